@@ -1,0 +1,185 @@
+//! The command line: `serve`, `migrate`, `backup`, `user add`.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::account::{AccountError, NewPassword, Role, Username};
+use crate::domain::division_code::{DivisionCodeError, Jurisdiction};
+use crate::security::hash_password;
+use crate::startup::{Application, Settings, StartupError};
+use crate::store::audit::Author;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "diming",
+    version,
+    about = "地名 — place-name census, divisions, boundaries and signs"
+)]
+pub struct Cli {
+    /// The database: `sqlite://FILE` (created if missing).
+    #[arg(
+        long,
+        env = "DIMING_DATABASE_URL",
+        default_value = "sqlite://diming.sqlite",
+        global = true
+    )]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write a consistent copy of the live database to a new file.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DIMING_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the demo data from --data-dir into an empty database, with demo accounts.
+    #[arg(long, env = "DIMING_DEMO")]
+    pub demo: bool,
+    /// Where the demo data lives.
+    #[arg(long, env = "DIMING_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// How long a sign-in lasts.
+    #[arg(long, env = "DIMING_SESSION_TTL_MINUTES", default_value_t = 480)]
+    pub session_ttl_minutes: i64,
+    /// Mark the session cookie Secure (HTTPS only; browsers also accept it on localhost).
+    #[arg(long, env = "DIMING_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "DIMING_MAX_BODY_BYTES", default_value_t = 1 << 20)]
+    pub max_body_bytes: usize,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "DIMING_WORKERS")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, editor, reviewer or inspector.
+        #[arg(long)]
+        role: String,
+        /// A division code prefix the user may act in (repeatable): 3304, 330421 …
+        #[arg(long)]
+        jurisdiction: Vec<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Startup(#[from] StartupError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error("jurisdiction: {0}")]
+    Jurisdiction(#[from] DivisionCodeError),
+    #[error(
+        "give the password on standard input with --password-stdin (a password on the command line would be visible to other users of the machine)"
+    )]
+    PasswordNotOnStdin,
+    #[error("reading standard input")]
+    Stdin(#[from] std::io::Error),
+    #[error("password hashing: {0}")]
+    Hash(String),
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings {
+                bind: args.bind,
+                database_url: cli.database_url,
+                demo: args.demo,
+                data_dir: args.data_dir,
+                session_ttl_minutes: args.session_ttl_minutes,
+                cookie_secure: args.cookie_secure,
+                max_body_bytes: args.max_body_bytes,
+                workers: args.workers,
+            };
+            let app = Application::build(settings.clone()).await?;
+            tracing::info!(
+                "diming listening on http://{}",
+                display_address(&settings.bind, app.port())
+            );
+            app.run_until_stopped().await?;
+        }
+        Command::Migrate => {
+            Store::connect(&cli.database_url).await?.migrate().await?;
+            println!("migrations applied");
+        }
+        Command::Backup { to } => {
+            let store = Store::connect(&cli.database_url).await?;
+            store.backup_to(&to).await?;
+            println!("backup written to {}", to.display());
+        }
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            jurisdiction,
+            password_stdin,
+        }) => {
+            let username = Username::parse(&username)?;
+            let role = Role::parse(&role)?;
+            let jurisdictions = jurisdiction
+                .iter()
+                .map(|j| Jurisdiction::parse(j))
+                .collect::<Result<Vec<_>, _>>()?;
+            if role == Role::Editor && jurisdictions.is_empty() {
+                return Err(AccountError::EditorWithoutJurisdiction.into());
+            }
+            if !password_stdin {
+                return Err(CliError::PasswordNotOnStdin);
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let password = NewPassword::parse(line.trim_end_matches(['\r', '\n']))?;
+            let hash =
+                hash_password(password.expose()).map_err(|e| CliError::Hash(e.to_string()))?;
+            let store = Store::connect(&cli.database_url).await?;
+            store.migrate().await?;
+            let id = store
+                .create_user(
+                    &username,
+                    &hash,
+                    role,
+                    &jurisdictions,
+                    &Author::system("cli"),
+                )
+                .await?;
+            println!("user {} ({role}) created with id {id}", username.as_str());
+        }
+    }
+    Ok(())
+}
+
+fn display_address(bind: &str, port: u16) -> String {
+    let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
+    format!("{host}:{port}")
+}

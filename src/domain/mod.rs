@@ -1,0 +1,8 @@
+//! The pure rules and types of the register: no I/O, no HTTP, no SQL.
+
+pub mod account;
+pub mod category;
+pub mod division_code;
+pub mod field_error;
+pub mod place;
+pub mod version;

@@ -1,0 +1,159 @@
+//! Who a request acts for: a bearer token, or the session cookie of the web pages, resolved to
+//! a staff `Actor`; no credentials is the anonymous public.
+
+use actix_web::dev::Payload;
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
+
+use super::AppState;
+use super::problem::Problem;
+use crate::domain::account::Actor;
+use crate::security::token_digest;
+use crate::store::audit::Author;
+
+pub const SESSION_COOKIE: &str = "diming_session";
+
+/// The caller: a signed-in staff member, or `None` for the public.
+pub struct Identity {
+    pub actor: Option<Actor>,
+    pub token: Option<String>,
+    pub remote_addr: Option<String>,
+}
+
+impl Identity {
+    /// Records of a confidentiality other than public are hidden from the public.
+    pub fn is_public(&self) -> bool {
+        self.actor.is_none()
+    }
+
+    pub fn author(&self) -> Author {
+        Author {
+            user_id: self.actor.as_ref().map(|a| a.user_id),
+            username: self
+                .actor
+                .as_ref()
+                .map_or_else(|| "anonymous".to_string(), |a| a.username.clone()),
+            remote_addr: self.remote_addr.clone(),
+        }
+    }
+}
+
+/// A request that must come from signed-in staff; anyone else gets 401.
+pub struct Staff {
+    pub actor: Actor,
+    pub token: String,
+    pub remote_addr: Option<String>,
+}
+
+impl Staff {
+    pub fn author(&self) -> Author {
+        Author {
+            user_id: Some(self.actor.user_id),
+            username: self.actor.username.clone(),
+            remote_addr: self.remote_addr.clone(),
+        }
+    }
+}
+
+impl FromRequest for Identity {
+    type Error = Problem;
+    type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let remote_addr = req.peer_addr().map(|a| a.ip().to_string());
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.strip_prefix("Bearer ")
+                    .map(|t| t.trim().to_string())
+                    .ok_or(())
+            });
+        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        let cross_site_write =
+            cookie.is_some() && bearer.is_none() && !is_safe(req.method()) && !same_origin(req);
+        Box::pin(async move {
+            let token = match (bearer, cookie) {
+                (Some(Err(())), _) => {
+                    return Err(Problem::unauthenticated(
+                        "the Authorization header must be \"Bearer <token>\"",
+                    ));
+                }
+                (Some(Ok(token)), _) => token,
+                (None, Some(_)) if cross_site_write => {
+                    return Err(Problem::forbidden(
+                        "a write signed by the session cookie must come from this site's own pages",
+                    ));
+                }
+                (None, Some(token)) => token,
+                (None, None) => {
+                    return Ok(Identity {
+                        actor: None,
+                        token: None,
+                        remote_addr,
+                    });
+                }
+            };
+            let state = state.ok_or_else(Problem::internal)?;
+            let actor = state
+                .store
+                .session_actor(&token_digest(&token), Utc::now())
+                .await?;
+            match actor {
+                Some(actor) => Ok(Identity {
+                    actor: Some(actor),
+                    token: Some(token),
+                    remote_addr,
+                }),
+                None => Err(Problem::unauthenticated(
+                    "the session has expired or was ended: sign in again",
+                )),
+            }
+        })
+    }
+}
+
+impl FromRequest for Staff {
+    type Error = Problem;
+    type Future = LocalBoxFuture<'static, Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let identity = Identity::from_request(req, payload);
+        Box::pin(async move {
+            let identity = identity.await?;
+            match (identity.actor, identity.token) {
+                (Some(actor), Some(token)) => Ok(Staff {
+                    actor,
+                    token,
+                    remote_addr: identity.remote_addr,
+                }),
+                _ => Err(Problem::unauthenticated(
+                    "sign in (POST /api/v1/auth/login) to make changes",
+                )),
+            }
+        })
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Browsers send `Origin` with every cross-site write; when it is present it must name this host.
+fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let host = req.connection_info().host().to_string();
+    origin
+        .split_once("://")
+        .is_some_and(|(_, origin_host)| origin_host.trim_end_matches('/') == host)
+}

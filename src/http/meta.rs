@@ -1,0 +1,24 @@
+//! Service-level endpoints: health, the category catalogue, and the answer for unknown paths.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::AppState;
+use super::problem::Problem;
+
+pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+    state.store.ping().await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
+}
+
+pub async fn categories(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "categories": state.catalog.all() }))
+}
+
+pub async fn not_found(request: HttpRequest) -> Result<HttpResponse, Problem> {
+    Err(Problem::not_found(format!(
+        "{} {} is not a resource of this service",
+        request.method(),
+        request.path()
+    )))
+}

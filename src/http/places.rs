@@ -1,0 +1,570 @@
+//! `/api/v1/places`: create, read (current, any version, as of a date), update with `If-Match`,
+//! retire, history and lists, as GeoJSON Features (RFC 7946).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::body::JsonBody;
+use super::identity::{Identity, Staff};
+use super::problem::Problem;
+use super::{AppState, today};
+use crate::domain::division_code::Jurisdiction;
+use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
+use crate::domain::version::{
+    ChangeAction, ChangeNote, VersionMeta, entity_tag, version_from_entity_tag,
+};
+use crate::store::places::{Change, PlaceFilter, StoredPlace, VersionSelector};
+
+const TAG_KIND: char = 'p';
+const MAX_PAGE: i64 = 1000;
+const DEFAULT_PAGE: i64 = 100;
+const MAX_TEXT_QUERY_CHARS: usize = 50;
+
+#[derive(Deserialize)]
+enum FeatureType {
+    Feature,
+}
+
+/// A place as clients send it: a GeoJSON Feature with the record in `properties` and, beside
+/// them, a note about the change. `id` and `version` as returned by GET are accepted and ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceFeatureInput {
+    #[serde(rename = "type")]
+    _kind: FeatureType,
+    #[serde(default, rename = "id")]
+    _id: Option<Value>,
+    #[serde(default, rename = "version")]
+    _version: Option<Value>,
+    #[serde(default, rename = "bbox")]
+    _bbox: Option<Value>,
+    #[serde(default)]
+    geometry: Option<Value>,
+    properties: PlaceProperties,
+    #[serde(default)]
+    change: ChangeNote,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetireRequest {
+    #[serde(default)]
+    comment: Option<String>,
+    /// The day the name went out of use; today when not given.
+    #[serde(default)]
+    abolished_on: Option<NaiveDate>,
+}
+
+/// A place as clients receive it.
+#[derive(Serialize)]
+struct PlaceFeature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: i64,
+    geometry: &'a Option<Value>,
+    properties: &'a PlaceProperties,
+    version: VersionView<'a>,
+}
+
+#[derive(Serialize)]
+struct VersionView<'a> {
+    code: &'a str,
+    current_version: i64,
+    #[serde(flatten)]
+    meta: &'a VersionMeta,
+}
+
+fn feature(place: &StoredPlace) -> PlaceFeature<'_> {
+    PlaceFeature {
+        kind: "Feature",
+        id: place.id,
+        geometry: &place.geometry,
+        properties: &place.properties,
+        version: VersionView {
+            code: &place.code,
+            current_version: place.current_version,
+            meta: &place.meta,
+        },
+    }
+}
+
+fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((
+            header::ETAG,
+            entity_tag(TAG_KIND, place.id, place.meta.version),
+        ))
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/geo+json"),
+        ))
+        .body(serde_json::to_string(&feature(place)).unwrap_or_default())
+}
+
+/// Validates the record, checks its divisions are known and that the actor may write there.
+async fn checked_place(
+    state: &AppState,
+    staff: &Staff,
+    input: PlaceFeatureInput,
+) -> Result<(ValidPlace, ChangeNote), Problem> {
+    let place = ValidPlace::parse(
+        input.properties,
+        input.geometry.as_ref(),
+        &state.catalog,
+        today(),
+    )?;
+    let unknown = state.store.unknown_divisions(place.divisions()).await?;
+    if !unknown.is_empty() {
+        let errors = place
+            .divisions()
+            .iter()
+            .enumerate()
+            .filter(|(_, code)| unknown.contains(code))
+            .map(|(i, code)| {
+                FieldError::new(
+                    format!("properties.division_codes[{i}]"),
+                    format!("{code} is not a division known to the register"),
+                )
+            })
+            .collect();
+        return Err(Problem::invalid(errors));
+    }
+    staff.actor.may_edit_places_in(place.divisions())?;
+    Ok((place, input.change))
+}
+
+fn effective_on(note: &ChangeNote, field: &str) -> Result<NaiveDate, Problem> {
+    let day = note.effective_on.unwrap_or_else(today);
+    if day > today() {
+        return Err(Problem::invalid_field(
+            field,
+            "a change cannot take effect in the future; record it when it happens",
+        ));
+    }
+    Ok(day)
+}
+
+fn required_comment(comment: Option<&str>, field: &str) -> Result<String, Problem> {
+    match comment.map(str::trim) {
+        Some(text) if !text.is_empty() && text.chars().count() <= 2000 => Ok(text.to_string()),
+        Some(text) if !text.is_empty() => {
+            Err(Problem::invalid_field(field, "at most 2000 characters"))
+        }
+        _ => Err(Problem::invalid_field(
+            field,
+            "say why the record changes (it is kept in the history)",
+        )),
+    }
+}
+
+/// The version `If-Match` names; 428 when it is missing, 412 when it names no version of ours.
+fn expected_version(request: &HttpRequest, id: i64) -> Result<i64, Problem> {
+    let Some(value) = request
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Err(Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if-match-required",
+            "If-Match is required",
+            "send the ETag of the version you edited in an If-Match header, so that no one else's change is overwritten",
+        ));
+    };
+    version_from_entity_tag(TAG_KIND, id, value).ok_or_else(|| {
+        Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale-version",
+            "The record has changed",
+            format!("If-Match {value} does not name a version of place {id}: reload it and send its ETag"),
+        )
+    })
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    JsonBody(input): JsonBody<PlaceFeatureInput>,
+) -> Result<HttpResponse, Problem> {
+    let (place, note) = checked_place(&state, &staff, input).await?;
+    let author = staff.author();
+    let change = Change {
+        action: ChangeAction::Created,
+        effective_on: effective_on(&note, "change.effective_on")?,
+        comment: note
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty()),
+        author: &author,
+    };
+    let stored = state.store.create_place(&place, &change).await?;
+    let mut response = feature_response(StatusCode::CREATED, &stored);
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/places/{}", stored.id))
+            .map_err(|_| Problem::internal())?,
+    );
+    Ok(response)
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    JsonBody(input): JsonBody<PlaceFeatureInput>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, id)?;
+    let current = state
+        .store
+        .place(id, VersionSelector::Current, false)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("there is no place {id}")))?;
+    // Moving a record out of another jurisdiction is changing that jurisdiction's record.
+    let old_divisions =
+        ValidPlace::parse(current.properties.clone(), None, &state.catalog, today())?;
+    staff.actor.may_edit_places_in(old_divisions.divisions())?;
+    let (place, note) = checked_place(&state, &staff, input).await?;
+    let comment = required_comment(note.comment.as_deref(), "change.comment")?;
+    let author = staff.author();
+    let change = Change {
+        action: ChangeAction::Updated,
+        effective_on: effective_on(&note, "change.effective_on")?,
+        comment: Some(&comment),
+        author: &author,
+    };
+    let stored = state
+        .store
+        .change_place(id, expected, &place, &change)
+        .await?;
+    Ok(feature_response(StatusCode::OK, &stored))
+}
+
+pub async fn retire(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    JsonBody(body): JsonBody<RetireRequest>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, id)?;
+    let current = state
+        .store
+        .place(id, VersionSelector::Current, false)
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("there is no place {id}")))?;
+    let comment = required_comment(body.comment.as_deref(), "comment")?;
+    let abolished_on = effective_on(
+        &ChangeNote {
+            comment: None,
+            effective_on: body.abolished_on,
+        },
+        "abolished_on",
+    )?;
+    if current.properties.status == PlaceStatus::Historical {
+        return Err(Problem::conflict(format!(
+            "place {id} is already historical"
+        )));
+    }
+    let place = ValidPlace::parse(
+        current.properties,
+        current.geometry.as_ref(),
+        &state.catalog,
+        today(),
+    )?;
+    staff.actor.may_edit_places_in(place.divisions())?;
+    let author = staff.author();
+    let change = Change {
+        action: ChangeAction::Retired,
+        effective_on: abolished_on,
+        comment: Some(&comment),
+        author: &author,
+    };
+    let stored = state
+        .store
+        .change_place(id, expected, &place.retired(abolished_on), &change)
+        .await?;
+    Ok(feature_response(StatusCode::OK, &stored))
+}
+
+#[derive(Deserialize)]
+pub struct ReadQuery {
+    as_of: Option<String>,
+}
+
+pub async fn read(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+    query: web::Query<ReadQuery>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let selector = match query.as_of.as_deref() {
+        Some(text) => VersionSelector::AsOf(parse_day(text, "as_of")?),
+        None => VersionSelector::Current,
+    };
+    let place = state
+        .store
+        .place(id, selector, identity.is_public())
+        .await?;
+    match place {
+        Some(place) => Ok(feature_response(StatusCode::OK, &place)),
+        None if query.as_of.is_some() => Err(Problem::not_found(format!(
+            "place {id} had no recorded state on that date"
+        ))),
+        None => Err(Problem::not_found(format!("there is no place {id}"))),
+    }
+}
+
+pub async fn read_version(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, Problem> {
+    let (id, version) = path.into_inner();
+    let place = state
+        .store
+        .place(id, VersionSelector::Number(version), identity.is_public())
+        .await?;
+    place
+        .map(|p| feature_response(StatusCode::OK, &p))
+        .ok_or_else(|| Problem::not_found(format!("place {id} has no version {version}")))
+}
+
+pub async fn history(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let versions = state.store.place_history(id, identity.is_public()).await?;
+    if versions.is_empty() {
+        return Err(Problem::not_found(format!("there is no place {id}")));
+    }
+    Ok(HttpResponse::Ok().json(json!({ "place_id": id, "versions": versions })))
+}
+
+/// The list filters as they arrive; each is checked and reported by name.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    division: Option<String>,
+    category: Option<String>,
+    status: Option<String>,
+    q: Option<String>,
+    updated_since: Option<String>,
+    as_of: Option<String>,
+    bbox: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    identity: Identity,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let filter = parse_list_query(&state, &query, identity.is_public())?;
+    let (places, total) = state.store.list_places(&filter).await?;
+    let mut links = vec![json!({ "rel": "self", "href": request.uri().to_string() })];
+    if filter.offset + (places.len() as i64) < total {
+        let next = format!(
+            "{}?{}",
+            request.path(),
+            with_offset(request.query_string(), filter.offset + filter.limit)
+        );
+        links.push(json!({ "rel": "next", "href": next }));
+    }
+    let body = json!({
+        "type": "FeatureCollection",
+        "features": places.iter().map(feature).collect::<Vec<_>>(),
+        "numberMatched": total,
+        "numberReturned": places.len(),
+        "links": links,
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .body(body.to_string()))
+}
+
+fn with_offset(query: &str, offset: i64) -> String {
+    let mut parts: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("offset="))
+        .map(str::to_string)
+        .collect();
+    parts.push(format!("offset={offset}"));
+    parts.join("&")
+}
+
+fn parse_list_query(
+    state: &AppState,
+    query: &ListQuery,
+    public_only: bool,
+) -> Result<PlaceFilter, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut filter = PlaceFilter {
+        public_only,
+        limit: DEFAULT_PAGE,
+        ..Default::default()
+    };
+    if let Some(division) = &query.division {
+        match Jurisdiction::parse(division) {
+            Ok(prefix) => filter.division_prefix = Some(prefix.as_str().to_string()),
+            Err(error) => errors.push("division", format!("{division:?}: {error}")),
+        }
+    }
+    if let Some(category) = &query.category {
+        match state.catalog.resolve(category) {
+            Ok(category) => filter.category_code = Some(category.code.clone()),
+            Err(error) => errors.push("category", error.to_string()),
+        }
+    }
+    if let Some(status) = &query.status {
+        match PlaceStatus::parse(status) {
+            Some(status) => filter.status = Some(status.as_str()),
+            None => errors.push("status", "use current or historical"),
+        }
+    }
+    if let Some(text) = &query.q {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_TEXT_QUERY_CHARS {
+            errors.push("q", format!("give 1 to {MAX_TEXT_QUERY_CHARS} characters"));
+        } else {
+            filter.name_contains = Some(text.to_string());
+        }
+    }
+    if let Some(since) = &query.updated_since {
+        match parse_instant_or_day(since) {
+            Some(instant) => filter.updated_since = Some(instant),
+            None => errors.push(
+                "updated_since",
+                "a date (2024-05-01) or an RFC 3339 time (2024-05-01T08:00:00Z)",
+            ),
+        }
+    }
+    if let Some(as_of) = &query.as_of {
+        match parse_day(as_of, "as_of") {
+            Ok(day) => filter.as_of = Some(day),
+            Err(problem) => errors.extend_problem(problem),
+        }
+    }
+    if let Some(bbox) = &query.bbox {
+        match parse_bbox(bbox) {
+            Ok(bbox) => filter.bbox = Some(bbox),
+            Err(message) => errors.push("bbox", message),
+        }
+    }
+    if let Some(limit) = &query.limit {
+        match limit.parse::<i64>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => filter.limit = n,
+            _ => errors.push("limit", format!("a whole number from 1 to {MAX_PAGE}")),
+        }
+    }
+    if let Some(offset) = &query.offset {
+        match offset.parse::<i64>() {
+            Ok(n) if n >= 0 => filter.offset = n,
+            _ => errors.push("offset", "a whole number from 0"),
+        }
+    }
+    errors.into_result(filter).map_err(Problem::from)
+}
+
+trait ExtendProblem {
+    fn extend_problem(&mut self, problem: Problem);
+}
+
+impl ExtendProblem for FieldErrors {
+    fn extend_problem(&mut self, problem: Problem) {
+        for error in problem.errors {
+            self.push(error.field, error.message);
+        }
+    }
+}
+
+/// Largest box side accepted, in degrees: a box query is for a map view, not a dump.
+const MAX_BBOX_SPAN_DEGREES: f64 = 10.0;
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
+    let numbers: Vec<f64> = text
+        .split(',')
+        .map(|n| n.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| "four numbers: min_lon,min_lat,max_lon,max_lat".to_string())?;
+    let [min_lon, min_lat, max_lon, max_lat] = numbers[..] else {
+        return Err("four numbers: min_lon,min_lat,max_lon,max_lat".to_string());
+    };
+    if !numbers.iter().all(|n| n.is_finite())
+        || ![min_lon, max_lon]
+            .iter()
+            .all(|x| (-180.0..=180.0).contains(x))
+        || ![min_lat, max_lat]
+            .iter()
+            .all(|y| (-90.0..=90.0).contains(y))
+    {
+        return Err("longitudes lie in -180..180 and latitudes in -90..90".to_string());
+    }
+    if min_lon > max_lon || min_lat > max_lat {
+        return Err(
+            "the minimum comes before the maximum: min_lon,min_lat,max_lon,max_lat".to_string(),
+        );
+    }
+    if max_lon - min_lon > MAX_BBOX_SPAN_DEGREES || max_lat - min_lat > MAX_BBOX_SPAN_DEGREES {
+        return Err(format!(
+            "a box spans at most {MAX_BBOX_SPAN_DEGREES} degrees each way"
+        ));
+    }
+    Ok([min_lon, min_lat, max_lon, max_lat])
+}
+
+fn parse_day(text: &str, field: &str) -> Result<NaiveDate, Problem> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        Problem::invalid_field(field, format!("{text:?} is not a date like 2019-06-30"))
+    })
+}
+
+fn parse_instant_or_day(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bbox_is_checked() {
+        assert!(parse_bbox("120.5,30.5,121,31").is_ok());
+        assert!(
+            parse_bbox("121,30.5,120.5,31")
+                .unwrap_err()
+                .contains("minimum")
+        );
+        assert!(parse_bbox("100,20,121,31").unwrap_err().contains("at most"));
+        assert!(parse_bbox("a,b,c,d").is_err());
+        assert!(parse_bbox("1,2,3").is_err());
+    }
+
+    #[test]
+    fn the_next_link_replaces_the_offset() {
+        assert_eq!(
+            with_offset("division=3304&offset=100&limit=100", 200),
+            "division=3304&limit=100&offset=200"
+        );
+    }
+}

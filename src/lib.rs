@@ -1,0 +1,11 @@
+//! diming (地名): the place-name census, administrative divisions and boundaries, and sign
+//! inventory service of a civil-affairs place-name office.
+
+pub mod cli;
+pub mod demo;
+pub mod domain;
+pub mod http;
+pub mod security;
+pub mod spatial;
+pub mod startup;
+pub mod store;

@@ -1,0 +1,4 @@
+//! Geometry: parsing and validating GeoJSON input, the extent checks, and (later) measures and
+//! the in-memory indexes.
+
+pub mod validate;

@@ -1,0 +1,131 @@
+//! Building the application from its settings: open and migrate the database, load reference
+//! data (and the demo data when asked), bind the listener and start serving.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use chrono::Duration;
+use tracing_actix_web::TracingLogger;
+
+use crate::demo;
+use crate::http::body::BodyLimit;
+use crate::http::{AppState, HttpSettings, router};
+use crate::store::Store;
+use crate::store::accounts::LockoutPolicy;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: String,
+    pub database_url: String,
+    pub demo: bool,
+    pub data_dir: PathBuf,
+    pub session_ttl_minutes: i64,
+    pub cookie_secure: bool,
+    pub max_body_bytes: usize,
+    pub workers: Option<usize>,
+}
+
+impl Settings {
+    /// Settings for tests and tools: an ephemeral port, secure cookies off (plain HTTP).
+    pub fn for_database(database_url: &str) -> Self {
+        Self {
+            bind: "127.0.0.1:0".into(),
+            database_url: database_url.into(),
+            demo: false,
+            data_dir: PathBuf::from("data"),
+            session_ttl_minutes: 480,
+            cookie_secure: false,
+            max_body_bytes: 1 << 20,
+            workers: Some(2),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database")]
+    Store(#[from] crate::store::StoreError),
+    #[error("demo data")]
+    Demo(#[from] demo::DemoError),
+    #[error("cannot listen on {address}")]
+    Bind {
+        address: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let store = Store::connect(&settings.database_url).await?;
+        store.migrate().await?;
+        let catalog = Arc::new(store.category_catalog().await?);
+        if settings.demo {
+            demo::load_if_empty(&store, &catalog, &settings.data_dir).await?;
+        }
+        let listener = TcpListener::bind(&settings.bind).map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: settings.bind.clone(),
+                source,
+            })?
+            .port();
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            catalog,
+            settings: HttpSettings {
+                session_ttl: Duration::minutes(settings.session_ttl_minutes),
+                cookie_secure: settings.cookie_secure,
+                max_body_bytes: settings.max_body_bytes,
+                lockout: LockoutPolicy::default(),
+            },
+        });
+        let body_limit = BodyLimit(settings.max_body_bytes);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(TracingLogger::default())
+                .wrap(middleware::Compress::default())
+                .app_data(state.clone())
+                .app_data(body_limit)
+                .configure(router)
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            address: settings.bind.clone(),
+            source,
+        })?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            store,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,434 @@
+//! Place-name records: every change appends a version; the record points at its current one.
+//! Writes check the version the client started from inside the transaction, so a stale edit
+//! changes nothing.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use geo::BoundingRect;
+use serde_json::{Value, json};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
+
+use super::audit::{Author, append};
+use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
+use crate::domain::place::{PlaceProperties, ValidPlace};
+use crate::domain::version::{ChangeAction, VersionMeta};
+
+/// One version of a record as read back.
+#[derive(Debug, Clone)]
+pub struct StoredPlace {
+    pub id: i64,
+    pub code: String,
+    pub current_version: i64,
+    pub meta: VersionMeta,
+    pub properties: PlaceProperties,
+    pub geometry: Option<Value>,
+}
+
+/// Which version of a record to read.
+#[derive(Debug, Clone, Copy)]
+pub enum VersionSelector {
+    Current,
+    Number(i64),
+    /// The version in force on that day (see `domain::version`).
+    AsOf(NaiveDate),
+}
+
+/// What a write says about itself.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub action: ChangeAction,
+    pub effective_on: NaiveDate,
+    pub comment: Option<&'a str>,
+    pub author: &'a Author,
+}
+
+/// Filters of the place list. Text fields are already checked by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceFilter {
+    /// Significant prefix of a division code: `3304`, `330421`.
+    pub division_prefix: Option<String>,
+    /// A category code; its sub-categories match too.
+    pub category_code: Option<String>,
+    pub status: Option<&'static str>,
+    pub name_contains: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+    pub as_of: Option<NaiveDate>,
+    /// [min_lon, min_lat, max_lon, max_lat]
+    pub bbox: Option<[f64; 4]>,
+    /// Only records classified public (what the anonymous public may see).
+    pub public_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const VERSION_COLUMNS: &str =
+    "p.id, p.code, p.current_version, v.version, v.action, v.effective_on, v.recorded_at,
+     v.recorded_by_name, v.comment, v.properties, v.geometry";
+
+impl Store {
+    /// Registers a new record; its first version is version 1.
+    pub async fn create_place(
+        &self,
+        place: &ValidPlace,
+        change: &Change<'_>,
+    ) -> StoreResult<StoredPlace> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO places (current_version, created_at) VALUES (1, ?) RETURNING id",
+        )
+        .bind(instant_text(Utc::now()))
+        .fetch_one(&mut *tx)
+        .await?;
+        let code = place.register_code(id);
+        sqlx::query("UPDATE places SET code = ? WHERE id = ?")
+            .bind(&code)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        insert_version(&mut tx, id, 1, place, change).await?;
+        append(
+            &mut tx,
+            change.author,
+            "place.create",
+            "place",
+            Some(&id.to_string()),
+            audit_detail(place, 1, change),
+        )
+        .await?;
+        tx.commit().await?;
+        self.place(id, VersionSelector::Current, false)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Appends a version to record `id` if its current version is still `expected_version`.
+    pub async fn change_place(
+        &self,
+        id: i64,
+        expected_version: i64,
+        place: &ValidPlace,
+        change: &Change<'_>,
+    ) -> StoreResult<StoredPlace> {
+        let mut tx = self.pool().begin().await?;
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT current_version FROM places WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let current = current.ok_or(StoreError::NotFound)?;
+        if current != expected_version {
+            return Err(StoreError::StaleVersion {
+                expected: expected_version,
+                current,
+            });
+        }
+        let next = current + 1;
+        // The guard repeats the check so that two writers racing past the read above cannot
+        // both succeed.
+        let updated = sqlx::query(
+            "UPDATE places SET current_version = ? WHERE id = ? AND current_version = ?",
+        )
+        .bind(next)
+        .bind(id)
+        .bind(current)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(StoreError::StaleVersion {
+                expected: expected_version,
+                current,
+            });
+        }
+        insert_version(&mut tx, id, next, place, change).await?;
+        let action = format!(
+            "place.{}",
+            match change.action {
+                ChangeAction::Retired => "retire",
+                _ => "update",
+            }
+        );
+        append(
+            &mut tx,
+            change.author,
+            &action,
+            "place",
+            Some(&id.to_string()),
+            audit_detail(place, next, change),
+        )
+        .await?;
+        tx.commit().await?;
+        self.place(id, VersionSelector::Current, false)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Reads one version of a record; `None` when the record (or that version) does not
+    /// exist, or is not public and `public_only` is set.
+    pub async fn place(
+        &self,
+        id: i64,
+        selector: VersionSelector,
+        public_only: bool,
+    ) -> StoreResult<Option<StoredPlace>> {
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND "
+        ));
+        push_version_choice(&mut query, selector);
+        query.push(" WHERE p.id = ").push_bind(id);
+        if public_only {
+            query.push(" AND v.classification = 'public'");
+        }
+        let row = query.build().fetch_optional(self.pool()).await?;
+        row.as_ref().map(read_place).transpose()
+    }
+
+    /// All versions of a record, oldest first.
+    pub async fn place_history(&self, id: i64, public_only: bool) -> StoreResult<Vec<VersionMeta>> {
+        let rows = sqlx::query(
+            "SELECT version, action, effective_on, recorded_at, recorded_by_name, comment, classification
+             FROM place_versions WHERE place_id = ? ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?;
+        if public_only
+            && rows
+                .iter()
+                .any(|r| r.get::<&str, _>("classification") != "public")
+        {
+            // A record that was ever confidential keeps its whole history from the public.
+            return Ok(Vec::new());
+        }
+        rows.iter().map(read_meta).collect()
+    }
+
+    /// A page of records matching the filter, ordered by id, and how many match in all.
+    pub async fn list_places(&self, filter: &PlaceFilter) -> StoreResult<(Vec<StoredPlace>, i64)> {
+        let mut count = QueryBuilder::<Sqlite>::new(
+            "SELECT COUNT(*) FROM places p JOIN place_versions v ON v.place_id = p.id AND ",
+        );
+        push_list_conditions(&mut count, filter);
+        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND "
+        ));
+        push_list_conditions(&mut query, filter);
+        query
+            .push(" ORDER BY p.id LIMIT ")
+            .push_bind(filter.limit)
+            .push(" OFFSET ")
+            .push_bind(filter.offset);
+        let rows = query.build().fetch_all(self.pool()).await?;
+        let places = rows.iter().map(read_place).collect::<StoreResult<_>>()?;
+        Ok((places, total))
+    }
+
+    pub async fn place_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM places")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Registers many records in one transaction: all of them or none.
+    pub async fn import_places(
+        &self,
+        places: &[ValidPlace],
+        change: &Change<'_>,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool().begin().await?;
+        let now = instant_text(Utc::now());
+        for place in places {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO places (current_version, created_at) VALUES (1, ?) RETURNING id",
+            )
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE places SET code = ? WHERE id = ?")
+                .bind(place.register_code(id))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            insert_version(&mut tx, id, 1, place, change).await?;
+        }
+        append(
+            &mut tx,
+            change.author,
+            "place.import",
+            "place",
+            None,
+            json!({ "count": places.len(), "comment": change.comment }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(places.len() as u64)
+    }
+}
+
+fn audit_detail(place: &ValidPlace, version: i64, change: &Change<'_>) -> Value {
+    json!({
+        "version": version,
+        "standard_name": place.properties().standard_name,
+        "effective_on": change.effective_on,
+        "comment": change.comment,
+    })
+}
+
+fn push_version_choice(query: &mut QueryBuilder<Sqlite>, selector: VersionSelector) {
+    match selector {
+        VersionSelector::Current => {
+            query.push("v.version = p.current_version");
+        }
+        VersionSelector::Number(n) => {
+            query.push("v.version = ").push_bind(n);
+        }
+        VersionSelector::AsOf(day) => {
+            query
+                .push("v.version = (SELECT MAX(w.version) FROM place_versions w WHERE w.place_id = p.id AND w.effective_on <= ")
+                .push_bind(day.to_string())
+                .push(")");
+        }
+    }
+}
+
+fn push_list_conditions(query: &mut QueryBuilder<Sqlite>, filter: &PlaceFilter) {
+    push_version_choice(
+        query,
+        filter
+            .as_of
+            .map_or(VersionSelector::Current, VersionSelector::AsOf),
+    );
+    query.push(" WHERE 1 = 1");
+    if filter.public_only {
+        query.push(" AND v.classification = 'public'");
+    }
+    if let Some(prefix) = &filter.division_prefix {
+        // Codes are digits, and ':' sorts right after '9': the range is exactly the prefix.
+        query
+            .push(" AND EXISTS (SELECT 1 FROM place_version_divisions d WHERE d.place_id = v.place_id AND d.version = v.version AND d.division_code >= ")
+            .push_bind(prefix.clone())
+            .push(" AND d.division_code < ")
+            .push_bind(format!("{prefix}:"))
+            .push(")");
+    }
+    if let Some(category) = &filter.category_code {
+        query
+            .push(" AND v.category_code >= ")
+            .push_bind(category.clone())
+            .push(" AND v.category_code < ")
+            .push_bind(format!("{category}:"));
+    }
+    if let Some(status) = filter.status {
+        query.push(" AND v.status = ").push_bind(status);
+    }
+    if let Some(text) = &filter.name_contains {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        query
+            .push(" AND v.names_text LIKE ")
+            .push_bind(format!("%{escaped}%"))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(since) = filter.updated_since {
+        query
+            .push(" AND v.recorded_at >= ")
+            .push_bind(instant_text(since));
+    }
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = filter.bbox {
+        query
+            .push(" AND v.max_lon >= ")
+            .push_bind(min_lon)
+            .push(" AND v.min_lon <= ")
+            .push_bind(max_lon)
+            .push(" AND v.max_lat >= ")
+            .push_bind(min_lat)
+            .push(" AND v.min_lat <= ")
+            .push_bind(max_lat);
+    }
+}
+
+async fn insert_version(
+    conn: &mut SqliteConnection,
+    id: i64,
+    version: i64,
+    place: &ValidPlace,
+    change: &Change<'_>,
+) -> StoreResult<()> {
+    let properties = place.properties();
+    let bounds = place.geometry().and_then(BoundingRect::bounding_rect);
+    let geometry = place
+        .geometry()
+        .map(|g| serde_json::to_string(&geojson::Geometry::new(geojson::GeometryValue::from(g))))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    sqlx::query(
+        "INSERT INTO place_versions (place_id, version, action, effective_on, recorded_at, recorded_by,
+            recorded_by_name, comment, standard_name, category_code, status, classification, names_text,
+            min_lon, min_lat, max_lon, max_lat, properties, geometry)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(change.action.as_str())
+    .bind(change.effective_on.to_string())
+    .bind(instant_text(Utc::now()))
+    .bind(change.author.user_id)
+    .bind(&change.author.username)
+    .bind(change.comment)
+    .bind(&properties.standard_name)
+    .bind(&properties.category)
+    .bind(properties.status.as_str())
+    .bind(properties.classification.as_str())
+    .bind(place.all_names().join("\n"))
+    .bind(bounds.map(|b| b.min().x))
+    .bind(bounds.map(|b| b.min().y))
+    .bind(bounds.map(|b| b.max().x))
+    .bind(bounds.map(|b| b.max().y))
+    .bind(serde_json::to_string(properties).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    .bind(geometry)
+    .execute(&mut *conn)
+    .await?;
+    for (position, code) in place.divisions().iter().enumerate() {
+        sqlx::query("INSERT INTO place_version_divisions (place_id, version, division_code, position) VALUES (?, ?, ?, ?)")
+            .bind(id)
+            .bind(version)
+            .bind(code.as_str())
+            .bind(position as i64)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn read_meta(row: &SqliteRow) -> StoreResult<VersionMeta> {
+    let action: &str = row.get("action");
+    Ok(VersionMeta {
+        version: row.get("version"),
+        action: ChangeAction::parse(action)
+            .ok_or_else(|| StoreError::Corrupt(format!("action {action:?}")))?,
+        effective_on: parse_date(row.get("effective_on"))?,
+        recorded_at: parse_instant(row.get("recorded_at"))?,
+        recorded_by: row.get("recorded_by_name"),
+        comment: row.get("comment"),
+    })
+}
+
+fn read_place(row: &SqliteRow) -> StoreResult<StoredPlace> {
+    let properties: &str = row.get("properties");
+    let geometry: Option<&str> = row.get("geometry");
+    Ok(StoredPlace {
+        id: row.get("id"),
+        code: row.get::<Option<String>, _>("code").unwrap_or_default(),
+        current_version: row.get("current_version"),
+        meta: read_meta(row)?,
+        properties: serde_json::from_str(properties)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        geometry: geometry
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}

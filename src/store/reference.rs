@@ -1,0 +1,114 @@
+//! Reference data: the category catalogue and the divisions known to the register.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+
+use super::audit::{Author, append};
+use super::{Store, StoreResult};
+use crate::domain::category::{Category, CategoryCatalog};
+use crate::domain::division_code::{DivisionCode, DivisionLevel};
+
+/// One division as the register knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Division {
+    pub code: DivisionCode,
+    pub name: String,
+    pub level: DivisionLevel,
+}
+
+impl Store {
+    pub async fn category_catalog(&self) -> StoreResult<CategoryCatalog> {
+        let rows = sqlx::query("SELECT code, parent_code, name_zh, name_en FROM categories")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(CategoryCatalog::new(rows.iter().map(|row| Category {
+            code: row.get("code"),
+            parent_code: row.get("parent_code"),
+            name_zh: row.get("name_zh"),
+            name_en: row.get("name_en"),
+        })))
+    }
+
+    /// The codes among `codes` that the register does not know.
+    pub async fn unknown_divisions(
+        &self,
+        codes: &[DivisionCode],
+    ) -> StoreResult<Vec<DivisionCode>> {
+        let mut unknown = Vec::new();
+        for code in codes {
+            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM divisions WHERE code = ?")
+                .bind(code.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+            if found.is_none() {
+                unknown.push(code.clone());
+            }
+        }
+        Ok(unknown)
+    }
+
+    /// The division with this code and those above it, province first; unknown levels are
+    /// left out.
+    pub async fn division_chain(&self, code: &DivisionCode) -> StoreResult<Vec<Division>> {
+        let mut chain = Vec::new();
+        for level_code in code.chain() {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM divisions WHERE code = ?")
+                    .bind(level_code.as_str())
+                    .fetch_optional(self.pool())
+                    .await?;
+            if let Some(name) = name {
+                chain.push(Division {
+                    level: level_code.level(),
+                    code: level_code,
+                    name,
+                });
+            }
+        }
+        Ok(chain)
+    }
+
+    pub async fn division_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM divisions")
+            .fetch_one(self.pool())
+            .await?)
+    }
+
+    /// Adds divisions not yet known, all or nothing, parents before children. Returns how many
+    /// were new.
+    pub async fn add_divisions(
+        &self,
+        divisions: &[(DivisionCode, String)],
+        author: &Author,
+    ) -> StoreResult<u64> {
+        let mut sorted: Vec<&(DivisionCode, String)> = divisions.iter().collect();
+        sorted.sort_by_key(|(code, _)| (code.level(), code.clone()));
+        let mut tx = self.pool().begin().await?;
+        let mut added = 0;
+        for (code, name) in sorted {
+            let result = sqlx::query(
+                "INSERT INTO divisions (code, name, level, parent_code) VALUES (?, ?, ?, ?)
+                 ON CONFLICT(code) DO NOTHING",
+            )
+            .bind(code.as_str())
+            .bind(name)
+            .bind(code.level().as_str())
+            .bind(code.parent().map(|p| p.as_str().to_string()))
+            .execute(&mut *tx)
+            .await?;
+            added += result.rows_affected();
+        }
+        append(
+            &mut tx,
+            author,
+            "divisions.import",
+            "division",
+            None,
+            json!({ "added": added, "given": divisions.len() }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+}
