@@ -1,0 +1,243 @@
+//! Spawning the application and talking to it as a client would.
+
+use std::sync::OnceLock;
+
+use diming::domain::account::{Role, Username};
+use diming::domain::division_code::{DivisionCode, Jurisdiction};
+use diming::security::hash_password;
+use diming::startup::{Application, Settings};
+use diming::store::audit::Author;
+use diming::store::{Store, StoreError};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "test-password-123";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+/// Hashing is slow on purpose; every test account shares one hash of `PASSWORD`.
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password(PASSWORD).unwrap())
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("register.sqlite").display());
+    let mut settings = Settings::for_database(&url);
+    settings.data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    adjust(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("the application starts");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let store = app.store().clone();
+    tokio::spawn(app.run_until_stopped());
+    let test_app = TestApp {
+        address,
+        client: Client::new(),
+        store,
+        _dir: dir,
+    };
+    test_app.seed().await;
+    test_app
+}
+
+impl TestApp {
+    async fn seed(&self) {
+        let author = Author::system("test");
+        let divisions: Vec<(DivisionCode, String)> = [
+            ("330000", "浙江省"),
+            ("330400", "嘉兴市"),
+            ("330421", "嘉善县"),
+            ("330421101", "西塘镇"),
+            ("330482", "平湖市"),
+        ]
+        .iter()
+        .map(|(c, n)| (DivisionCode::parse(c).unwrap(), n.to_string()))
+        .collect();
+        self.store.add_divisions(&divisions, &author).await.unwrap();
+        for (name, role, jurisdictions) in [
+            ("admin", Role::Admin, vec![]),
+            ("jiashan", Role::Editor, vec!["330421"]),
+            ("pinghu", Role::Editor, vec!["330482"]),
+            ("reviewer", Role::Reviewer, vec!["3304"]),
+        ] {
+            let jurisdictions: Vec<Jurisdiction> = jurisdictions
+                .iter()
+                .map(|j| Jurisdiction::parse(j).unwrap())
+                .collect();
+            let created = self
+                .store
+                .create_user(
+                    &Username::parse(name).unwrap(),
+                    password_hash(),
+                    role,
+                    &jurisdictions,
+                    &author,
+                )
+                .await;
+            // With the demo data loaded the demo accounts exist already, with the demo password.
+            assert!(
+                matches!(created, Ok(_) | Err(StoreError::AlreadyExists(_))),
+                "{created:?}"
+            );
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn login_response(&self, username: &str, password: &str) -> Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let response = self.login_response(username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "login of {username}");
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn create_place(&self, token: Option<&str>, feature: &Value) -> Response {
+        let mut request = self.client.post(self.url("/api/v1/places")).json(feature);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Creates a place as `username` and returns (id, ETag).
+    pub async fn created_place(&self, username: &str, feature: &Value) -> (i64, String) {
+        let token = self.token(username).await;
+        let response = self.create_place(Some(&token), feature).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        let etag = response.headers()["etag"].to_str().unwrap().to_string();
+        let body: Value = response.json().await.unwrap();
+        (body["id"].as_i64().unwrap(), etag)
+    }
+
+    pub async fn update_place(
+        &self,
+        token: Option<&str>,
+        id: i64,
+        if_match: Option<&str>,
+        feature: &Value,
+    ) -> Response {
+        let mut request = self
+            .client
+            .put(self.url(&format!("/api/v1/places/{id}")))
+            .json(feature);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(tag) = if_match {
+            request = request.header("If-Match", tag);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn retire(
+        &self,
+        token: Option<&str>,
+        id: i64,
+        if_match: &str,
+        body: &Value,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/v1/places/{id}/retire")))
+            .header("If-Match", if_match)
+            .json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn place_count(&self) -> i64 {
+        self.store.place_count().await.unwrap()
+    }
+}
+
+/// A valid place in 西塘镇, 嘉善县.
+pub fn xitang(name: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": [120.8906, 30.9447] },
+        "properties": {
+            "standard_name": name,
+            "category": "居民点",
+            "division_codes": ["330421101"],
+            "meaning": "因地处西塘而得名",
+            "romanization": "Xitang"
+        }
+    })
+}
+
+/// A valid place in 平湖市.
+pub fn pinghu(name: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": [121.0150, 30.6970] },
+        "properties": { "standard_name": name, "category": "241", "division_codes": ["330482"] }
+    })
+}
+
+/// Asserts an RFC 7807 answer with `status` and, when given, the field at fault.
+pub async fn assert_problem(response: Response, status: StatusCode, field: Option<&str>) -> Value {
+    assert_eq!(response.status(), status);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "a detail for a person: {body}"
+    );
+    if let Some(field) = field {
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["field"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(fields.contains(&field), "expected field {field} in {body}");
+    }
+    body
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on port 0 against a fresh SQLite database each.
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod cli;
+mod demo;
+mod places;
+mod validation;
+mod visibility;
