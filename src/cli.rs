@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::domain::account::{AccountError, NewPassword, Role, Username};
 use crate::domain::division_code::{DivisionCodeError, Jurisdiction};
 use crate::security::hash_password;
-use crate::startup::{Application, Settings, StartupError};
+use crate::startup::{Application, Settings, StartupError, display_address};
 use crate::store::audit::Author;
 use crate::store::{Store, StoreError};
 
@@ -70,6 +70,22 @@ pub struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DIMING_WORKERS")]
     pub workers: Option<usize>,
+    /// The address the public reaches the service at; sign QR codes carry it
+    /// (https://dm.example.gov.cn). Default: http://<bind>.
+    #[arg(long, env = "DIMING_PUBLIC_BASE_URL")]
+    pub public_base_url: Option<String>,
+    /// Days after which a sign in service is due for maintenance.
+    #[arg(long, env = "DIMING_MAINTENANCE_INTERVAL_DAYS", default_value_t = 365)]
+    pub maintenance_interval_days: i64,
+    /// Largest photo accepted, in bytes.
+    #[arg(long, env = "DIMING_MAX_PHOTO_BYTES", default_value_t = 5 << 20)]
+    pub max_photo_bytes: usize,
+    /// Public problem reports accepted per address per hour.
+    #[arg(long, env = "DIMING_REPORTS_PER_ADDRESS_PER_HOUR", default_value_t = 5)]
+    pub reports_per_address_per_hour: u32,
+    /// Public problem reports accepted per sign per hour.
+    #[arg(long, env = "DIMING_REPORTS_PER_SIGN_PER_HOUR", default_value_t = 20)]
+    pub reports_per_sign_per_hour: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +138,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 cookie_secure: args.cookie_secure,
                 max_body_bytes: args.max_body_bytes,
                 workers: args.workers,
+                public_base_url: args.public_base_url,
+                maintenance_interval_days: args.maintenance_interval_days,
+                max_photo_bytes: args.max_photo_bytes,
+                reports_per_address_per_hour: args.reports_per_address_per_hour,
+                reports_per_sign_per_hour: args.reports_per_sign_per_hour,
             };
             let app = Application::build(settings.clone()).await?;
             tracing::info!(
@@ -177,9 +198,4 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         }
     }
     Ok(())
-}
-
-fn display_address(bind: &str, port: u16) -> String {
-    let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
-    format!("{host}:{port}")
 }

@@ -11,11 +11,12 @@ use crate::domain::category::CategoryCatalog;
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::field_error::FieldError;
 use crate::domain::place::{PlaceProperties, ValidPlace};
+use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
 use crate::domain::version::ChangeAction;
 use crate::http::today;
 use crate::security::hash_password;
 use crate::store::audit::Author;
-use crate::store::places::Change;
+use crate::store::places::{Change, PlaceFilter};
 use crate::store::{Store, StoreError};
 
 /// The password of every demo account; the demo is for trying the service, never production.
@@ -98,12 +99,74 @@ pub async fn load_if_empty(
     };
     let imported = store.import_places(&places, &change).await?;
     create_demo_accounts(store, &author).await?;
+    let signs = create_demo_signs(store, &author).await?;
     tracing::info!(
         divisions = added,
         places = imported,
+        signs,
         "demo data loaded; demo accounts use the password {DEMO_PASSWORD:?}"
     );
     Ok(())
+}
+
+/// Signs for the demo places: an area sign at every township and settlement with a position,
+/// and a village sign (without surveyed position) for each village of 嘉善县.
+async fn create_demo_signs(store: &Store, author: &Author) -> Result<usize, DemoError> {
+    let mut created = 0;
+    for (category, division, kind) in [
+        ("214", "33", SignKind::AdministrativeArea),
+        ("24", "33", SignKind::ResidentialArea),
+        ("222", "330421", SignKind::Village),
+    ] {
+        let filter = PlaceFilter {
+            category_code: Some(category.into()),
+            division_prefix: Some(division.into()),
+            limit: 1000,
+            ..Default::default()
+        };
+        let (places, _) = store.list_places(&filter).await?;
+        for place in places {
+            let position = place.geometry.as_ref().and_then(|g| {
+                match (g["type"].as_str(), g["coordinates"].as_array()) {
+                    (Some("Point"), Some(c)) => Some([c[0].as_f64()?, c[1].as_f64()?]),
+                    _ => None,
+                }
+            });
+            if position.is_none() && kind != SignKind::Village {
+                continue;
+            }
+            created += 1;
+            let sign = SignInput {
+                place_id: place.id,
+                kind,
+                sign_number: Some(format!("JX-{created:04}")),
+                address: None,
+                position,
+                facing_deg: None,
+                material: None,
+                width_mm: None,
+                height_mm: None,
+                installed_on: None,
+                status: Some(SignStatus::Installed),
+            };
+            let division = place
+                .properties
+                .division_codes
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            store
+                .create_sign(&sign, &division, demo_code, author)
+                .await?;
+        }
+    }
+    Ok(created)
+}
+
+fn demo_code() -> PublicCode {
+    let mut bytes = [0u8; 5];
+    getrandom::fill(&mut bytes).expect("the system random generator is available");
+    PublicCode::from_random(bytes)
 }
 
 async fn create_demo_accounts(store: &Store, author: &Author) -> Result<(), DemoError> {

@@ -5,6 +5,8 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod media;
+pub mod render;
 pub mod security;
 pub mod spatial;
 pub mod startup;

@@ -26,6 +26,12 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub max_body_bytes: usize,
     pub workers: Option<usize>,
+    /// Where the public reaches the service (the host in sign QR codes); `http://<bind>` if unset.
+    pub public_base_url: Option<String>,
+    pub maintenance_interval_days: i64,
+    pub max_photo_bytes: usize,
+    pub reports_per_address_per_hour: u32,
+    pub reports_per_sign_per_hour: u32,
 }
 
 impl Settings {
@@ -40,6 +46,11 @@ impl Settings {
             cookie_secure: false,
             max_body_bytes: 1 << 20,
             workers: Some(2),
+            public_base_url: None,
+            maintenance_interval_days: 365,
+            max_photo_bytes: 5 << 20,
+            reports_per_address_per_hour: 5,
+            reports_per_sign_per_hour: 20,
         }
     }
 }
@@ -83,16 +94,28 @@ impl Application {
                 source,
             })?
             .port();
-        let state = web::Data::new(AppState {
-            store: store.clone(),
+        let public_base_url = settings
+            .public_base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", display_address(&settings.bind, port)))
+            .trim_end_matches('/')
+            .to_string();
+        let state = web::Data::new(AppState::new(
+            store.clone(),
             catalog,
-            settings: HttpSettings {
+            HttpSettings {
                 session_ttl: Duration::minutes(settings.session_ttl_minutes),
                 cookie_secure: settings.cookie_secure,
                 max_body_bytes: settings.max_body_bytes,
                 lockout: LockoutPolicy::default(),
+                public_base_url,
+                maintenance_interval_days: settings.maintenance_interval_days,
+                max_photo_bytes: settings.max_photo_bytes,
+                reports_per_address_per_hour: settings.reports_per_address_per_hour,
+                reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
             },
-        });
+        ));
+        spawn_scan_flusher(state.clone());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let mut server = HttpServer::new(move || {
             App::new()
@@ -128,4 +151,27 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Scans are counted in memory and written every few seconds, so that a page view costs no
+/// database write.
+fn spawn_scan_flusher(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            every.tick().await;
+            state.flush_scans().await;
+        }
+    });
+}
+
+/// `host:port` for a bind address whose port may have been 0.
+pub fn display_address(bind: &str, port: u16) -> String {
+    let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host);
+    let host = if host == "0.0.0.0" || host.is_empty() {
+        "127.0.0.1"
+    } else {
+        host
+    };
+    format!("{host}:{port}")
 }

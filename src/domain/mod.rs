@@ -5,4 +5,5 @@ pub mod category;
 pub mod division_code;
 pub mod field_error;
 pub mod place;
+pub mod sign;
 pub mod version;

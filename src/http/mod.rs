@@ -8,11 +8,18 @@ pub mod identity;
 pub mod meta;
 pub mod places;
 pub mod problem;
+pub mod public;
+pub mod signs;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use actix_web::{HttpRequest, web};
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::domain::category::CategoryCatalog;
 use crate::store::Store;
@@ -24,6 +31,15 @@ pub struct AppState {
     pub store: Store,
     pub catalog: Arc<CategoryCatalog>,
     pub settings: HttpSettings,
+    pub qr_cache: signs::QrCache,
+    /// Rendered public pages by (code, language), valid while `generation` is unchanged.
+    pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<(u64, String)>>,
+    /// Sign ids by public code, for counting scans of cached pages (a code never changes).
+    pub sign_ids: quick_cache::sync::Cache<String, i64>,
+    generation: AtomicU64,
+    scans: Mutex<HashMap<(i64, NaiveDate), i64>>,
+    pub reports_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    pub reports_per_sign: DefaultKeyedRateLimiter<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +48,72 @@ pub struct HttpSettings {
     pub cookie_secure: bool,
     pub max_body_bytes: usize,
     pub lockout: LockoutPolicy,
+    /// Where the public reaches the service: `https://dm.example.gov.cn` (no trailing slash).
+    pub public_base_url: String,
+    pub maintenance_interval_days: i64,
+    pub max_photo_bytes: usize,
+    /// Reports accepted per address per hour, and per sign per hour.
+    pub reports_per_address_per_hour: u32,
+    pub reports_per_sign_per_hour: u32,
+}
+
+impl HttpSettings {
+    /// The URL a sign's QR code carries.
+    pub fn public_url(&self, code: &str) -> String {
+        format!("{}/s/{code}", self.public_base_url)
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, catalog: Arc<CategoryCatalog>, settings: HttpSettings) -> Self {
+        let per_hour = |n: u32| Quota::per_hour(NonZeroU32::new(n.max(1)).expect("at least one"));
+        Self {
+            reports_per_address: DefaultKeyedRateLimiter::keyed(per_hour(
+                settings.reports_per_address_per_hour,
+            )),
+            reports_per_sign: DefaultKeyedRateLimiter::keyed(per_hour(
+                settings.reports_per_sign_per_hour,
+            )),
+            store,
+            catalog,
+            settings,
+            qr_cache: signs::QrCache::new(10_000),
+            page_cache: quick_cache::sync::Cache::new(10_000),
+            sign_ids: quick_cache::sync::Cache::new(100_000),
+            generation: AtomicU64::new(0),
+            scans: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Marks every derived page stale; called after every write that a public page may show.
+    pub fn content_changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Counts one scan of a sign today; counts reach the database in `flush_scans`.
+    pub fn count_scan(&self, sign_id: i64) {
+        if let Ok(mut scans) = self.scans.lock() {
+            *scans.entry((sign_id, today())).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes the counted scans to the database.
+    pub async fn flush_scans(&self) {
+        let counts: Vec<(i64, NaiveDate, i64)> = match self.scans.lock() {
+            Ok(mut scans) => scans.drain().map(|((id, day), n)| (id, day, n)).collect(),
+            Err(_) => return,
+        };
+        if counts.is_empty() {
+            return;
+        }
+        if let Err(error) = self.store.add_scans(&counts).await {
+            problem::log_internal(&error);
+        }
+    }
 }
 
 /// Today in China (UTC+8): the calendar day effective dates are counted in.
@@ -69,7 +151,28 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .route(
                 "/places/{id}/versions/{version}",
                 web::get().to(places::read_version),
-            ),
+            )
+            .route("/signs", web::get().to(signs::list))
+            .route("/signs", web::post().to(signs::create))
+            .route("/signs/qr-sheet", web::get().to(signs::qr_sheet))
+            .route("/signs/reports", web::get().to(signs::reports))
+            .route("/signs/reports/{id}", web::post().to(signs::handle_report))
+            .route("/signs/photos/{id}", web::get().to(signs::photo))
+            .route("/signs/{id}", web::get().to(signs::read))
+            .route("/signs/{id}", web::put().to(signs::update))
+            .route(
+                "/signs/{id}/maintenance",
+                web::get().to(signs::maintenance_log),
+            )
+            .route(
+                "/signs/{id}/maintenance",
+                web::post().to(signs::record_maintenance),
+            )
+            .route("/signs/{id}/photos", web::post().to(signs::upload_photo))
+            .route("/signs/{id}/scans", web::get().to(signs::scans))
+            .route("/signs/{id}/qr.{format}", web::get().to(signs::qr)),
     )
+    .route("/s/{code}", web::get().to(public::sign_page))
+    .route("/s/{code}/report", web::post().to(public::report))
     .default_service(web::to(meta::not_found));
 }

@@ -204,6 +204,7 @@ pub async fn create(
         author: &author,
     };
     let stored = state.store.create_place(&place, &change).await?;
+    state.content_changed();
     let mut response = feature_response(StatusCode::CREATED, &stored);
     response.headers_mut().insert(
         header::LOCATION,
@@ -244,6 +245,7 @@ pub async fn update(
         .store
         .change_place(id, expected, &place, &change)
         .await?;
+    state.content_changed();
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
@@ -292,6 +294,7 @@ pub async fn retire(
         .store
         .change_place(id, expected, &place.retired(abolished_on), &change)
         .await?;
+    state.content_changed();
     Ok(feature_response(StatusCode::OK, &stored))
 }
 

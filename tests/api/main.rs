@@ -7,5 +7,6 @@ mod auth;
 mod cli;
 mod demo;
 mod places;
+mod signs;
 mod validation;
 mod visibility;

@@ -1,0 +1,277 @@
+//! A small map drawn from the service's own data as inline SVG: boundaries, the feature, nearby
+//! names and the sign's own position, with a scale bar. No tiles, nothing from outside.
+
+use std::fmt::Write;
+
+use geo::{Coord, Geometry, LineString};
+
+/// Metres per degree of latitude (mean); longitude is scaled by cos(latitude).
+const METRES_PER_DEGREE: f64 = 111_320.0;
+/// Points closer than this on screen are drawn as one.
+const MIN_STEP_PX: f64 = 0.75;
+
+/// The part of the world the map shows and how big it is drawn.
+#[derive(Debug, Clone, Copy)]
+pub struct MapView {
+    pub center: Coord<f64>,
+    pub half_width_m: f64,
+    pub width_px: f64,
+    pub height_px: f64,
+}
+
+impl MapView {
+    fn scale(&self) -> f64 {
+        self.width_px / 2.0 / self.half_width_m
+    }
+
+    fn project(&self, c: Coord<f64>) -> (f64, f64) {
+        let metres_per_lon_degree = METRES_PER_DEGREE * self.center.y.to_radians().cos();
+        let x = (c.x - self.center.x) * metres_per_lon_degree * self.scale() + self.width_px / 2.0;
+        let y = self.height_px / 2.0 - (c.y - self.center.y) * METRES_PER_DEGREE * self.scale();
+        (x, y)
+    }
+}
+
+/// What to draw.
+#[derive(Default)]
+pub struct MapScene<'a> {
+    pub boundaries: Vec<&'a Geometry<f64>>,
+    pub feature: Option<&'a Geometry<f64>>,
+    pub labels: Vec<(String, Coord<f64>)>,
+    pub marker: Option<Coord<f64>>,
+}
+
+/// Renders the scene as an `<svg>` element; `title` names it for screen readers.
+pub fn render_svg(view: &MapView, scene: &MapScene<'_>, title: &str) -> String {
+    let (w, h) = (view.width_px, view.height_px);
+    let mut svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-label="{}" class="map"><rect width="{w}" height="{h}" fill="#f4f1ea"/>"##,
+        escape(title)
+    );
+    for boundary in &scene.boundaries {
+        let d = path_data(view, boundary);
+        if !d.is_empty() {
+            let _ = write!(
+                svg,
+                r##"<path d="{d}" fill="none" stroke="#8a8a8a" stroke-width="1.2" stroke-dasharray="6 3"/>"##
+            );
+        }
+    }
+    if let Some(feature) = scene.feature {
+        match feature {
+            Geometry::Point(p) => {
+                let (x, y) = view.project(p.0);
+                let _ = write!(
+                    svg,
+                    r##"<circle cx="{x:.1}" cy="{y:.1}" r="5" fill="#1d5fa8"/>"##
+                );
+            }
+            other => {
+                let d = path_data(view, other);
+                let filled = matches!(other, Geometry::Polygon(_) | Geometry::MultiPolygon(_));
+                let fill = if filled { "#1d5fa8" } else { "none" };
+                let _ = write!(
+                    svg,
+                    r##"<path d="{d}" fill="{fill}" fill-opacity="0.12" stroke="#1d5fa8" stroke-width="2.5"/>"##
+                );
+            }
+        }
+    }
+    for (name, at) in &scene.labels {
+        let (x, y) = view.project(*at);
+        if (0.0..=w).contains(&x) && (0.0..=h).contains(&y) {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="#555"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#333">{}</text>"##,
+                x + 5.0,
+                y - 4.0,
+                escape(name)
+            );
+        }
+    }
+    if let Some(at) = scene.marker {
+        let (x, y) = view.project(at);
+        let _ = write!(
+            svg,
+            r##"<path d="M{x:.1} {y:.1}l-7-14a8 8 0 1 1 14 0z" fill="#c8102e" stroke="#fff" stroke-width="1.5"/>"##
+        );
+    }
+    scale_bar(&mut svg, view);
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A scale bar of a round length near a quarter of the map's width.
+fn scale_bar(svg: &mut String, view: &MapView) {
+    let target_m = view.half_width_m / 2.0;
+    let magnitude = 10f64.powf(target_m.log10().floor());
+    let length_m = [5.0, 2.0, 1.0]
+        .iter()
+        .map(|f| f * magnitude)
+        .find(|l| *l <= target_m)
+        .unwrap_or(magnitude);
+    let length_px = length_m * view.scale();
+    let label = if length_m >= 1000.0 {
+        format!("{} km", length_m / 1000.0)
+    } else {
+        format!("{length_m} m")
+    };
+    let (x, y) = (10.0, view.height_px - 12.0);
+    let _ = write!(
+        svg,
+        r##"<path d="M{x} {:.1}v4h{length_px:.1}v-4" fill="none" stroke="#333" stroke-width="1.5"/><text x="{x}" y="{:.1}" font-size="11" fill="#333">{label}</text>"##,
+        y - 4.0,
+        y - 7.0,
+    );
+}
+
+fn path_data(view: &MapView, geometry: &Geometry<f64>) -> String {
+    let mut d = String::new();
+    let mut rings: Vec<(&LineString<f64>, bool)> = Vec::new();
+    match geometry {
+        Geometry::LineString(l) => rings.push((l, false)),
+        Geometry::MultiLineString(m) => rings.extend(m.0.iter().map(|l| (l, false))),
+        Geometry::Polygon(p) => rings.extend(
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(|r| (r, true)),
+        ),
+        Geometry::MultiPolygon(m) => {
+            for p in &m.0 {
+                rings.extend(
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|r| (r, true)),
+                );
+            }
+        }
+        _ => {}
+    }
+    let margin = 20.0;
+    let bounds = (
+        -margin,
+        -margin,
+        view.width_px + margin,
+        view.height_px + margin,
+    );
+    for (line, closed) in rings {
+        let projected: Vec<(f64, f64)> = line.0.iter().map(|c| view.project(*c)).collect();
+        let points = if closed {
+            clip_ring(&projected, bounds)
+        } else {
+            projected
+        };
+        let mut last: Option<(f64, f64)> = None;
+        let mut started = false;
+        for (x, y) in points {
+            if last.is_some_and(|(lx, ly)| (x - lx).hypot(y - ly) < MIN_STEP_PX) {
+                continue;
+            }
+            let _ = write!(d, "{}{x:.1} {y:.1}", if started { "L" } else { "M" });
+            started = true;
+            last = Some((x, y));
+        }
+        if closed && started {
+            d.push('Z');
+        }
+    }
+    d
+}
+
+/// Sutherland–Hodgman clipping of a closed ring to a rectangle (min_x, min_y, max_x, max_y).
+fn clip_ring(
+    ring: &[(f64, f64)],
+    (min_x, min_y, max_x, max_y): (f64, f64, f64, f64),
+) -> Vec<(f64, f64)> {
+    type Edge = (
+        fn((f64, f64), f64) -> bool,
+        fn((f64, f64), (f64, f64), f64) -> (f64, f64),
+    );
+    fn cross_x(a: (f64, f64), b: (f64, f64), x: f64) -> (f64, f64) {
+        (x, a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0))
+    }
+    fn cross_y(a: (f64, f64), b: (f64, f64), y: f64) -> (f64, f64) {
+        (a.0 + (b.0 - a.0) * (y - a.1) / (b.1 - a.1), y)
+    }
+    let edges: [(Edge, f64); 4] = [
+        ((|p, v| p.0 >= v, cross_x), min_x),
+        ((|p, v| p.0 <= v, cross_x), max_x),
+        ((|p, v| p.1 >= v, cross_y), min_y),
+        ((|p, v| p.1 <= v, cross_y), max_y),
+    ];
+    let mut output = ring.to_vec();
+    for ((inside, cross), value) in edges {
+        let input = std::mem::take(&mut output);
+        let Some(&last) = input.last() else { break };
+        let mut previous = last;
+        for &current in &input {
+            match (inside(current, value), inside(previous, value)) {
+                (true, true) => output.push(current),
+                (true, false) => {
+                    output.push(cross(previous, current, value));
+                    output.push(current);
+                }
+                (false, true) => output.push(cross(previous, current, value)),
+                (false, false) => {}
+            }
+            previous = current;
+        }
+    }
+    output
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{Point, polygon};
+
+    fn view() -> MapView {
+        MapView {
+            center: Coord { x: 120.9, y: 30.9 },
+            half_width_m: 2000.0,
+            width_px: 360.0,
+            height_px: 240.0,
+        }
+    }
+
+    #[test]
+    fn the_center_is_drawn_in_the_middle() {
+        assert_eq!(view().project(Coord { x: 120.9, y: 30.9 }), (180.0, 120.0));
+    }
+
+    #[test]
+    fn a_huge_ring_is_clipped_to_the_view() {
+        let big: Geometry<f64> = polygon![(x: 120.0, y: 30.0), (x: 122.0, y: 30.0), (x: 122.0, y: 32.0), (x: 120.0, y: 32.0), (x: 120.0, y: 30.0)].into();
+        let d = path_data(&view(), &big);
+        assert!(d.len() < 200, "{d}");
+    }
+
+    #[test]
+    fn labels_are_escaped() {
+        let scene = MapScene {
+            labels: vec![("<script>".into(), Coord { x: 120.9, y: 30.9 })],
+            feature: None,
+            ..Default::default()
+        };
+        let svg = render_svg(&view(), &scene, "t");
+        assert!(svg.contains("&lt;script&gt;"));
+        assert!(!svg.contains("<script>"));
+        let point: Geometry<f64> = Point::new(120.9, 30.9).into();
+        let svg = render_svg(
+            &view(),
+            &MapScene {
+                feature: Some(&point),
+                ..Default::default()
+            },
+            "t",
+        );
+        assert!(svg.contains("<circle"));
+    }
+}
