@@ -26,9 +26,13 @@ use crate::store::audit::Author;
 use crate::store::places::{PlaceFilter, StoredPlace, VersionSelector};
 use crate::store::signs::Sign;
 
-/// How far around the sign the map and the nearby names reach.
-const MAP_HALF_WIDTH_M: f64 = 2000.0;
+/// How far around the sign nearby names are looked for, and the map's narrowest and widest
+/// half-width: the map widens until it shows the nearest few names.
+const SEARCH_RADIUS_M: f64 = 12_000.0;
+const MIN_HALF_WIDTH_M: f64 = 1_000.0;
+const MAX_HALF_WIDTH_M: f64 = 10_000.0;
 const NEARBY_NAMES: usize = 6;
+const NAMES_TO_FIT: usize = 3;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -226,7 +230,7 @@ async fn surroundings(
     name: &str,
     marker: bool,
 ) -> Result<(Option<String>, Vec<(String, f64)>), Problem> {
-    let degrees_lat = MAP_HALF_WIDTH_M / 111_320.0;
+    let degrees_lat = SEARCH_RADIUS_M / 111_320.0;
     let degrees_lon = degrees_lat / center.y.to_radians().cos();
     let filter = PlaceFilter {
         bbox: Some([
@@ -262,9 +266,12 @@ async fn surroundings(
     }
     nearby.sort_by(|a, b| a.1.total_cmp(&b.1));
     nearby.truncate(NEARBY_NAMES);
+    let fit = nearby
+        .get(NAMES_TO_FIT.min(nearby.len()).saturating_sub(1))
+        .map_or(MIN_HALF_WIDTH_M, |n| n.1 * 1.3);
     let view = MapView {
         center,
-        half_width_m: MAP_HALF_WIDTH_M,
+        half_width_m: fit.clamp(MIN_HALF_WIDTH_M, MAX_HALF_WIDTH_M),
         width_px: 360.0,
         height_px: 240.0,
     };
