@@ -22,7 +22,7 @@ use crate::domain::place::PlaceStatus;
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
 use crate::domain::version::{entity_tag, version_from_entity_tag};
 use crate::media::{PhotoError, clean_photo};
-use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_svg};
+use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
 use crate::store::places::VersionSelector;
 use crate::store::signs::{Maintenance, Sign, SignFilter};
 
@@ -562,6 +562,8 @@ async fn render_qr(
 pub struct SheetQuery {
     ids: String,
     size_mm: Option<u32>,
+    /// `svg` (default) or `pdf`.
+    format: Option<String>,
 }
 
 pub async fn qr_sheet(
@@ -609,15 +611,33 @@ pub async fn qr_sheet(
             .to_string(),
         })
         .collect();
-    let svg = sheet_svg(&items, size_mm)
-        .map_err(|_| Problem::internal())?
-        .ok_or_else(|| {
-            Problem::invalid_field(
-                "ids",
-                format!("more codes of {size_mm} mm than fit on one A4 sheet: ask for fewer"),
-            )
-        })?;
-    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+    let too_many = || {
+        Problem::invalid_field(
+            "ids",
+            format!("more codes of {size_mm} mm than fit on one A4 sheet: ask for fewer"),
+        )
+    };
+    match query.format.as_deref().unwrap_or("svg") {
+        "svg" => {
+            let svg = sheet_svg(&items, size_mm)
+                .map_err(|_| Problem::internal())?
+                .ok_or_else(too_many)?;
+            Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
+        }
+        "pdf" => {
+            let pdf = sheet_pdf(&items, size_mm)
+                .map_err(|_| Problem::internal())?
+                .ok_or_else(too_many)?;
+            Ok(HttpResponse::Ok()
+                .content_type("application/pdf")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    "inline; filename=\"qr-sheet.pdf\"",
+                ))
+                .body(pdf))
+        }
+        _ => Err(Problem::invalid_field("format", "svg or pdf")),
+    }
 }
 
 #[derive(Deserialize)]

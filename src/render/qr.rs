@@ -49,16 +49,24 @@ impl QrMatrix {
     /// An SVG path (in module units, quiet zone included) drawing the dark modules.
     pub fn svg_path(&self) -> String {
         let mut path = String::new();
-        for (i, dark) in self.dark.iter().enumerate() {
-            if *dark {
-                let (x, y) = (
-                    i % self.width + QUIET_ZONE_MODULES,
-                    i / self.width + QUIET_ZONE_MODULES,
-                );
-                let _ = write!(path, "M{x} {y}h1v1h-1z");
-            }
+        for (x, y) in self.dark_modules() {
+            let _ = write!(path, "M{x} {y}h1v1h-1z");
         }
         path
+    }
+
+    /// The (column, row) of every dark module, counted from the outer edge of the quiet zone.
+    pub fn dark_modules(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.dark
+            .iter()
+            .enumerate()
+            .filter(|(_, dark)| **dark)
+            .map(|(i, _)| {
+                (
+                    i % self.width + QUIET_ZONE_MODULES,
+                    i / self.width + QUIET_ZONE_MODULES,
+                )
+            })
     }
 
     /// A standalone SVG `size_mm` wide and high.
@@ -98,39 +106,114 @@ pub struct SheetItem {
     pub label: String,
 }
 
-/// An A4 sheet (210 × 297 mm) of codes `size_mm` wide with their labels, for a print shop.
-/// Returns `None` when the items do not fit on one sheet.
+const PAGE_W_MM: f64 = 210.0;
+const PAGE_H_MM: f64 = 297.0;
+const MARGIN_MM: f64 = 10.0;
+const LABEL_MM: f64 = 8.0;
+
+/// Where each code of an A4 sheet goes: top-left corners in millimetres from the top-left of the
+/// page. `None` when the items do not fit on one sheet.
+fn sheet_layout(count: usize, size_mm: u32) -> Option<Vec<(f64, f64)>> {
+    let size = f64::from(size_mm);
+    let (cell_w, cell_h) = (size + 6.0, size + LABEL_MM + 4.0);
+    let columns = (((PAGE_W_MM - 2.0 * MARGIN_MM) / cell_w).floor() as usize).max(1);
+    let rows = (((PAGE_H_MM - 2.0 * MARGIN_MM) / cell_h).floor() as usize).max(1);
+    (count <= columns * rows).then(|| {
+        (0..count)
+            .map(|i| {
+                (
+                    MARGIN_MM + (i % columns) as f64 * cell_w,
+                    MARGIN_MM + (i / columns) as f64 * cell_h,
+                )
+            })
+            .collect()
+    })
+}
+
+/// An A4 sheet (210 × 297 mm) of codes `size_mm` wide with their labels, for a print shop, as
+/// SVG. `None` when the items do not fit on one sheet.
 pub fn sheet_svg(items: &[SheetItem], size_mm: u32) -> Result<Option<String>, QrError> {
-    const PAGE_W: u32 = 210;
-    const PAGE_H: u32 = 297;
-    const MARGIN: u32 = 10;
-    const LABEL: u32 = 8;
-    let cell_w = size_mm + 6;
-    let cell_h = size_mm + LABEL + 4;
-    let columns = ((PAGE_W - 2 * MARGIN) / cell_w).max(1);
-    let rows = ((PAGE_H - 2 * MARGIN) / cell_h).max(1);
-    if items.len() > (columns * rows) as usize {
+    let Some(layout) = sheet_layout(items.len(), size_mm) else {
         return Ok(None);
-    }
+    };
     let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W}mm" height="{PAGE_H}mm" viewBox="0 0 {PAGE_W} {PAGE_H}"><rect width="{PAGE_W}" height="{PAGE_H}" fill="#fff"/>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{PAGE_W_MM}mm" height="{PAGE_H_MM}mm" viewBox="0 0 {PAGE_W_MM} {PAGE_H_MM}"><rect width="{PAGE_W_MM}" height="{PAGE_H_MM}" fill="#fff"/>"##
     );
-    for (i, item) in items.iter().enumerate() {
+    let size = f64::from(size_mm);
+    for (item, (x, y)) in items.iter().zip(layout) {
         let matrix = QrMatrix::encode(&item.url)?;
-        let (column, row) = (i as u32 % columns, i as u32 / columns);
-        let (x, y) = (MARGIN + column * cell_w, MARGIN + row * cell_h);
-        let scale = f64::from(size_mm) / matrix.total_modules() as f64;
+        let scale = size / matrix.total_modules() as f64;
         let _ = write!(
             svg,
             r##"<g transform="translate({x} {y}) scale({scale})" shape-rendering="crispEdges"><path fill="#000" d="{}"/></g><text x="{}" y="{}" font-family="sans-serif" font-size="4" text-anchor="middle">{}</text>"##,
             matrix.svg_path(),
-            f64::from(x) + f64::from(size_mm) / 2.0,
-            y + size_mm + 5,
+            x + size / 2.0,
+            y + size + 5.0,
             escape_xml(&item.label),
         );
     }
     svg.push_str("</svg>");
     Ok(Some(svg))
+}
+
+/// The same sheet as a one-page PDF (labels in Helvetica: characters outside ASCII are left out,
+/// the sign code itself is always ASCII).
+pub fn sheet_pdf(items: &[SheetItem], size_mm: u32) -> Result<Option<Vec<u8>>, QrError> {
+    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+    let Some(layout) = sheet_layout(items.len(), size_mm) else {
+        return Ok(None);
+    };
+    let pt = |mm: f64| (mm * 72.0 / 25.4) as f32;
+    let (catalog, tree, page_id, font, contents) = (
+        Ref::new(1),
+        Ref::new(2),
+        Ref::new(3),
+        Ref::new(4),
+        Ref::new(5),
+    );
+    let font_name = Name(b"F1");
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page_id]).count(1);
+    let mut page = pdf.page(page_id);
+    page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W_MM), pt(PAGE_H_MM)));
+    page.parent(tree);
+    page.contents(contents);
+    page.resources().fonts().pair(font_name, font);
+    page.finish();
+    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+
+    let size = f64::from(size_mm);
+    let mut content = Content::new();
+    content.set_fill_gray(0.0);
+    for (item, (x, y)) in items.iter().zip(layout) {
+        let matrix = QrMatrix::encode(&item.url)?;
+        let module = size / matrix.total_modules() as f64;
+        for (column, row) in matrix.dark_modules() {
+            // PDF counts y upwards from the bottom of the page.
+            let top = y + row as f64 * module;
+            content.rect(
+                pt(x + column as f64 * module),
+                pt(PAGE_H_MM - top - module),
+                pt(module),
+                pt(module),
+            );
+        }
+        content.fill_nonzero();
+        let label: String = item.label.chars().filter(char::is_ascii).collect();
+        // Centred by Helvetica's average advance of about 0.55 em.
+        let (font_size, label_width) = (9.0_f32, label.len() as f32 * 9.0 * 0.55);
+        content.begin_text();
+        content.set_font(font_name, font_size);
+        content.next_line(
+            pt(x + size / 2.0) - label_width / 2.0,
+            pt(PAGE_H_MM - y - size - 5.0),
+        );
+        content.show(Str(label.as_bytes()));
+        content.end_text();
+    }
+    pdf.stream(contents, &content.finish());
+    Ok(Some(pdf.finish()))
 }
 
 fn escape_xml(text: &str) -> String {

@@ -502,3 +502,50 @@ async fn overdue_signs_are_listed_and_a_print_sheet_lays_out_codes() {
         .unwrap();
     assert_problem(unknown, StatusCode::BAD_REQUEST, Some("ids")).await;
 }
+
+#[tokio::test]
+async fn the_pdf_print_sheet_carries_every_code_readably() {
+    let app = spawn_app().await;
+    let (first, _) = sign_for(&app, &xitang("塘东村")).await;
+    let (second, _) = sign_for(&app, &xitang("塘西村")).await;
+    let token = app.token("jiashan").await;
+    let ids = format!("{},{}", first["sign"]["id"], second["sign"]["id"]);
+    let sheet = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/signs/qr-sheet?ids={ids}&size_mm=75&format=pdf"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.headers()["content-type"], "application/pdf");
+    let pdf = sheet.bytes().await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sheet.pdf"), &pdf).unwrap();
+    let status = Command::new("pdftoppm")
+        .args(["-r", "200", "-png", "-singlefile"])
+        .arg(dir.path().join("sheet.pdf"))
+        .arg(dir.path().join("sheet"))
+        .status()
+        .expect("pdftoppm (Debian poppler-utils) is installed");
+    assert!(status.success());
+    let output = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(dir.path().join("sheet.png"))
+        .output()
+        .unwrap();
+    let mut decoded: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    decoded.sort();
+    let mut expected = vec![
+        first["url"].as_str().unwrap().to_string(),
+        second["url"].as_str().unwrap().to_string(),
+    ];
+    expected.sort();
+    assert_eq!(decoded, expected);
+}
