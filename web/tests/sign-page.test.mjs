@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const binary = process.env.DIMING_BIN ?? join(root, 'target', 'debug', 'diming');
-const screenshots = join(root, 'target', 'screenshots');
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(root, 'target');
+const binary = process.env.DIMING_BIN ?? join(targetDir, 'debug', 'diming');
+const screenshots = join(targetDir, 'screenshots');
 let server;
 let base;
 
@@ -30,7 +31,8 @@ before(async () => {
     };
     server.stdout.on('data', read);
     server.stderr.on('data', read);
-    server.on('exit', (code) => reject(new Error(`the service exited with ${code}:\n${seen}`)));
+    server.on('error', (error) => { clearTimeout(timer); reject(new Error(`cannot start ${binary}: ${error.message}`)); });
+    server.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the service exited with ${code}:\n${seen}`)); });
   });
 });
 
