@@ -7,6 +7,7 @@ pub mod body;
 pub mod identity;
 pub mod meta;
 pub mod places;
+pub mod precondition;
 pub mod problem;
 pub mod public;
 pub mod signs;

@@ -10,14 +10,13 @@ use serde_json::{Value, json};
 
 use super::body::JsonBody;
 use super::identity::{Identity, Staff};
+use super::precondition::expected_version;
 use super::problem::Problem;
 use super::{AppState, today};
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
-use crate::domain::version::{
-    ChangeAction, ChangeNote, VersionMeta, entity_tag, version_from_entity_tag,
-};
+use crate::domain::version::{ChangeAction, ChangeNote, VersionMeta, entity_tag};
 use crate::store::places::{Change, PlaceFilter, StoredPlace, VersionSelector};
 
 const TAG_KIND: char = 'p';
@@ -162,30 +161,6 @@ fn required_comment(comment: Option<&str>, field: &str) -> Result<String, Proble
     }
 }
 
-/// The version `If-Match` names; 428 when it is missing, 412 when it names no version of ours.
-fn expected_version(request: &HttpRequest, id: i64) -> Result<i64, Problem> {
-    let Some(value) = request
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Err(Problem::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if-match-required",
-            "If-Match is required",
-            "send the ETag of the version you edited in an If-Match header, so that no one else's change is overwritten",
-        ));
-    };
-    version_from_entity_tag(TAG_KIND, id, value).ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale-version",
-            "The record has changed",
-            format!("If-Match {value} does not name a version of place {id}: reload it and send its ETag"),
-        )
-    })
-}
-
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
@@ -222,7 +197,7 @@ pub async fn update(
     JsonBody(input): JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let expected = expected_version(&request, id)?;
+    let expected = expected_version(&request, TAG_KIND, id, "place")?;
     let current = state
         .store
         .place(id, VersionSelector::Current, false)
@@ -257,7 +232,7 @@ pub async fn retire(
     JsonBody(body): JsonBody<RetireRequest>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let expected = expected_version(&request, id)?;
+    let expected = expected_version(&request, TAG_KIND, id, "place")?;
     let current = state
         .store
         .place(id, VersionSelector::Current, false)

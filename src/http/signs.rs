@@ -14,13 +14,14 @@ use serde_json::json;
 
 use super::body::JsonBody;
 use super::identity::Staff;
+use super::precondition::expected_version;
 use super::problem::Problem;
 use super::{AppState, today};
 use crate::domain::account::Actor;
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::place::PlaceStatus;
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
-use crate::domain::version::{entity_tag, version_from_entity_tag};
+use crate::domain::version::entity_tag;
 use crate::media::{PhotoError, clean_photo};
 use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
 use crate::store::places::VersionSelector;
@@ -46,29 +47,6 @@ fn sign_response(state: &AppState, status: StatusCode, sign: &Sign) -> HttpRespo
     HttpResponse::build(status)
         .insert_header((header::ETAG, entity_tag(TAG_KIND, sign.id, sign.version)))
         .json(sign_json(state, sign))
-}
-
-fn expected_version(request: &HttpRequest, id: i64) -> Result<i64, Problem> {
-    let value = request
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "if-match-required",
-                "If-Match is required",
-                "send the ETag of the sign you edited in If-Match",
-            )
-        })?;
-    version_from_entity_tag(TAG_KIND, id, value).ok_or_else(|| {
-        Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale-version",
-            "The sign has changed",
-            format!("If-Match {value} does not name a version of sign {id}: reload it"),
-        )
-    })
 }
 
 /// The division a sign belongs to: the main division of the place it shows, which must be a
@@ -155,7 +133,7 @@ pub async fn update(
     JsonBody(mut input): JsonBody<SignInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let expected = expected_version(&request, id)?;
+    let expected = expected_version(&request, TAG_KIND, id, "sign")?;
     let current = existing_sign(&state, id).await?;
     may_edit(
         &staff.actor,
@@ -264,7 +242,7 @@ pub async fn record_maintenance(
     JsonBody(input): JsonBody<MaintenanceInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let expected = expected_version(&request, id)?;
+    let expected = expected_version(&request, TAG_KIND, id, "sign")?;
     let sign = existing_sign(&state, id).await?;
     may_edit(
         &staff.actor,

@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use super::escape_xml;
+
 use geo::{Coord, Geometry, LineString};
 
 /// Metres per degree of latitude (mean); longitude is scaled by cos(latitude).
@@ -46,7 +48,7 @@ pub fn render_svg(view: &MapView, scene: &MapScene<'_>, title: &str) -> String {
     let (w, h) = (view.width_px, view.height_px);
     let mut svg = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-label="{}" class="map"><rect width="{w}" height="{h}" fill="#f4f1ea"/>"##,
-        escape(title)
+        escape_xml(title)
     );
     for boundary in &scene.boundaries {
         let d = path_data(view, boundary);
@@ -85,7 +87,7 @@ pub fn render_svg(view: &MapView, scene: &MapScene<'_>, title: &str) -> String {
                 r##"<circle cx="{x:.1}" cy="{y:.1}" r="3" fill="#555"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#333">{}</text>"##,
                 x + 5.0,
                 y - 4.0,
-                escape(name)
+                escape_xml(name)
             );
         }
     }
@@ -218,13 +220,6 @@ fn clip_ring(
         }
     }
     output
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -3,3 +3,11 @@
 pub mod map;
 pub mod public_page;
 pub mod qr;
+
+/// Escapes text for XML and HTML attributes and content.
+pub(crate) fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -3,6 +3,8 @@
 //! print and as PNG at a given resolution.
 
 use std::fmt::Write;
+
+use super::escape_xml;
 use std::io::Cursor;
 
 use qrcode::{Color, EcLevel, QrCode};
@@ -214,13 +216,6 @@ pub fn sheet_pdf(items: &[SheetItem], size_mm: u32) -> Result<Option<Vec<u8>>, Q
     }
     pdf.stream(contents, &content.finish());
     Ok(Some(pdf.finish()))
-}
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

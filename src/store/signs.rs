@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::audit::{Author, append};
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
@@ -186,17 +186,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM signs WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match current {
-                Some(current) => StoreError::StaleVersion {
-                    expected: expected_version,
-                    current,
-                },
-                None => StoreError::NotFound,
-            });
+            return Err(stale_or_missing(&mut tx, id, expected_version).await);
         }
         append(
             &mut tx,
@@ -306,17 +296,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM signs WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match current {
-                Some(current) => StoreError::StaleVersion {
-                    expected: expected_version,
-                    current,
-                },
-                None => StoreError::NotFound,
-            });
+            return Err(stale_or_missing(&mut tx, id, expected_version).await);
         }
         sqlx::query(
             "INSERT INTO sign_maintenance (sign_id, action, done_on, notes, status_after, photo_id, recorded_at, recorded_by)
@@ -599,6 +579,20 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+}
+
+/// Why a guarded update of sign `id` changed nothing: it moved on, or it does not exist.
+async fn stale_or_missing(conn: &mut SqliteConnection, id: i64, expected: i64) -> StoreError {
+    let current: Result<Option<i64>, _> =
+        sqlx::query_scalar("SELECT version FROM signs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(conn)
+            .await;
+    match current {
+        Ok(Some(current)) => StoreError::StaleVersion { expected, current },
+        Ok(None) => StoreError::NotFound,
+        Err(error) => error.into(),
     }
 }
 
