@@ -3,7 +3,8 @@
 # this machine, with the same wrk settings, one after the other:
 #   /s/<code>            the public sign page   (target: >= 50% of nginx's req/s)
 #   /api/v1/.../qr.png   the cached QR PNG      (target: >= 85% of nginx's req/s)
-# Both servers get 2 worker processes/threads and no access log. Prints the figures and ratios.
+# Both servers get 2 worker processes/threads and no access log (nginx access_log off, diming
+# --access-log false). Prints the figures and ratios.
 #
 #   bash bench/sign_page.sh [seconds] [connections]
 set -euo pipefail
@@ -22,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 RUST_LOG=warn target/release/diming --database-url "sqlite://$work/bench.sqlite" serve --demo \
-  --bind "127.0.0.1:$diming_port" --cookie-secure false --workers 2 >"$work/diming.log" 2>&1 &
+  --bind "127.0.0.1:$diming_port" --cookie-secure false --workers 2 --access-log false >"$work/diming.log" 2>&1 &
 diming_pid=$!
 for _ in $(seq 1 120); do
   curl -fs "http://127.0.0.1:$diming_port/api/v1/health" >/dev/null && break

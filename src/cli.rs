@@ -86,6 +86,9 @@ pub struct ServeArgs {
     /// Public problem reports accepted per sign per hour.
     #[arg(long, env = "DIMING_REPORTS_PER_SIGN_PER_HOUR", default_value_t = 20)]
     pub reports_per_sign_per_hour: u32,
+    /// Log one line per request (target diming::access).
+    #[arg(long, env = "DIMING_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set)]
+    pub access_log: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +146,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 max_photo_bytes: args.max_photo_bytes,
                 reports_per_address_per_hour: args.reports_per_address_per_hour,
                 reports_per_sign_per_hour: args.reports_per_sign_per_hour,
+                access_log: args.access_log,
             };
             let app = Application::build(settings.clone()).await?;
             tracing::info!(

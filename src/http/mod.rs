@@ -18,7 +18,7 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use actix_web::{HttpRequest, web};
+use actix_web::{HttpRequest, middleware, web};
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
@@ -136,44 +136,52 @@ pub fn router(cfg: &mut web::ServiceConfig) {
         }),
     )
     .service(
+        // Nested scopes and one resource per path: a request is matched by prefix first, so it is
+        // tested against a handful of patterns rather than every route of the API.
         web::scope("/api/v1")
-            .route("/health", web::get().to(meta::health))
-            .route("/categories", web::get().to(meta::categories))
-            .route("/auth/login", web::post().to(auth::login))
-            .route("/auth/logout", web::post().to(auth::logout))
-            .route("/auth/me", web::get().to(auth::me))
-            .route("/audit", web::get().to(audit::list))
-            .route("/places", web::get().to(places::list))
-            .route("/places", web::post().to(places::create))
-            .route("/places/{id}", web::get().to(places::read))
-            .route("/places/{id}", web::put().to(places::update))
-            .route("/places/{id}/retire", web::post().to(places::retire))
-            .route("/places/{id}/history", web::get().to(places::history))
-            .route(
-                "/places/{id}/versions/{version}",
-                web::get().to(places::read_version),
+            .service(
+                web::scope("/signs")
+                    .service(web::resource("/{id}/qr.{format}").get(signs::qr))
+                    .service(web::resource("").get(signs::list).post(signs::create))
+                    .service(web::resource("/qr-sheet").get(signs::qr_sheet))
+                    .service(web::resource("/reports").get(signs::reports))
+                    .service(web::resource("/reports/{id}").post(signs::handle_report))
+                    .service(web::resource("/photos/{id}").get(signs::photo))
+                    .service(web::resource("/{id}").get(signs::read).put(signs::update))
+                    .service(
+                        web::resource("/{id}/maintenance")
+                            .get(signs::maintenance_log)
+                            .post(signs::record_maintenance),
+                    )
+                    .service(web::resource("/{id}/photos").post(signs::upload_photo))
+                    .service(web::resource("/{id}/scans").get(signs::scans)),
             )
-            .route("/signs", web::get().to(signs::list))
-            .route("/signs", web::post().to(signs::create))
-            .route("/signs/qr-sheet", web::get().to(signs::qr_sheet))
-            .route("/signs/reports", web::get().to(signs::reports))
-            .route("/signs/reports/{id}", web::post().to(signs::handle_report))
-            .route("/signs/photos/{id}", web::get().to(signs::photo))
-            .route("/signs/{id}", web::get().to(signs::read))
-            .route("/signs/{id}", web::put().to(signs::update))
-            .route(
-                "/signs/{id}/maintenance",
-                web::get().to(signs::maintenance_log),
+            .service(
+                web::scope("/places")
+                    // GeoJSON lists shrink several times under gzip.
+                    .wrap(middleware::Compress::default())
+                    .service(web::resource("").get(places::list).post(places::create))
+                    .service(web::resource("/{id}").get(places::read).put(places::update))
+                    .service(web::resource("/{id}/retire").post(places::retire))
+                    .service(web::resource("/{id}/history").get(places::history))
+                    .service(web::resource("/{id}/versions/{version}").get(places::read_version)),
             )
-            .route(
-                "/signs/{id}/maintenance",
-                web::post().to(signs::record_maintenance),
+            .service(
+                web::scope("/auth")
+                    .service(web::resource("/login").post(auth::login))
+                    .service(web::resource("/logout").post(auth::logout))
+                    .service(web::resource("/me").get(auth::me)),
             )
-            .route("/signs/{id}/photos", web::post().to(signs::upload_photo))
-            .route("/signs/{id}/scans", web::get().to(signs::scans))
-            .route("/signs/{id}/qr.{format}", web::get().to(signs::qr)),
+            .service(web::resource("/health").get(meta::health))
+            .service(web::resource("/categories").get(meta::categories))
+            .service(web::resource("/audit").get(audit::list)),
     )
-    .route("/s/{code}", web::get().to(public::sign_page))
-    .route("/s/{code}/report", web::post().to(public::report))
+    .service(
+        web::scope("/s")
+            // The page is read on phones, often on slow networks.
+            .wrap(middleware::Compress::default())
+            .service(web::resource("/{code}").get(public::sign_page))
+            .service(web::resource("/{code}/report").post(public::report)),
+    )
     .default_service(web::to(meta::not_found));
 }
