@@ -66,12 +66,22 @@ rate() {
 wrk -t1 -c4 -d1s "$page_url" >/dev/null
 wrk -t1 -c4 -d1s "$qr_url" >/dev/null
 
-page_diming=$(rate "$page_url")
-page_nginx=$(rate "http://127.0.0.1:$nginx_port/page.html")
-qr_diming=$(rate "$qr_url")
-qr_nginx=$(rate "http://127.0.0.1:$nginx_port/qr.png")
+# Rounds alternate between the two servers so that drift on the machine hits both alike; the
+# medians are compared.
+rounds=3
+page_diming=(); page_nginx=(); qr_diming=(); qr_nginx=()
+for _ in $(seq 1 $rounds); do
+  page_diming+=("$(rate "$page_url")")
+  page_nginx+=("$(rate "http://127.0.0.1:$nginx_port/page.html")")
+  qr_diming+=("$(rate "$qr_url")")
+  qr_nginx+=("$(rate "http://127.0.0.1:$nginx_port/qr.png")")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "rounds (req/s): page diming ${page_diming[*]} / nginx ${page_nginx[*]}; QR diming ${qr_diming[*]} / nginx ${qr_nginx[*]}"
+page_diming=$(median "${page_diming[@]}"); page_nginx=$(median "${page_nginx[@]}")
+qr_diming=$(median "${qr_diming[@]}"); qr_nginx=$(median "${qr_nginx[@]}")
 
-echo "wrk -t2 -c$connections -d${seconds}s on $(nproc) cores; page $(wc -c <"$work/static/page.html") bytes, QR PNG $(wc -c <"$work/static/qr.png") bytes"
+echo "wrk -t2 -c$connections -d${seconds}s, median of $rounds alternating rounds, on $(nproc) cores; page $(wc -c <"$work/static/page.html") bytes, QR PNG $(wc -c <"$work/static/qr.png") bytes"
 printf '%-22s %12s %12s %8s %8s\n' "what" "diming req/s" "nginx req/s" "ratio" "target"
 python3 - "$page_diming" "$page_nginx" "$qr_diming" "$qr_nginx" <<'PY'
 import sys

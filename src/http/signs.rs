@@ -29,11 +29,22 @@ use crate::store::signs::{Maintenance, Sign, SignFilter};
 
 const TAG_KIND: char = 's';
 
-/// A rendered QR code kept in memory: content type, bytes and entity tag.
+/// A rendered QR code kept in memory, ready to send: every request shares the same bytes and
+/// header values instead of copying them.
 pub struct RenderedQr {
-    pub media_type: String,
-    pub bytes: Vec<u8>,
-    pub etag: String,
+    pub media_type: HeaderValue,
+    pub bytes: web::Bytes,
+    pub etag: HeaderValue,
+}
+
+impl RenderedQr {
+    fn new(media_type: &str, bytes: Vec<u8>, etag: String) -> Result<Self, Problem> {
+        Ok(Self {
+            media_type: HeaderValue::from_str(media_type).map_err(|_| Problem::internal())?,
+            bytes: web::Bytes::from(bytes),
+            etag: HeaderValue::from_str(&etag).map_err(|_| Problem::internal())?,
+        })
+    }
 }
 
 pub type QrCache = quick_cache::sync::Cache<(i64, String), Arc<RenderedQr>>;
@@ -470,7 +481,10 @@ pub async fn qr(
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == rendered.etag));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().as_bytes() == rendered.etag.as_bytes())
+        });
     let mut response = if not_modified {
         HttpResponse::NotModified()
     } else {
@@ -478,7 +492,10 @@ pub async fn qr(
     };
     response
         .insert_header((header::ETAG, rendered.etag.clone()))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"));
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ));
     if not_modified {
         return Ok(response.finish());
     }
@@ -497,11 +514,7 @@ async fn render_qr(
 ) -> Result<RenderedQr, Problem> {
     let etag = format!("\"qr{id}-{variant}\"");
     if let Some((media_type, bytes)) = state.store.stored_qr(id, variant).await? {
-        return Ok(RenderedQr {
-            media_type,
-            bytes,
-            etag,
-        });
+        return RenderedQr::new(&media_type, bytes, etag);
     }
     let sign = existing_sign(state, id).await?;
     let url = state.settings.public_url(&sign.public_code);
@@ -529,11 +542,7 @@ async fn render_qr(
         .store
         .store_qr(id, variant, &media_type, &bytes)
         .await?;
-    Ok(RenderedQr {
-        media_type,
-        bytes,
-        etag,
-    })
+    RenderedQr::new(&media_type, bytes, etag)
 }
 
 #[derive(Deserialize)]
