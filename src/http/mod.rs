@@ -11,6 +11,7 @@ pub mod precondition;
 pub mod problem;
 pub mod public;
 pub mod signs;
+pub mod spatial;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -41,6 +42,8 @@ pub struct AppState {
     scans: Mutex<HashMap<(i64, NaiveDate), i64>>,
     pub reports_per_address: DefaultKeyedRateLimiter<IpAddr>,
     pub reports_per_sign: DefaultKeyedRateLimiter<i64>,
+    /// Areas and nearest features of the current records (see `spatial::index`).
+    pub spatial: std::sync::RwLock<crate::spatial::index::SpatialIndex>,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +86,32 @@ impl AppState {
             sign_ids: quick_cache::sync::Cache::new(100_000),
             generation: AtomicU64::new(0),
             scans: Mutex::new(HashMap::new()),
+            spatial: std::sync::RwLock::new(Default::default()),
+        }
+    }
+
+    /// Builds the spatial indexes from the database (at start).
+    pub async fn build_spatial_index(&self) -> Result<usize, crate::store::StoreError> {
+        let places = self.store.current_places_with_geometry().await?;
+        let index = crate::spatial::index::SpatialIndex::build(
+            places.iter().filter_map(spatial::index_entry),
+        );
+        let count = index.len();
+        if let Ok(mut spatial) = self.spatial.write() {
+            *spatial = index;
+        }
+        Ok(count)
+    }
+
+    /// After a place record was written: derived pages are stale, and the spatial indexes take
+    /// its new state (or drop it, once it is historical or has no geometry).
+    pub fn place_changed(&self, place: &crate::store::places::StoredPlace) {
+        self.content_changed();
+        if let Ok(mut index) = self.spatial.write() {
+            match spatial::index_entry(place) {
+                Some((entry, geometry)) => index.upsert(entry, geometry),
+                None => index.remove(place.id),
+            }
         }
     }
 
@@ -161,6 +190,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     // GeoJSON lists shrink several times under gzip.
                     .wrap(middleware::Compress::default())
                     .service(web::resource("").get(places::list).post(places::create))
+                    .service(web::resource("/nearest").get(spatial::nearest))
                     .service(web::resource("/{id}").get(places::read).put(places::update))
                     .service(web::resource("/{id}/retire").post(places::retire))
                     .service(web::resource("/{id}/history").get(places::history))
@@ -172,6 +202,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/logout").post(auth::logout))
                     .service(web::resource("/me").get(auth::me)),
             )
+            .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/categories").get(meta::categories))
             .service(web::resource("/audit").get(audit::list)),

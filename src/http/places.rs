@@ -179,7 +179,7 @@ pub async fn create(
         author: &author,
     };
     let stored = state.store.create_place(&place, &change).await?;
-    state.content_changed();
+    state.place_changed(&stored);
     let mut response = feature_response(StatusCode::CREATED, &stored);
     response.headers_mut().insert(
         header::LOCATION,
@@ -220,7 +220,7 @@ pub async fn update(
         .store
         .change_place(id, expected, &place, &change)
         .await?;
-    state.content_changed();
+    state.place_changed(&stored);
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
@@ -269,7 +269,7 @@ pub async fn retire(
         .store
         .change_place(id, expected, &place.retired(abolished_on), &change)
         .await?;
-    state.content_changed();
+    state.place_changed(&stored);
     Ok(feature_response(StatusCode::OK, &stored))
 }
 

@@ -1,4 +1,5 @@
 //! Geometry: parsing and validating GeoJSON input, the extent checks, and (later) measures and
 //! the in-memory indexes.
 
+pub mod index;
 pub mod validate;

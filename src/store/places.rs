@@ -224,6 +224,18 @@ impl Store {
         Ok((places, total))
     }
 
+    /// Every record's current version that has a geometry and is in use: what the spatial
+    /// indexes are built from.
+    pub async fn current_places_with_geometry(&self) -> StoreResult<Vec<StoredPlace>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version
+             WHERE v.geometry IS NOT NULL AND v.status = 'current'"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(read_place).collect()
+    }
+
     pub async fn place_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM places")
             .fetch_one(self.pool())

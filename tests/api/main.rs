@@ -8,5 +8,6 @@ mod cli;
 mod demo;
 mod places;
 mod signs;
+mod spatial;
 mod validation;
 mod visibility;

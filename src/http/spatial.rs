@@ -1,0 +1,218 @@
+//! `/api/v1/reverse` (which divisions a point lies in, and what is near it) and
+//! `/api/v1/places/nearest`, answered from the in-memory spatial indexes.
+
+use actix_web::{HttpResponse, web};
+use geo::{Coord, Geometry};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::identity::Identity;
+use super::problem::Problem;
+use crate::domain::division_code::DivisionCode;
+use crate::domain::field_error::FieldErrors;
+use crate::domain::place::{Classification, PlaceStatus};
+use crate::spatial::index::{IndexedPlace, NearHit};
+use crate::store::places::{StoredPlace, VersionSelector};
+
+const MAX_K: usize = 100;
+const MAX_WITHIN_M: f64 = 1_000_000.0;
+/// Administrative areas (行政区域, 21x) make the division chain; other areas are only listed.
+const ADMINISTRATIVE_CLASS: &str = "21";
+
+/// What the index keeps of a stored record: current records with a geometry only.
+pub fn index_entry(place: &StoredPlace) -> Option<(IndexedPlace, Geometry<f64>)> {
+    if place.properties.status != PlaceStatus::Current {
+        return None;
+    }
+    let geometry: geojson::Geometry = serde_json::from_value(place.geometry.clone()?).ok()?;
+    let geometry = Geometry::<f64>::try_from(&geometry.value).ok()?;
+    Some((
+        IndexedPlace {
+            place_id: place.id,
+            name: place.properties.standard_name.clone(),
+            category: place.properties.category.clone(),
+            division_code: place.properties.division_codes.first().cloned(),
+            public: place.properties.classification == Classification::Public,
+        },
+        geometry,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct PointQuery {
+    lon: Option<String>,
+    lat: Option<String>,
+    k: Option<String>,
+    category: Option<String>,
+    within_m: Option<String>,
+}
+
+struct ParsedQuery {
+    point: Coord<f64>,
+    k: usize,
+    category: Option<String>,
+    within_m: Option<f64>,
+}
+
+fn parse_query(
+    state: &AppState,
+    query: &PointQuery,
+    default_k: usize,
+) -> Result<ParsedQuery, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut number =
+        |field: &str, text: &Option<String>, range: std::ops::RangeInclusive<f64>| -> Option<f64> {
+            match text.as_deref().map(|t| t.trim().parse::<f64>()) {
+                None => {
+                    errors.push(field, "required");
+                    None
+                }
+                Some(Ok(n)) if n.is_finite() && range.contains(&n) => Some(n),
+                Some(_) => {
+                    errors.push(
+                        field,
+                        format!("a number from {} to {}", range.start(), range.end()),
+                    );
+                    None
+                }
+            }
+        };
+    let lon = number("lon", &query.lon, -180.0..=180.0);
+    let lat = number("lat", &query.lat, -90.0..=90.0);
+    let k = match query.k.as_deref().map(str::parse::<usize>) {
+        None => default_k,
+        Some(Ok(k)) if (1..=MAX_K).contains(&k) => k,
+        Some(_) => {
+            errors.push("k", format!("a whole number from 1 to {MAX_K}"));
+            default_k
+        }
+    };
+    let within_m = match query.within_m.as_deref().map(str::parse::<f64>) {
+        None => None,
+        Some(Ok(m)) if m > 0.0 && m <= MAX_WITHIN_M => Some(m),
+        Some(_) => {
+            errors.push(
+                "within_m",
+                format!("metres, more than 0 and at most {MAX_WITHIN_M}"),
+            );
+            None
+        }
+    };
+    let category = match &query.category {
+        None => None,
+        Some(text) => match state.catalog.resolve(text) {
+            Ok(category) => Some(category.code.clone()),
+            Err(error) => {
+                errors.push("category", error.to_string());
+                None
+            }
+        },
+    };
+    let parsed = match (lon, lat) {
+        (Some(x), Some(y)) => Some(ParsedQuery {
+            point: Coord { x, y },
+            k,
+            category,
+            within_m,
+        }),
+        _ => None,
+    };
+    match (errors.is_empty(), parsed) {
+        (true, Some(parsed)) => Ok(parsed),
+        _ => Err(errors.into()),
+    }
+}
+
+fn near_json(hit: &NearHit) -> serde_json::Value {
+    json!({
+        "id": hit.place.place_id,
+        "name": hit.place.name,
+        "category": hit.place.category,
+        "division_code": hit.place.division_code,
+        "distance_m": (hit.distance_m * 10.0).round() / 10.0,
+    })
+}
+
+/// Which divisions contain the point (province first) and the nearest named features.
+pub async fn reverse(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<PointQuery>,
+) -> Result<HttpResponse, Problem> {
+    let query = parse_query(&state, &query, 5)?;
+    let public_only = identity.is_public();
+    let (areas, nearest) = {
+        let index = state.spatial.read().map_err(|_| Problem::internal())?;
+        let areas = index.areas_containing(query.point, public_only);
+        let nearest = index.nearest(query.point, query.k, query.within_m, |p| {
+            (!public_only || p.public)
+                && query
+                    .category
+                    .as_ref()
+                    .is_none_or(|c| p.category.starts_with(c.as_str()))
+        });
+        (areas, nearest)
+    };
+    // The deepest administrative area gives the chain; its parents come from the code.
+    let deepest = areas
+        .iter()
+        .filter(|a| a.place.category.starts_with(ADMINISTRATIVE_CLASS))
+        .filter_map(|a| {
+            a.place
+                .division_code
+                .as_deref()
+                .and_then(|c| DivisionCode::parse(c).ok())
+        })
+        .max_by_key(|code| code.level());
+    let divisions = match deepest {
+        Some(code) => state.store.division_chain(&code).await?,
+        None => Vec::new(),
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "point": [query.point.x, query.point.y],
+        "divisions": divisions,
+        "areas": areas.iter().map(|a| json!({ "id": a.place.place_id, "name": a.place.name, "category": a.place.category, "division_code": a.place.division_code })).collect::<Vec<_>>(),
+        "nearest": nearest.iter().map(near_json).collect::<Vec<_>>(),
+    })))
+}
+
+/// The `k` nearest records as GeoJSON features, each with its geodesic `distance_m`.
+pub async fn nearest(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<PointQuery>,
+) -> Result<HttpResponse, Problem> {
+    let query = parse_query(&state, &query, 10)?;
+    let public_only = identity.is_public();
+    let hits = {
+        let index = state.spatial.read().map_err(|_| Problem::internal())?;
+        index.nearest(query.point, query.k, query.within_m, |p| {
+            (!public_only || p.public)
+                && query
+                    .category
+                    .as_ref()
+                    .is_none_or(|c| p.category.starts_with(c.as_str()))
+        })
+    };
+    let mut features = Vec::with_capacity(hits.len());
+    for hit in &hits {
+        if let Some(place) = state
+            .store
+            .place(hit.place.place_id, VersionSelector::Current, public_only)
+            .await?
+        {
+            features.push(json!({
+                "type": "Feature",
+                "id": place.id,
+                "geometry": place.geometry,
+                "properties": place.properties,
+                "distance_m": (hit.distance_m * 10.0).round() / 10.0,
+            }));
+        }
+    }
+    let body = json!({ "type": "FeatureCollection", "features": features, "numberReturned": features.len() });
+    Ok(HttpResponse::Ok()
+        .content_type("application/geo+json")
+        .body(body.to_string()))
+}

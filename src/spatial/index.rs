@@ -1,0 +1,454 @@
+//! The in-memory spatial indexes derived from the register: which areas contain a point
+//! (reverse geocoding) and which named features are nearest to it. The database is the record;
+//! these are rebuilt at start and kept current by every write.
+//!
+//! - Areas: an R-tree over polygon bounding boxes picks the candidates, and each polygon's edge
+//!   interval tree (geo's `IntervalTreeMultiPolygon`) decides containment without walking its
+//!   vertices. A point on an edge shared by two areas is inside neither polygon's interior;
+//!   it resolves to the area with the smallest division code among those whose boundary it lies
+//!   on, so the answer is the same every time.
+//! - Nearest: features live in a 3-D R-tree of unit vectors, where the straight (chord) distance
+//!   grows with the great-circle distance, so the tree's nearest-first order is the order on the
+//!   sphere. Lines and polygons are measured to their closest point, not to a centroid. The
+//!   distances returned are geodesic on the WGS84/CGCS2000 ellipsoid (Karney).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use geo::algorithm::indexed::IntervalTreeMultiPolygon;
+use geo::{
+    BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Intersects,
+    MultiPolygon, Point,
+};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
+
+/// Mean Earth radius in metres, to turn chord lengths into rough distances for a search radius.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// What the index knows about a record besides its shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexedPlace {
+    pub place_id: i64,
+    pub name: String,
+    pub category: String,
+    pub division_code: Option<String>,
+    /// Only public records are offered to the anonymous public.
+    pub public: bool,
+}
+
+/// An area whose interior contains the query point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaHit {
+    pub place: IndexedPlace,
+}
+
+/// A feature near the query point, with its geodesic distance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearHit {
+    pub place: IndexedPlace,
+    pub distance_m: f64,
+}
+
+struct Area {
+    place: IndexedPlace,
+    shape: MultiPolygon<f64>,
+    edges: IntervalTreeMultiPolygon<f64>,
+}
+
+/// A feature in the nearest-neighbour tree.
+struct NearItem {
+    place_id: i64,
+    envelope: AABB<[f64; 3]>,
+    geometry: Arc<Geometry<f64>>,
+}
+
+impl RTreeObject for NearItem {
+    type Envelope = AABB<[f64; 3]>;
+
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+impl PointDistance for NearItem {
+    /// The squared chord from the query to the feature's closest point.
+    fn distance_2(&self, query: &[f64; 3]) -> f64 {
+        let point = lon_lat_of(query);
+        match closest_point(&self.geometry, point) {
+            Some(closest) => squared_chord(query, &unit_vector(closest.0)),
+            None => f64::INFINITY,
+        }
+    }
+}
+
+type AreaBox = GeomWithData<Rectangle<[f64; 2]>, i64>;
+
+/// The indexes over all current records.
+#[derive(Default)]
+pub struct SpatialIndex {
+    places: HashMap<i64, IndexedPlace>,
+    areas: HashMap<i64, Area>,
+    area_boxes: RTree<AreaBox>,
+    near: RTree<NearItem>,
+    /// Where each record sits in `near`, so that removing it is a descent, not a scan.
+    near_envelopes: HashMap<i64, AABB<[f64; 3]>>,
+}
+
+impl SpatialIndex {
+    /// Builds the indexes in one pass (bulk loading is much faster than inserting one by one).
+    pub fn build(records: impl IntoIterator<Item = (IndexedPlace, Geometry<f64>)>) -> Self {
+        let mut index = Self::default();
+        let mut boxes = Vec::new();
+        let mut items = Vec::new();
+        for (place, geometry) in records {
+            let (area, area_box, item) = prepare(&place, geometry);
+            if let (Some(area), Some(area_box)) = (area, area_box) {
+                index.areas.insert(place.place_id, area);
+                boxes.push(area_box);
+            }
+            if let Some(item) = item {
+                index.near_envelopes.insert(place.place_id, item.envelope);
+                items.push(item);
+            }
+            index.places.insert(place.place_id, place);
+        }
+        index.area_boxes = RTree::bulk_load(boxes);
+        index.near = RTree::bulk_load(items);
+        index
+    }
+
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+
+    /// Puts a record's current state in the index (replacing what was there).
+    pub fn upsert(&mut self, place: IndexedPlace, geometry: Geometry<f64>) {
+        self.remove(place.place_id);
+        let (area, area_box, item) = prepare(&place, geometry);
+        if let (Some(area), Some(area_box)) = (area, area_box) {
+            self.areas.insert(place.place_id, area);
+            self.area_boxes.insert(area_box);
+        }
+        if let Some(item) = item {
+            self.near_envelopes.insert(place.place_id, item.envelope);
+            self.near.insert(item);
+        }
+        self.places.insert(place.place_id, place);
+    }
+
+    /// Takes a record out of the index (it was retired, or lost its geometry).
+    pub fn remove(&mut self, place_id: i64) {
+        if self.places.remove(&place_id).is_none() {
+            return;
+        }
+        if let Some(area) = self.areas.remove(&place_id)
+            && let Some(rect) = area.shape.bounding_rect()
+        {
+            let rectangle =
+                Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+            self.area_boxes
+                .remove(&GeomWithData::new(rectangle, place_id));
+        }
+        if let Some(envelope) = self.near_envelopes.remove(&place_id) {
+            self.near
+                .remove_with_selection_function(RecordAt { envelope, place_id });
+        }
+    }
+
+    /// The areas containing `point`, each once; `public_only` leaves out non-public records.
+    pub fn areas_containing(&self, point: Coord<f64>, public_only: bool) -> Vec<AreaHit> {
+        let query = [point.x, point.y];
+        let candidates: Vec<&Area> = self
+            .area_boxes
+            .locate_all_at_point(&query)
+            .filter_map(|b| self.areas.get(&b.data))
+            .filter(|area| !public_only || area.place.public)
+            .collect();
+        let inside: Vec<&Area> = candidates
+            .iter()
+            .copied()
+            .filter(|a| a.edges.contains(&point))
+            .collect();
+        let mut hits: Vec<&Area> = if inside.is_empty() {
+            // On a boundary: the area with the smallest division code among those touching it.
+            let mut touching: Vec<&Area> = candidates
+                .into_iter()
+                .filter(|a| a.shape.intersects(&Point::from(point)))
+                .collect();
+            touching.sort_by(|a, b| a.place.division_code.cmp(&b.place.division_code));
+            touching.into_iter().take(1).collect()
+        } else {
+            inside
+        };
+        hits.sort_by(|a, b| a.place.division_code.cmp(&b.place.division_code));
+        hits.into_iter()
+            .map(|a| AreaHit {
+                place: a.place.clone(),
+            })
+            .collect()
+    }
+
+    /// Up to `k` features nearest to `point` that `keep` accepts, within `within_m` metres.
+    pub fn nearest(
+        &self,
+        point: Coord<f64>,
+        k: usize,
+        within_m: Option<f64>,
+        keep: impl Fn(&IndexedPlace) -> bool,
+    ) -> Vec<NearHit> {
+        let query = unit_vector(point);
+        // A chord is never longer than the arc, so this bound keeps everything within reach.
+        let max_chord_2 = within_m.map(|m| {
+            let chord = 2.0
+                * (m / (2.0 * EARTH_RADIUS_M))
+                    .min(std::f64::consts::FRAC_PI_2)
+                    .sin();
+            chord * chord * 1.01
+        });
+        let mut hits = Vec::with_capacity(k);
+        for (item, chord_2) in self.near.nearest_neighbor_iter_with_distance_2(&query) {
+            if max_chord_2.is_some_and(|max| chord_2 > max) || hits.len() == k {
+                break;
+            }
+            let Some(place) = self.places.get(&item.place_id) else {
+                continue;
+            };
+            if !keep(place) {
+                continue;
+            }
+            let Some(closest) = closest_point(&item.geometry, Point::from(point)) else {
+                continue;
+            };
+            let distance_m = Geodesic.distance(Point::from(point), closest);
+            if within_m.is_some_and(|m| distance_m > m) {
+                continue;
+            }
+            hits.push(NearHit {
+                place: place.clone(),
+                distance_m,
+            });
+        }
+        hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+        hits
+    }
+}
+
+/// Selects the entry of one record, descending only into nodes that can hold its envelope.
+struct RecordAt {
+    envelope: AABB<[f64; 3]>,
+    place_id: i64,
+}
+
+impl rstar::SelectionFunction<NearItem> for RecordAt {
+    fn should_unpack_parent(&self, parent: &AABB<[f64; 3]>) -> bool {
+        parent.contains_envelope(&self.envelope)
+    }
+
+    fn should_unpack_leaf(&self, leaf: &NearItem) -> bool {
+        leaf.place_id == self.place_id
+    }
+}
+
+fn prepare(
+    place: &IndexedPlace,
+    geometry: Geometry<f64>,
+) -> (Option<Area>, Option<AreaBox>, Option<NearItem>) {
+    let shape: Option<MultiPolygon<f64>> = match &geometry {
+        Geometry::Polygon(p) => Some(MultiPolygon(vec![p.clone()])),
+        Geometry::MultiPolygon(m) => Some(m.clone()),
+        _ => None,
+    };
+    let (area, area_box) = match (shape, geometry.bounding_rect()) {
+        (Some(shape), Some(rect)) => (
+            Some(Area {
+                place: place.clone(),
+                edges: IntervalTreeMultiPolygon::new(&shape),
+                shape,
+            }),
+            Some(GeomWithData::new(
+                Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]),
+                place.place_id,
+            )),
+        ),
+        _ => (None, None),
+    };
+    let item = envelope_3d(&geometry).map(|envelope| NearItem {
+        place_id: place.place_id,
+        envelope,
+        geometry: Arc::new(geometry),
+    });
+    (area, area_box, item)
+}
+
+/// The 3-D box around a geometry's vertices on the unit sphere.
+fn envelope_3d(geometry: &Geometry<f64>) -> Option<AABB<[f64; 3]>> {
+    use geo::CoordsIter;
+    let points: Vec<[f64; 3]> = geometry.coords_iter().map(unit_vector).collect();
+    (!points.is_empty()).then(|| AABB::from_points(points.iter()))
+}
+
+fn closest_point(geometry: &Geometry<f64>, point: Point<f64>) -> Option<Point<f64>> {
+    match geometry {
+        // Inside an area the distance is zero.
+        Geometry::Polygon(p) if p.contains(&point) => Some(point),
+        Geometry::MultiPolygon(m) if m.contains(&point) => Some(point),
+        other => match other.closest_point(&point) {
+            Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
+            Closest::Indeterminate => None,
+        },
+    }
+}
+
+/// A longitude/latitude as a point on the unit sphere.
+fn unit_vector(c: Coord<f64>) -> [f64; 3] {
+    let (lon, lat) = (c.x.to_radians(), c.y.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+fn lon_lat_of(v: &[f64; 3]) -> Point<f64> {
+    Point::new(
+        v[1].atan2(v[0]).to_degrees(),
+        v[2].clamp(-1.0, 1.0).asin().to_degrees(),
+    )
+}
+
+fn squared_chord(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{line_string, point, polygon};
+
+    fn place(id: i64, name: &str, division: &str) -> IndexedPlace {
+        IndexedPlace {
+            place_id: id,
+            name: name.into(),
+            category: "213".into(),
+            division_code: Some(division.into()),
+            public: true,
+        }
+    }
+
+    /// Two squares sharing the edge x = 121.0.
+    fn two_counties() -> SpatialIndex {
+        let west: Geometry<f64> = polygon![(x: 120.9, y: 30.8), (x: 121.0, y: 30.8), (x: 121.0, y: 30.9), (x: 120.9, y: 30.9), (x: 120.9, y: 30.8)].into();
+        let east: Geometry<f64> = polygon![(x: 121.0, y: 30.8), (x: 121.1, y: 30.8), (x: 121.1, y: 30.9), (x: 121.0, y: 30.9), (x: 121.0, y: 30.8)].into();
+        SpatialIndex::build([
+            (place(1, "west", "330421"), west),
+            (place(2, "east", "330482"), east),
+        ])
+    }
+
+    #[test]
+    fn a_point_resolves_to_the_area_containing_it() {
+        let index = two_counties();
+        let hits = index.areas_containing(
+            Coord {
+                x: 120.95,
+                y: 30.85,
+            },
+            false,
+        );
+        assert_eq!(
+            hits.iter()
+                .map(|h| h.place.name.as_str())
+                .collect::<Vec<_>>(),
+            ["west"]
+        );
+        assert!(
+            index
+                .areas_containing(Coord { x: 122.5, y: 30.85 }, false)
+                .is_empty(),
+            "the sea"
+        );
+    }
+
+    #[test]
+    fn a_point_on_a_shared_edge_goes_to_the_smaller_code() {
+        let index = two_counties();
+        let hits = index.areas_containing(Coord { x: 121.0, y: 30.85 }, false);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].place.division_code.as_deref(), Some("330421"));
+    }
+
+    #[test]
+    fn nearest_measures_to_the_closest_point_geodesically() {
+        let road: Geometry<f64> = line_string![(x: 120.0, y: 30.0), (x: 120.0, y: 31.0)].into();
+        let town: Geometry<f64> = point!(x: 120.05, y: 30.5).into();
+        let index = SpatialIndex::build([
+            (place(1, "road", "330421"), road),
+            (place(2, "town", "330421"), town),
+        ]);
+        let query = Coord { x: 120.01, y: 30.5 };
+        let hits = index.nearest(query, 2, None, |_| true);
+        assert_eq!(
+            hits[0].place.name, "road",
+            "the road passes closer than the town"
+        );
+        let reference = Geodesic.distance(Point::from(query), point!(x: 120.0, y: 30.5));
+        assert!(
+            (hits[0].distance_m - reference).abs() / reference < 0.001,
+            "{} vs {reference}",
+            hits[0].distance_m
+        );
+        assert!(hits[0].distance_m < hits[1].distance_m);
+        let within = index.nearest(query, 5, Some(2_000.0), |_| true);
+        assert_eq!(within.len(), 1);
+    }
+
+    #[test]
+    fn upsert_and_remove_keep_the_index_current() {
+        let mut index = two_counties();
+        let moved: Geometry<f64> = polygon![(x: 110.0, y: 30.0), (x: 110.1, y: 30.0), (x: 110.1, y: 30.1), (x: 110.0, y: 30.0)].into();
+        index.upsert(place(1, "west moved", "330421"), moved);
+        assert!(
+            index
+                .areas_containing(
+                    Coord {
+                        x: 120.95,
+                        y: 30.85
+                    },
+                    false
+                )
+                .is_empty()
+        );
+        assert_eq!(
+            index.areas_containing(
+                Coord {
+                    x: 110.07,
+                    y: 30.02
+                },
+                false
+            )[0]
+            .place
+            .name,
+            "west moved"
+        );
+        index.remove(1);
+        assert!(
+            index
+                .areas_containing(
+                    Coord {
+                        x: 110.07,
+                        y: 30.02
+                    },
+                    false
+                )
+                .is_empty()
+        );
+        assert_eq!(
+            index
+                .nearest(Coord { x: 110.0, y: 30.0 }, 5, None, |_| true)
+                .len(),
+            1
+        );
+        assert_eq!(index.len(), 1);
+    }
+}
