@@ -53,15 +53,35 @@ pub struct NearHit {
 struct Area {
     place: IndexedPlace,
     shape: MultiPolygon<f64>,
-    edges: IntervalTreeMultiPolygon<f64>,
+    edges: Arc<IntervalTreeMultiPolygon<f64>>,
 }
 
-/// A feature in the nearest-neighbour tree.
+/// A line or area in the nearest-neighbour tree of shapes.
 struct NearItem {
     place_id: i64,
     envelope: AABB<[f64; 3]>,
     geometry: Arc<Geometry<f64>>,
+    /// For areas: the edge index, which answers "inside?" without walking the vertices.
+    edges: Option<Arc<IntervalTreeMultiPolygon<f64>>>,
 }
+
+impl NearItem {
+    fn closest_point(&self, point: Point<f64>) -> Option<Point<f64>> {
+        if self
+            .edges
+            .as_ref()
+            .is_some_and(|edges| edges.contains(&point))
+        {
+            return Some(point);
+        }
+        match self.geometry.closest_point(&point) {
+            Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
+            Closest::Indeterminate => None,
+        }
+    }
+}
+
+type NamedPoint = GeomWithData<[f64; 3], i64>;
 
 impl RTreeObject for NearItem {
     type Envelope = AABB<[f64; 3]>;
@@ -74,8 +94,7 @@ impl RTreeObject for NearItem {
 impl PointDistance for NearItem {
     /// The squared chord from the query to the feature's closest point.
     fn distance_2(&self, query: &[f64; 3]) -> f64 {
-        let point = lon_lat_of(query);
-        match closest_point(&self.geometry, point) {
+        match self.closest_point(lon_lat_of(query)) {
             Some(closest) => squared_chord(query, &unit_vector(closest.0)),
             None => f64::INFINITY,
         }
@@ -90,31 +109,44 @@ pub struct SpatialIndex {
     places: HashMap<i64, IndexedPlace>,
     areas: HashMap<i64, Area>,
     area_boxes: RTree<AreaBox>,
+    /// Point features (most names): exact, cheap nearest-first order.
+    points: RTree<NamedPoint>,
+    /// Lines and areas, measured to their closest point.
     near: RTree<NearItem>,
-    /// Where each record sits in `near`, so that removing it is a descent, not a scan.
-    near_envelopes: HashMap<i64, AABB<[f64; 3]>>,
+    near_keys: HashMap<i64, NearKey>,
 }
 
 impl SpatialIndex {
     /// Builds the indexes in one pass (bulk loading is much faster than inserting one by one).
     pub fn build(records: impl IntoIterator<Item = (IndexedPlace, Geometry<f64>)>) -> Self {
         let mut index = Self::default();
-        let mut boxes = Vec::new();
-        let mut items = Vec::new();
+        let (mut boxes, mut points, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
         for (place, geometry) in records {
-            let (area, area_box, item) = prepare(&place, geometry);
+            let (area, area_box, near) = prepare(&place, geometry);
             if let (Some(area), Some(area_box)) = (area, area_box) {
                 index.areas.insert(place.place_id, area);
                 boxes.push(area_box);
             }
-            if let Some(item) = item {
-                index.near_envelopes.insert(place.place_id, item.envelope);
-                items.push(item);
+            match near {
+                Some(Near::Point(point)) => {
+                    index
+                        .near_keys
+                        .insert(place.place_id, NearKey::Point(*point.geom()));
+                    points.push(point);
+                }
+                Some(Near::Shape(item)) => {
+                    index
+                        .near_keys
+                        .insert(place.place_id, NearKey::Shape(item.envelope));
+                    shapes.push(item);
+                }
+                None => {}
             }
             index.places.insert(place.place_id, place);
         }
         index.area_boxes = RTree::bulk_load(boxes);
-        index.near = RTree::bulk_load(items);
+        index.points = RTree::bulk_load(points);
+        index.near = RTree::bulk_load(shapes);
         index
     }
 
@@ -129,14 +161,23 @@ impl SpatialIndex {
     /// Puts a record's current state in the index (replacing what was there).
     pub fn upsert(&mut self, place: IndexedPlace, geometry: Geometry<f64>) {
         self.remove(place.place_id);
-        let (area, area_box, item) = prepare(&place, geometry);
+        let (area, area_box, near) = prepare(&place, geometry);
         if let (Some(area), Some(area_box)) = (area, area_box) {
             self.areas.insert(place.place_id, area);
             self.area_boxes.insert(area_box);
         }
-        if let Some(item) = item {
-            self.near_envelopes.insert(place.place_id, item.envelope);
-            self.near.insert(item);
+        match near {
+            Some(Near::Point(point)) => {
+                self.near_keys
+                    .insert(place.place_id, NearKey::Point(*point.geom()));
+                self.points.insert(point);
+            }
+            Some(Near::Shape(item)) => {
+                self.near_keys
+                    .insert(place.place_id, NearKey::Shape(item.envelope));
+                self.near.insert(item);
+            }
+            None => {}
         }
         self.places.insert(place.place_id, place);
     }
@@ -154,9 +195,15 @@ impl SpatialIndex {
             self.area_boxes
                 .remove(&GeomWithData::new(rectangle, place_id));
         }
-        if let Some(envelope) = self.near_envelopes.remove(&place_id) {
-            self.near
-                .remove_with_selection_function(RecordAt { envelope, place_id });
+        match self.near_keys.remove(&place_id) {
+            Some(NearKey::Point(at)) => {
+                self.points.remove(&GeomWithData::new(at, place_id));
+            }
+            Some(NearKey::Shape(envelope)) => {
+                self.near
+                    .remove_with_selection_function(RecordAt { envelope, place_id });
+            }
+            None => {}
         }
     }
 
@@ -193,7 +240,8 @@ impl SpatialIndex {
             .collect()
     }
 
-    /// Up to `k` features nearest to `point` that `keep` accepts, within `within_m` metres.
+    /// Up to `k` features nearest to `point` that `keep` accepts, within `within_m` metres:
+    /// points and shapes (measured to their closest point), nearest first.
     pub fn nearest(
         &self,
         point: Coord<f64>,
@@ -202,40 +250,94 @@ impl SpatialIndex {
         keep: impl Fn(&IndexedPlace) -> bool,
     ) -> Vec<NearHit> {
         let query = unit_vector(point);
-        // A chord is never longer than the arc, so this bound keeps everything within reach.
-        let max_chord_2 = within_m.map(|m| {
-            let chord = 2.0
-                * (m / (2.0 * EARTH_RADIUS_M))
-                    .min(std::f64::consts::FRAC_PI_2)
-                    .sin();
-            chord * chord * 1.01
-        });
+        let reach = max_chord_2(within_m);
+        let mut points = self
+            .points
+            .nearest_neighbor_iter_with_distance_2(&query)
+            .map(|(p, d)| (p.data, d))
+            .peekable();
+        let mut shapes = self
+            .near
+            .nearest_neighbor_iter_with_distance_2(&query)
+            .map(|(s, d)| (s.place_id, d))
+            .peekable();
         let mut hits = Vec::with_capacity(k);
-        for (item, chord_2) in self.near.nearest_neighbor_iter_with_distance_2(&query) {
-            if max_chord_2.is_some_and(|max| chord_2 > max) || hits.len() == k {
+        while hits.len() < k {
+            // Take from whichever tree has the nearer next candidate.
+            let next = match (points.peek(), shapes.peek()) {
+                (Some(p), Some(s)) if p.1 <= s.1 => points.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => shapes.next(),
+                (Some(_), None) => points.next(),
+                (None, None) => None,
+            };
+            let Some((place_id, chord_2)) = next else {
+                break;
+            };
+            if reach.is_some_and(|max| chord_2 > max) {
                 break;
             }
-            let Some(place) = self.places.get(&item.place_id) else {
-                continue;
-            };
-            if !keep(place) {
-                continue;
+            if let Some(hit) = self.hit(place_id, point, within_m, &keep) {
+                hits.push(hit);
             }
-            let Some(closest) = closest_point(&item.geometry, Point::from(point)) else {
-                continue;
-            };
-            let distance_m = Geodesic.distance(Point::from(point), closest);
-            if within_m.is_some_and(|m| distance_m > m) {
-                continue;
-            }
-            hits.push(NearHit {
-                place: place.clone(),
-                distance_m,
-            });
         }
         hits.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
         hits
     }
+
+    /// Up to `k` point features nearest to `point`: the fast path for names, which are points.
+    pub fn nearest_points(
+        &self,
+        point: Coord<f64>,
+        k: usize,
+        within_m: Option<f64>,
+        keep: impl Fn(&IndexedPlace) -> bool,
+    ) -> Vec<NearHit> {
+        let reach = max_chord_2(within_m);
+        self.points
+            .nearest_neighbor_iter_with_distance_2(&unit_vector(point))
+            .take_while(|(_, chord_2)| reach.is_none_or(|max| *chord_2 <= max))
+            .filter_map(|(p, _)| self.hit(p.data, point, within_m, &keep))
+            .take(k)
+            .collect()
+    }
+
+    fn hit(
+        &self,
+        place_id: i64,
+        point: Coord<f64>,
+        within_m: Option<f64>,
+        keep: &impl Fn(&IndexedPlace) -> bool,
+    ) -> Option<NearHit> {
+        let place = self.places.get(&place_id).filter(|p| keep(p))?;
+        let closest = match self.near_keys.get(&place_id)? {
+            NearKey::Point(at) => lon_lat_of(at),
+            NearKey::Shape(envelope) => self
+                .near
+                .locate_with_selection_function(RecordAt {
+                    envelope: *envelope,
+                    place_id,
+                })
+                .next()?
+                .closest_point(Point::from(point))?,
+        };
+        let distance_m = Geodesic.distance(Point::from(point), closest);
+        (within_m.is_none_or(|m| distance_m <= m)).then(|| NearHit {
+            place: place.clone(),
+            distance_m,
+        })
+    }
+}
+
+/// The squared chord of `within_m` metres, a little generous: a chord is never longer than the
+/// arc, so nothing within reach is cut off.
+fn max_chord_2(within_m: Option<f64>) -> Option<f64> {
+    within_m.map(|m| {
+        let chord = 2.0
+            * (m / (2.0 * EARTH_RADIUS_M))
+                .min(std::f64::consts::FRAC_PI_2)
+                .sin();
+        chord * chord * 1.01
+    })
 }
 
 /// Selects the entry of one record, descending only into nodes that can hold its envelope.
@@ -254,20 +356,46 @@ impl rstar::SelectionFunction<NearItem> for RecordAt {
     }
 }
 
+/// Where a record goes in the nearest-neighbour trees.
+enum Near {
+    Point(NamedPoint),
+    Shape(NearItem),
+}
+
+/// Where a record sits in the trees, so that removing it is a descent, not a scan.
+#[derive(Clone, Copy)]
+enum NearKey {
+    Point([f64; 3]),
+    Shape(AABB<[f64; 3]>),
+}
+
 fn prepare(
     place: &IndexedPlace,
     geometry: Geometry<f64>,
-) -> (Option<Area>, Option<AreaBox>, Option<NearItem>) {
+) -> (Option<Area>, Option<AreaBox>, Option<Near>) {
+    if let Geometry::Point(p) = geometry {
+        return (
+            None,
+            None,
+            Some(Near::Point(GeomWithData::new(
+                unit_vector(p.0),
+                place.place_id,
+            ))),
+        );
+    }
     let shape: Option<MultiPolygon<f64>> = match &geometry {
         Geometry::Polygon(p) => Some(MultiPolygon(vec![p.clone()])),
         Geometry::MultiPolygon(m) => Some(m.clone()),
         _ => None,
     };
-    let (area, area_box) = match (shape, geometry.bounding_rect()) {
-        (Some(shape), Some(rect)) => (
+    let edges = shape
+        .as_ref()
+        .map(|shape| Arc::new(IntervalTreeMultiPolygon::new(shape)));
+    let (area, area_box) = match (shape, &edges, geometry.bounding_rect()) {
+        (Some(shape), Some(edges), Some(rect)) => (
             Some(Area {
                 place: place.clone(),
-                edges: IntervalTreeMultiPolygon::new(&shape),
+                edges: edges.clone(),
                 shape,
             }),
             Some(GeomWithData::new(
@@ -277,12 +405,15 @@ fn prepare(
         ),
         _ => (None, None),
     };
-    let item = envelope_3d(&geometry).map(|envelope| NearItem {
-        place_id: place.place_id,
-        envelope,
-        geometry: Arc::new(geometry),
+    let near = envelope_3d(&geometry).map(|envelope| {
+        Near::Shape(NearItem {
+            place_id: place.place_id,
+            envelope,
+            geometry: Arc::new(geometry),
+            edges,
+        })
     });
-    (area, area_box, item)
+    (area, area_box, near)
 }
 
 /// The 3-D box around a geometry's vertices on the unit sphere.
@@ -290,18 +421,6 @@ fn envelope_3d(geometry: &Geometry<f64>) -> Option<AABB<[f64; 3]>> {
     use geo::CoordsIter;
     let points: Vec<[f64; 3]> = geometry.coords_iter().map(unit_vector).collect();
     (!points.is_empty()).then(|| AABB::from_points(points.iter()))
-}
-
-fn closest_point(geometry: &Geometry<f64>, point: Point<f64>) -> Option<Point<f64>> {
-    match geometry {
-        // Inside an area the distance is zero.
-        Geometry::Polygon(p) if p.contains(&point) => Some(point),
-        Geometry::MultiPolygon(m) if m.contains(&point) => Some(point),
-        other => match other.closest_point(&point) {
-            Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
-            Closest::Indeterminate => None,
-        },
-    }
 }
 
 /// A longitude/latitude as a point on the unit sphere.

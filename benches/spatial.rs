@@ -1,0 +1,155 @@
+//! In-process speed of the spatial indexes on the China-wide corpus (bench/make_corpus.py):
+//! building them, point → county chain, and the 10 nearest among all township and village names.
+//! Prints build time and resident memory; criterion reports the per-query times.
+//!
+//!     python3 bench/make_corpus.py && cargo bench --bench spatial
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use diming::domain::division_code::DivisionCode;
+use diming::spatial::index::{IndexedPlace, SpatialIndex};
+use geo::{Coord, Geometry, Point};
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/corpus");
+
+struct Corpus {
+    index: SpatialIndex,
+    names: HashMap<String, String>,
+    queries: Vec<Coord<f64>>,
+}
+
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn load() -> Option<Corpus> {
+    let dir = Path::new(CORPUS);
+    if !dir.join("counties.geojson").exists() {
+        eprintln!("no corpus in {CORPUS}: run python3 bench/make_corpus.py first");
+        return None;
+    }
+    let before_kib = resident_kib();
+    let started = Instant::now();
+    let counties: geojson::FeatureCollection = serde_json::from_reader(std::io::BufReader::new(
+        std::fs::File::open(dir.join("counties.geojson")).ok()?,
+    ))
+    .ok()?;
+    let mut names = HashMap::new();
+    let mut records: Vec<(IndexedPlace, Geometry<f64>)> = Vec::new();
+    let mut next_id = 0;
+    for feature in counties.features {
+        let code = feature.property("code")?.as_str()?.to_string();
+        let name = feature.property("name")?.as_str()?.to_string();
+        let geometry = Geometry::<f64>::try_from(&feature.geometry?.value).ok()?;
+        names.insert(code.clone(), name.clone());
+        next_id += 1;
+        records.push((
+            IndexedPlace {
+                place_id: next_id,
+                name,
+                category: "213".into(),
+                division_code: Some(code),
+                public: true,
+            },
+            geometry,
+        ));
+    }
+    let county_count = records.len();
+    let mut reader = csv::Reader::from_path(dir.join("names.csv")).ok()?;
+    for row in reader.records() {
+        let row = row.ok()?;
+        let (lon, lat): (f64, f64) = (row[3].parse().ok()?, row[4].parse().ok()?);
+        next_id += 1;
+        let category = if &row[2] == "township" { "214" } else { "22" };
+        records.push((
+            IndexedPlace {
+                place_id: next_id,
+                name: row[1].to_string(),
+                category: category.into(),
+                division_code: Some(row[0].to_string()),
+                public: true,
+            },
+            Point::new(lon, lat).into(),
+        ));
+    }
+    let name_count = records.len() - county_count;
+    let parsed = started.elapsed();
+    let index = SpatialIndex::build(records);
+    let built = started.elapsed();
+    let mut queries = Vec::new();
+    let mut reader = csv::Reader::from_path(dir.join("points.csv")).ok()?;
+    for row in reader.records() {
+        let row = row.ok()?;
+        queries.push(Coord {
+            x: row[0].parse().ok()?,
+            y: row[1].parse().ok()?,
+        });
+    }
+    println!(
+        "corpus: {county_count} counties, {name_count} names; read {:.1} s, indexes built {:.1} s after start; resident memory +{} MiB",
+        parsed.as_secs_f64(),
+        built.as_secs_f64(),
+        (resident_kib().saturating_sub(before_kib)) / 1024
+    );
+    Some(Corpus {
+        index,
+        names,
+        queries,
+    })
+}
+
+/// The county containing the point, and the names of its chain (what /reverse answers).
+fn county_chain(corpus: &Corpus, point: Coord<f64>) -> Vec<String> {
+    let hits = corpus.index.areas_containing(point, false);
+    let Some(code) = hits
+        .first()
+        .and_then(|h| h.place.division_code.as_deref())
+        .and_then(|c| DivisionCode::parse(c).ok())
+    else {
+        return Vec::new();
+    };
+    code.chain()
+        .iter()
+        .filter_map(|c| corpus.names.get(c.as_str()).cloned())
+        .collect()
+}
+
+fn spatial(c: &mut Criterion) {
+    let Some(corpus) = load() else { return };
+    let found = corpus
+        .queries
+        .iter()
+        .take(10_000)
+        .filter(|q| !county_chain(&corpus, **q).is_empty())
+        .count();
+    println!("sanity: {found} of 10000 query points resolved to a county");
+    let mut i = 0;
+    c.bench_function("point -> county chain (China, 3k polygons)", |b| {
+        b.iter(|| {
+            i = (i + 1) % corpus.queries.len();
+            county_chain(&corpus, corpus.queries[i])
+        })
+    });
+    let mut j = 0;
+    c.bench_function("10 nearest names (China, ~660k)", |b| {
+        b.iter(|| {
+            j = (j + 1) % corpus.queries.len();
+            corpus
+                .index
+                .nearest_points(corpus.queries[j], 10, None, |_| true)
+        })
+    });
+}
+
+criterion_group!(benches, spatial);
+criterion_main!(benches);
