@@ -144,7 +144,12 @@ pub async fn reverse(
     let public_only = identity.is_public();
     let (areas, nearest) = {
         let index = state.spatial.read().map_err(|_| Problem::internal())?;
-        let areas = index.areas_containing(query.point, public_only);
+        // Owned copies: the lock is released before the database is asked for names.
+        let areas: Vec<IndexedPlace> = index
+            .areas_containing(query.point, public_only)
+            .into_iter()
+            .map(|a| a.place.clone())
+            .collect();
         let nearest = index.nearest(query.point, query.k, query.within_m, |p| {
             (!public_only || p.public)
                 && query
@@ -157,10 +162,9 @@ pub async fn reverse(
     // The deepest administrative area gives the chain; its parents come from the code.
     let deepest = areas
         .iter()
-        .filter(|a| a.place.category.starts_with(ADMINISTRATIVE_CLASS))
+        .filter(|a| a.category.starts_with(ADMINISTRATIVE_CLASS))
         .filter_map(|a| {
-            a.place
-                .division_code
+            a.division_code
                 .as_deref()
                 .and_then(|c| DivisionCode::parse(c).ok())
         })
@@ -172,7 +176,7 @@ pub async fn reverse(
     Ok(HttpResponse::Ok().json(json!({
         "point": [query.point.x, query.point.y],
         "divisions": divisions,
-        "areas": areas.iter().map(|a| json!({ "id": a.place.place_id, "name": a.place.name, "category": a.place.category, "division_code": a.place.division_code })).collect::<Vec<_>>(),
+        "areas": areas.iter().map(|a| json!({ "id": a.place_id, "name": a.name, "category": a.category, "division_code": a.division_code })).collect::<Vec<_>>(),
         "nearest": nearest.iter().map(near_json).collect::<Vec<_>>(),
     })))
 }

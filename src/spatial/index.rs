@@ -39,8 +39,8 @@ pub struct IndexedPlace {
 
 /// An area whose interior contains the query point.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AreaHit {
-    pub place: IndexedPlace,
+pub struct AreaHit<'a> {
+    pub place: &'a IndexedPlace,
 }
 
 /// A feature near the query point, with its geodesic distance.
@@ -208,7 +208,7 @@ impl SpatialIndex {
     }
 
     /// The areas containing `point`, each once; `public_only` leaves out non-public records.
-    pub fn areas_containing(&self, point: Coord<f64>, public_only: bool) -> Vec<AreaHit> {
+    pub fn areas_containing(&self, point: Coord<f64>, public_only: bool) -> Vec<AreaHit<'_>> {
         let query = [point.x, point.y];
         let candidates: Vec<&Area> = self
             .area_boxes
@@ -234,9 +234,7 @@ impl SpatialIndex {
         };
         hits.sort_by(|a, b| a.place.division_code.cmp(&b.place.division_code));
         hits.into_iter()
-            .map(|a| AreaHit {
-                place: a.place.clone(),
-            })
+            .map(|a| AreaHit { place: &a.place })
             .collect()
     }
 
