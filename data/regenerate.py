@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 try:
+    import shapely
     from shapely.geometry import mapping, shape, Point
     from shapely.validation import make_valid
     from shapely.geometry import MultiPolygon, Polygon
@@ -66,19 +67,43 @@ def read_csv(tar, member):
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def repaired(geometry):
-    """The polygonal part of a geometry made valid (the package's rings self-intersect where
-    its ~100 m grid folds them)."""
-    fixed = make_valid(shape(geometry))
-    polygons = []
+def polygonal(geometry, min_area=1e-9):
+    """The polygonal part of a geometry made valid, or None. Rings of fewer than 4 positions
+    (which the package has after quantising tiny islands) are dropped first."""
+    keep = lambda rings: [r for r in rings if len(r) >= 4]
+    if geometry["type"] == "Polygon":
+        rings = keep(geometry["coordinates"])
+        if not rings:
+            return None
+        geometry = {"type": "Polygon", "coordinates": rings}
+    else:
+        polygons = [keep(p) for p in geometry["coordinates"]]
+        polygons = [p for p in polygons if p]
+        if not polygons:
+            return None
+        geometry = {"type": "MultiPolygon", "coordinates": polygons}
+    raw = shape(geometry)
+    try:
+        fixed = make_valid(raw)
+    except shapely.errors.GEOSException:
+        fixed = raw.buffer(0)
+    parts = []
     for part in getattr(fixed, "geoms", [fixed]):
         if isinstance(part, Polygon):
-            polygons.append(part)
+            parts.append(part)
         elif isinstance(part, MultiPolygon):
-            polygons.extend(part.geoms)
-    polygons = [p for p in polygons if p.area > 2e-6]
-    result = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
-    assert result.is_valid, "repair failed"
+            parts.extend(part.geoms)
+    parts = [p for p in parts if p.area > min_area]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def repaired(geometry):
+    """The polygonal part of a county made valid (the package's rings self-intersect where its
+    ~100 m grid folds them), without slivers."""
+    result = polygonal(geometry, min_area=2e-6)
+    assert result is not None and result.is_valid, "repair failed"
     return result
 
 
