@@ -150,13 +150,17 @@ pub async fn reverse(
             .into_iter()
             .map(|a| a.place.clone())
             .collect();
-        let nearest = index.nearest(query.point, query.k, query.within_m, |p| {
-            (!public_only || p.public)
-                && query
-                    .category
-                    .as_ref()
-                    .is_none_or(|c| p.category.starts_with(c.as_str()))
-        });
+        let nearest: Vec<serde_json::Value> = index
+            .nearest(query.point, query.k, query.within_m, |p| {
+                (!public_only || p.public)
+                    && query
+                        .category
+                        .as_ref()
+                        .is_none_or(|c| p.category.starts_with(c.as_str()))
+            })
+            .iter()
+            .map(near_json)
+            .collect();
         (areas, nearest)
     };
     // The deepest administrative area gives the chain; its parents come from the code.
@@ -177,7 +181,7 @@ pub async fn reverse(
         "point": [query.point.x, query.point.y],
         "divisions": divisions,
         "areas": areas.iter().map(|a| json!({ "id": a.place_id, "name": a.name, "category": a.category, "division_code": a.division_code })).collect::<Vec<_>>(),
-        "nearest": nearest.iter().map(near_json).collect::<Vec<_>>(),
+        "nearest": nearest,
     })))
 }
 
@@ -189,21 +193,26 @@ pub async fn nearest(
 ) -> Result<HttpResponse, Problem> {
     let query = parse_query(&state, &query, 10)?;
     let public_only = identity.is_public();
-    let hits = {
+    // (id, distance) pairs: the lock is released before the records are read.
+    let hits: Vec<(i64, f64)> = {
         let index = state.spatial.read().map_err(|_| Problem::internal())?;
-        index.nearest(query.point, query.k, query.within_m, |p| {
-            (!public_only || p.public)
-                && query
-                    .category
-                    .as_ref()
-                    .is_none_or(|c| p.category.starts_with(c.as_str()))
-        })
+        index
+            .nearest(query.point, query.k, query.within_m, |p| {
+                (!public_only || p.public)
+                    && query
+                        .category
+                        .as_ref()
+                        .is_none_or(|c| p.category.starts_with(c.as_str()))
+            })
+            .iter()
+            .map(|hit| (hit.place.place_id, hit.distance_m))
+            .collect()
     };
     let mut features = Vec::with_capacity(hits.len());
-    for hit in &hits {
+    for (place_id, distance_m) in hits {
         if let Some(place) = state
             .store
-            .place(hit.place.place_id, VersionSelector::Current, public_only)
+            .place(place_id, VersionSelector::Current, public_only)
             .await?
         {
             features.push(json!({
@@ -211,7 +220,7 @@ pub async fn nearest(
                 "id": place.id,
                 "geometry": place.geometry,
                 "properties": place.properties,
-                "distance_m": (hit.distance_m * 10.0).round() / 10.0,
+                "distance_m": (distance_m * 10.0).round() / 10.0,
             }));
         }
     }
