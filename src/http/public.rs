@@ -104,7 +104,7 @@ pub async fn sign_page(
     if let Some(cached) = state.page_cache.get(&key)
         && cached.0 == generation
     {
-        if let Some(sign_id) = cached_sign_id(&state, &code).await {
+        if let Some(sign_id) = state.sign_ids.get(&code) {
             state.count_scan(sign_id);
         }
         return Ok(html(StatusCode::OK, cached.1.clone()));
@@ -120,10 +120,6 @@ pub async fn sign_page(
         .insert(key, Arc::new((generation, page.clone())));
     state.sign_ids.insert(code, sign.id);
     Ok(html(StatusCode::OK, page))
-}
-
-async fn cached_sign_id(state: &AppState, code: &str) -> Option<i64> {
-    state.sign_ids.get(code)
 }
 
 async fn build_page(
