@@ -55,6 +55,18 @@ struct ParsedQuery {
     within_m: Option<f64>,
 }
 
+impl ParsedQuery {
+    /// Whether a record may be answered: public ones only for the public, and of the asked
+    /// category (sub-categories included) if one was asked.
+    fn admits(&self, place: &IndexedPlace, public_only: bool) -> bool {
+        (!public_only || place.public)
+            && self
+                .category
+                .as_ref()
+                .is_none_or(|c| place.category.starts_with(c.as_str()))
+    }
+}
+
 fn parse_query(
     state: &AppState,
     query: &PointQuery,
@@ -152,11 +164,7 @@ pub async fn reverse(
             .collect();
         let nearest: Vec<serde_json::Value> = index
             .nearest(query.point, query.k, query.within_m, |p| {
-                (!public_only || p.public)
-                    && query
-                        .category
-                        .as_ref()
-                        .is_none_or(|c| p.category.starts_with(c.as_str()))
+                query.admits(p, public_only)
             })
             .iter()
             .map(near_json)
@@ -198,11 +206,7 @@ pub async fn nearest(
         let index = state.spatial.read().map_err(|_| Problem::internal())?;
         index
             .nearest(query.point, query.k, query.within_m, |p| {
-                (!public_only || p.public)
-                    && query
-                        .category
-                        .as_ref()
-                        .is_none_or(|c| p.category.starts_with(c.as_str()))
+                query.admits(p, public_only)
             })
             .iter()
             .map(|hit| (hit.place.place_id, hit.distance_m))

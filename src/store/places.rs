@@ -73,19 +73,7 @@ impl Store {
         change: &Change<'_>,
     ) -> StoreResult<StoredPlace> {
         let mut tx = self.pool().begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO places (current_version, created_at) VALUES (1, ?) RETURNING id",
-        )
-        .bind(instant_text(Utc::now()))
-        .fetch_one(&mut *tx)
-        .await?;
-        let code = place.register_code(id);
-        sqlx::query("UPDATE places SET code = ? WHERE id = ?")
-            .bind(&code)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        insert_version(&mut tx, id, 1, place, change).await?;
+        let id = register(&mut tx, place, change, &instant_text(Utc::now())).await?;
         append(
             &mut tx,
             change.author,
@@ -251,18 +239,7 @@ impl Store {
         let mut tx = self.pool().begin().await?;
         let now = instant_text(Utc::now());
         for place in places {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO places (current_version, created_at) VALUES (1, ?) RETURNING id",
-            )
-            .bind(&now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query("UPDATE places SET code = ? WHERE id = ?")
-                .bind(place.register_code(id))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            insert_version(&mut tx, id, 1, place, change).await?;
+            register(&mut tx, place, change, &now).await?;
         }
         append(
             &mut tx,
@@ -360,6 +337,29 @@ fn push_list_conditions(query: &mut QueryBuilder<Sqlite>, filter: &PlaceFilter) 
             .push(" AND v.min_lat <= ")
             .push_bind(max_lat);
     }
+}
+
+/// Registers a new record inside the caller's transaction: its row, its register code (which
+/// needs the id) and its first version. Returns the id.
+async fn register(
+    conn: &mut SqliteConnection,
+    place: &ValidPlace,
+    change: &Change<'_>,
+    now: &str,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO places (current_version, created_at) VALUES (1, ?) RETURNING id",
+    )
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE places SET code = ? WHERE id = ?")
+        .bind(place.register_code(id))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    insert_version(conn, id, 1, place, change).await?;
+    Ok(id)
 }
 
 async fn insert_version(
