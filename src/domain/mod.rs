@@ -5,5 +5,6 @@ pub mod category;
 pub mod division_code;
 pub mod field_error;
 pub mod place;
+pub mod romanize;
 pub mod sign;
 pub mod version;
