@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `backup`, `user add`.
+//! The command line: `serve`, `migrate`, `backup`, `user add`, `romanize`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -45,6 +45,26 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Romanize a place name by the national rules (GB/T 16159) and print why.
+    Romanize(RomanizeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RomanizeArgs {
+    /// The Chinese name: 北京市, 景山后街 …
+    pub name: String,
+    /// The category: a 大类 name (行政区域, 陆地水系, 居民点 …) or a category code (21, 2532 …).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The division the feature lies in (some readings are local): 110105, 42 …
+    #[arg(long)]
+    pub division: Option<String>,
+    /// The proper name (专名), when the split is to be given rather than found.
+    #[arg(long)]
+    pub proper: Option<String>,
+    /// Print the whole result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +147,8 @@ pub enum CliError {
     Stdin(#[from] std::io::Error),
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error("{0}")]
+    Romanize(String),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -155,6 +177,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
             app.run_until_stopped().await?;
         }
+        Command::Romanize(args) => romanize(&args)?,
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
             println!("migrations applied");
@@ -200,6 +223,72 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 .await?;
             println!("user {} ({role}) created with id {id}", username.as_str());
         }
+    }
+    Ok(())
+}
+
+/// Romanizes one name with the rules and tables alone (no database: learned corrections are
+/// the service's).
+fn romanize(args: &RomanizeArgs) -> Result<(), CliError> {
+    use crate::domain::romanize::{FeatureClass, Request, Romanizer};
+    let class = match args.category.as_deref() {
+        Some(category) => Some(FeatureClass::parse(category).ok_or_else(|| {
+            CliError::Romanize(format!(
+                "--category {category:?} is neither a 大类 (行政区域, 陆地水系, 陆地地形, 居民点, 交通运输设施 …) nor a category code"
+            ))
+        })?),
+        None => None,
+    };
+    let division = match args.division.as_deref() {
+        Some(division) => Some(Jurisdiction::parse(division)?),
+        None => None,
+    };
+    let split = match args.proper.as_deref() {
+        Some(proper) => Some((
+            proper,
+            args.name.strip_prefix(proper).ok_or_else(|| {
+                CliError::Romanize(format!(
+                    "--proper {proper:?} does not begin {:?}",
+                    args.name
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    let request = Request {
+        name: &args.name,
+        class,
+        division: division.as_ref().map(Jurisdiction::as_str),
+        split,
+    };
+    let result = Romanizer::default()
+        .romanize(&request)
+        .map_err(|e| CliError::Romanize(e.to_string()))?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    println!("{}", result.standard);
+    println!("{}", result.sign);
+    for reading in &result.readings {
+        let review = if reading.needs_review {
+            "  (review)"
+        } else {
+            ""
+        };
+        println!(
+            "  {} {} (not {}): {}{review}",
+            reading.char,
+            reading.reading,
+            reading.other_readings.join(", "),
+            reading.decided_by
+        );
+    }
+    for reason in &result.reasons {
+        println!("  {}: {}", reason.rule, reason.detail);
     }
     Ok(())
 }

@@ -96,6 +96,7 @@ pub async fn load_if_empty(
         effective_on: today(),
         comment: Some("demo data from data/ (see data/SOURCES.md)"),
         author: &author,
+        correction: None,
     };
     let imported = store.import_places(&places, &change).await?;
     create_demo_accounts(store, &author).await?;

@@ -416,6 +416,15 @@ impl ValidPlace {
     }
 
     /// The record as retired on `abolished_on`: historical, with its abolition year.
+    /// The record with the romanization the rules give, where it has none of its own.
+    pub fn with_generated_romanization(mut self, standard: &str, generic: Option<&str>) -> Self {
+        if self.properties.romanization.is_none() {
+            self.properties.romanization = Some(standard.to_string());
+            self.properties.generic_romanization = generic.map(str::to_string);
+        }
+        self
+    }
+
     pub fn retired(mut self, abolished_on: NaiveDate) -> Self {
         self.properties.status = PlaceStatus::Historical;
         self.properties.abolished_year = Some(abolished_on.year());

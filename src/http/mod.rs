@@ -10,6 +10,7 @@ pub mod places;
 pub mod precondition;
 pub mod problem;
 pub mod public;
+pub mod romanize;
 pub mod signs;
 pub mod spatial;
 
@@ -202,6 +203,8 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/logout").post(auth::logout))
                     .service(web::resource("/me").get(auth::me)),
             )
+            .service(web::resource("/romanize").get(romanize::romanize))
+            .service(web::resource("/romanize/check").get(romanize::check))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/categories").get(meta::categories))

@@ -12,6 +12,7 @@ use super::body::JsonBody;
 use super::identity::{Identity, Staff};
 use super::precondition::expected_version;
 use super::problem::Problem;
+use super::romanize;
 use super::{AppState, today};
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::{FieldError, FieldErrors};
@@ -167,6 +168,12 @@ pub async fn create(
     JsonBody(input): JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
     let (place, note) = checked_place(&state, &staff, input).await?;
+    let comment = note
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let (place, correction) = romanize::settle(&state, place, None, comment).await?;
     let author = staff.author();
     let change = Change {
         action: ChangeAction::Created,
@@ -177,6 +184,7 @@ pub async fn create(
             .map(str::trim)
             .filter(|c| !c.is_empty()),
         author: &author,
+        correction: correction.as_ref(),
     };
     let stored = state.store.create_place(&place, &change).await?;
     state.place_changed(&stored);
@@ -209,12 +217,15 @@ pub async fn update(
     staff.actor.may_edit_places_in(old_divisions.divisions())?;
     let (place, note) = checked_place(&state, &staff, input).await?;
     let comment = required_comment(note.comment.as_deref(), "change.comment")?;
+    let (place, correction) =
+        romanize::settle(&state, place, Some(&current.properties), Some(&comment)).await?;
     let author = staff.author();
     let change = Change {
         action: ChangeAction::Updated,
         effective_on: effective_on(&note, "change.effective_on")?,
         comment: Some(&comment),
         author: &author,
+        correction: correction.as_ref(),
     };
     let stored = state
         .store
@@ -264,6 +275,7 @@ pub async fn retire(
         effective_on: abolished_on,
         comment: Some(&comment),
         author: &author,
+        correction: None,
     };
     let stored = state
         .store

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod places;
 pub mod reference;
+pub mod romanization;
 pub mod signs;
 
 use std::path::Path;

@@ -9,6 +9,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::audit::{Author, append};
+use super::romanization::NewCorrection;
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
 use crate::domain::place::{PlaceProperties, ValidPlace};
 use crate::domain::version::{ChangeAction, VersionMeta};
@@ -40,6 +41,8 @@ pub struct Change<'a> {
     pub effective_on: NaiveDate,
     pub comment: Option<&'a str>,
     pub author: &'a Author,
+    /// A romanization correction this change makes, kept in the same transaction.
+    pub correction: Option<&'a NewCorrection>,
 }
 
 /// Filters of the place list. Text fields are already checked by the caller.
@@ -403,6 +406,9 @@ async fn insert_version(
     .bind(geometry)
     .execute(&mut *conn)
     .await?;
+    if let Some(correction) = change.correction {
+        super::romanization::insert(conn, correction, id, version, change.author).await?;
+    }
     for (position, code) in place.divisions().iter().enumerate() {
         sqlx::query("INSERT INTO place_version_divisions (place_id, version, division_code, position) VALUES (?, ?, ?, ?)")
             .bind(id)

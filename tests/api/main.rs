@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod demo;
 mod places;
+mod romanize;
 mod signs;
 mod spatial;
 mod validation;

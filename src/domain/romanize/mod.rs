@@ -37,7 +37,7 @@ pub enum RomanizeError {
     Empty,
     #[error("the name is longer than {MAX_NAME_CHARS} characters")]
     TooLong,
-    #[error("{} not Chinese characters (only Chinese characters and digits make a Chinese place name): {}", if .0.len() == 1 { "is" } else { "are" }, quoted(.0))]
+    #[error("the name has characters that are not Chinese (a Chinese place name has only Chinese characters and digits): {}", quoted(.0))]
     NotChinese(Vec<char>),
     #[error("no reading is known for {}: the reading tables do not have {}, so it is not guessed; give the romanization by hand", quoted(.0), if .0.len() == 1 { "it" } else { "them" })]
     UnknownCharacters(Vec<char>),
