@@ -7,6 +7,7 @@ pub mod domain;
 pub mod http;
 pub mod media;
 pub mod render;
+pub mod search;
 pub mod security;
 pub mod spatial;
 pub mod startup;

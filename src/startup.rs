@@ -119,6 +119,8 @@ impl Application {
         ));
         let indexed = state.build_spatial_index().await?;
         tracing::info!(features = indexed, "spatial indexes ready");
+        let names = state.build_name_index().await?;
+        tracing::info!(names, "name index ready");
         spawn_scan_flusher(state.clone());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let access_log = settings.access_log;

@@ -11,6 +11,7 @@ pub mod precondition;
 pub mod problem;
 pub mod public;
 pub mod romanize;
+pub mod search;
 pub mod signs;
 pub mod spatial;
 
@@ -45,6 +46,10 @@ pub struct AppState {
     pub reports_per_sign: DefaultKeyedRateLimiter<i64>,
     /// Areas and nearest features of the current records (see `spatial::index`).
     pub spatial: std::sync::RwLock<crate::spatial::index::SpatialIndex>,
+    /// Every name of every record, for search (see `search`).
+    pub names: std::sync::RwLock<crate::search::NameIndex>,
+    /// Division names by code, for the division chains of search hits.
+    pub divisions: std::sync::RwLock<search::DivisionDirectory>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +93,8 @@ impl AppState {
             generation: AtomicU64::new(0),
             scans: Mutex::new(HashMap::new()),
             spatial: std::sync::RwLock::new(Default::default()),
+            names: std::sync::RwLock::new(Default::default()),
+            divisions: std::sync::RwLock::new(Default::default()),
         }
     }
 
@@ -104,6 +111,27 @@ impl AppState {
         Ok(count)
     }
 
+    /// Builds the name index and the division directory from the database (at start).
+    pub async fn build_name_index(&self) -> Result<usize, crate::store::StoreError> {
+        let directory: search::DivisionDirectory = self
+            .store
+            .all_divisions()
+            .await?
+            .into_iter()
+            .map(|d| (d.code.as_str().to_string(), (d.name, d.level)))
+            .collect();
+        let places = self.store.all_current_versions().await?;
+        let index = crate::search::NameIndex::build(places.iter().flat_map(search::name_records));
+        let count = index.len();
+        if let Ok(mut names) = self.names.write() {
+            *names = index;
+        }
+        if let Ok(mut divisions) = self.divisions.write() {
+            *divisions = directory;
+        }
+        Ok(count)
+    }
+
     /// After a place record was written: derived pages are stale, and the spatial indexes take
     /// its new state (or drop it, once it is historical or has no geometry).
     pub fn place_changed(&self, place: &crate::store::places::StoredPlace) {
@@ -113,6 +141,9 @@ impl AppState {
                 Some((entry, geometry)) => index.upsert(entry, geometry),
                 None => index.remove(place.id),
             }
+        }
+        if let Ok(mut names) = self.names.write() {
+            names.replace_place(place.id, search::name_records(place));
         }
     }
 
@@ -205,6 +236,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             )
             .service(web::resource("/romanize").get(romanize::romanize))
             .service(web::resource("/romanize/check").get(romanize::check))
+            .service(web::resource("/search").get(search::search))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/categories").get(meta::categories))

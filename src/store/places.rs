@@ -227,6 +227,16 @@ impl Store {
         rows.iter().map(read_place).collect()
     }
 
+    /// The current version of every record, current or historical (for the name index).
+    pub async fn all_current_versions(&self) -> StoreResult<Vec<StoredPlace>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(read_place).collect()
+    }
+
     pub async fn place_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM places")
             .fetch_one(self.pool())

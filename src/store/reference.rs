@@ -69,6 +69,24 @@ impl Store {
         Ok(chain)
     }
 
+    /// Every division (for the in-memory directory that names division chains).
+    pub async fn all_divisions(&self) -> StoreResult<Vec<Division>> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM divisions")
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, name)| {
+                let code = DivisionCode::parse(&code).ok()?;
+                Some(Division {
+                    level: code.level(),
+                    code,
+                    name,
+                })
+            })
+            .collect())
+    }
+
     pub async fn division_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM divisions")
             .fetch_one(self.pool())

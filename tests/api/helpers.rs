@@ -17,6 +17,8 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub store: Store,
+    /// The staff password: the demo accounts' when the demo data is loaded.
+    pub password: &'static str,
     _dir: tempfile::TempDir,
 }
 
@@ -36,6 +38,11 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::for_database(&url);
     settings.data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     adjust(&mut settings);
+    let password = if settings.demo {
+        diming::demo::DEMO_PASSWORD
+    } else {
+        PASSWORD
+    };
     let app = Application::build(settings)
         .await
         .expect("the application starts");
@@ -46,6 +53,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         client: Client::new(),
         store,
+        password,
         _dir: dir,
     };
     test_app.seed().await;
@@ -109,7 +117,7 @@ impl TestApp {
 
     /// Signs in and returns the bearer token.
     pub async fn token(&self, username: &str) -> String {
-        let response = self.login_response(username, PASSWORD).await;
+        let response = self.login_response(username, self.password).await;
         assert_eq!(response.status(), StatusCode::OK, "login of {username}");
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_string()

@@ -8,6 +8,7 @@ mod cli;
 mod demo;
 mod places;
 mod romanize;
+mod search;
 mod signs;
 mod spatial;
 mod validation;

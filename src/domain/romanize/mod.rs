@@ -127,6 +127,15 @@ pub struct Reason {
     pub detail: String,
 }
 
+/// One character of a name as search sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchToken {
+    pub ch: char,
+    /// Typed forms (plain letters, ü as v), the likeliest first; empty for a character no table
+    /// reads.
+    pub readings: Vec<String>,
+}
+
 /// A romanization staff gave by hand for a name in a division; it wins over the rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnedSpelling {
@@ -321,6 +330,51 @@ impl<'t> Romanizer<'t> {
             ),
         }];
         assemble(name, class, words, Vec::new(), reasons)
+    }
+
+    /// The tokens of a name for search: each Chinese character with every reading it may have
+    /// in the name (the one the tables choose here first, then the character's other readings:
+    /// 长 chang, zhang), digits and Latin letters as themselves (lower case). Readings are plain
+    /// letters with ü written v, as people type them. Other characters are left out.
+    pub fn search_tokens(&self, name: &str, division: Option<&str>) -> Vec<SearchToken> {
+        let chars: Vec<char> = name.chars().map(fold_digit).collect();
+        let mut tokens = Vec::with_capacity(chars.len());
+        let mut start = 0;
+        while start < chars.len() {
+            let known = |c: char| is_han(c) && self.tables.readings.contains_key(&c);
+            if !known(chars[start]) {
+                let c = chars[start];
+                if c.is_alphanumeric() {
+                    let readings = if is_han(c) {
+                        Vec::new()
+                    } else {
+                        c.to_lowercase().map(|l| l.to_string()).collect()
+                    };
+                    tokens.push(SearchToken { ch: c, readings });
+                }
+                start += 1;
+                continue;
+            }
+            let end = (start..chars.len())
+                .find(|&i| !known(chars[i]))
+                .unwrap_or(chars.len());
+            for (ch, reading) in chars[start..end]
+                .iter()
+                .zip(self.read(&chars[start..end], division))
+            {
+                let typed = |s: &Syllable| s.plain().replace('ü', "v");
+                let mut readings = vec![typed(&reading.syllable)];
+                for other in self.readings_of(*ch) {
+                    let other = typed(other);
+                    if !readings.contains(&other) {
+                        readings.push(other);
+                    }
+                }
+                tokens.push(SearchToken { ch: *ch, readings });
+            }
+            start = end;
+        }
+        tokens
     }
 
     /// The readings the tables know for a character (the usual one first).

@@ -216,3 +216,15 @@ fn learned_corrections_win_and_say_who_and_why() {
     assert_eq!(result.generic.unwrap().standard, "Cūn");
     assert!(result.reasons[0].detail.contains("jiashan"));
 }
+
+#[test]
+fn search_tokens_carry_every_reading_with_the_chosen_one_first() {
+    let tokens = Romanizer::default().search_tokens("长治市2号", None);
+    let readings: Vec<&[String]> = tokens.iter().map(|t| t.readings.as_slice()).collect();
+    assert_eq!(readings[0], ["chang", "zhang"]);
+    assert_eq!(readings[1][0], "zhi");
+    assert_eq!(readings[3], ["2"]);
+    assert_eq!(tokens.len(), 5);
+    let lv = Romanizer::default().search_tokens("绿", None);
+    assert_eq!(lv[0].readings[0], "lv");
+}

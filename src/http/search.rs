@@ -1,0 +1,243 @@
+//! `/api/v1/search`: name search and autocomplete from the in-memory name index, each hit with
+//! its division chain so that the many identical names (新村, 人民路) can be told apart.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use geo::{Centroid, Geometry};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::identity::Identity;
+use super::problem::Problem;
+use crate::domain::division_code::{DivisionCode, DivisionLevel, Jurisdiction};
+use crate::domain::field_error::FieldErrors;
+use crate::domain::place::{Classification, PlaceStatus};
+use crate::search::{NameKind, NameRecord, SearchQuery};
+use crate::store::places::StoredPlace;
+
+const MAX_QUERY_CHARS: usize = 50;
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 50;
+
+/// Division names by code, for the chains of search hits.
+pub type DivisionDirectory = HashMap<String, (String, DivisionLevel)>;
+
+/// The names of a record the index keeps: its standard name and every alternate name.
+pub fn name_records(place: &StoredPlace) -> Vec<NameRecord> {
+    let properties = &place.properties;
+    let position = place
+        .geometry
+        .clone()
+        .and_then(|g| serde_json::from_value::<geojson::Geometry>(g).ok())
+        .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
+        .and_then(|g| g.centroid())
+        .map(|p| (p.x(), p.y()));
+    let record = |name: &str, kind: NameKind| NameRecord {
+        place_id: place.id,
+        name: name.to_string(),
+        kind,
+        standard_name: properties.standard_name.clone(),
+        romanization: properties.romanization.clone(),
+        category: properties.category.clone(),
+        division_code: properties.division_codes.first().cloned(),
+        public: properties.classification == Classification::Public,
+        current: properties.status == PlaceStatus::Current,
+        position,
+    };
+    std::iter::once(record(&properties.standard_name, NameKind::Standard))
+        .chain(properties.alternate_names.iter().map(|alternate| {
+            let kind = serde_json::to_value(alternate.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "alias".into());
+            record(&alternate.name, NameKind::Alternate(kind))
+        }))
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    q: Option<String>,
+    near: Option<String>,
+    division: Option<String>,
+    category: Option<String>,
+    limit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DivisionView {
+    code: String,
+    name: String,
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct HitView<'a> {
+    id: i64,
+    name: &'a str,
+    matched_name: &'a str,
+    /// `standard`, or the kind of alternate name that matched (alias, historical …).
+    name_kind: &'a str,
+    #[serde(rename = "match")]
+    match_kind: &'static str,
+    status: &'static str,
+    category: &'a str,
+    romanization: Option<&'a str>,
+    divisions: Vec<DivisionView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<[f64; 2]>,
+}
+
+pub async fn search(
+    state: web::Data<AppState>,
+    identity: Identity,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, Problem> {
+    let mut errors = FieldErrors::default();
+    let text = params.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        errors.push("q", "type a few characters or pinyin letters to search for");
+    } else if text.chars().count() > MAX_QUERY_CHARS {
+        errors.push("q", format!("at most {MAX_QUERY_CHARS} characters"));
+    }
+    let near = params
+        .near
+        .as_deref()
+        .and_then(|text| match parse_near(text) {
+            Ok(point) => Some(point),
+            Err(message) => {
+                errors.push("near", message);
+                None
+            }
+        });
+    let division = params
+        .division
+        .as_deref()
+        .and_then(|d| match Jurisdiction::parse(d) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                errors.push("division", e.to_string());
+                None
+            }
+        });
+    let category = params
+        .category
+        .as_deref()
+        .and_then(|c| match state.catalog.resolve(c) {
+            Ok(category) => Some(category.code.clone()),
+            Err(e) => {
+                errors.push("category", e.to_string());
+                None
+            }
+        });
+    let limit = match params.limit.as_deref().map(str::parse::<usize>) {
+        None => DEFAULT_LIMIT,
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(_) => {
+            errors.push("limit", format!("a whole number from 1 to {MAX_LIMIT}"));
+            DEFAULT_LIMIT
+        }
+    };
+    errors.into_result(())?;
+    let query = SearchQuery {
+        text,
+        near,
+        division_prefix: division.as_ref().map(Jurisdiction::as_str),
+        category_prefix: category.as_deref(),
+        public_only: identity.is_public(),
+        limit,
+    };
+    let found: Vec<(NameRecord, &'static str, Option<f64>)> = {
+        let index = state.names.read().map_err(|_| Problem::internal())?;
+        index
+            .search(&query)
+            .into_iter()
+            .map(|hit| (hit.record.clone(), hit.kind.as_str(), hit.distance_m))
+            .collect()
+    };
+    let mut chains = Vec::with_capacity(found.len());
+    for (record, _, _) in &found {
+        chains.push(division_chain(&state, record.division_code.as_deref()).await?);
+    }
+    let hits: Vec<HitView> = found
+        .iter()
+        .zip(chains)
+        .map(|((record, match_kind, distance_m), divisions)| HitView {
+            id: record.place_id,
+            name: &record.standard_name,
+            matched_name: &record.name,
+            name_kind: match &record.kind {
+                NameKind::Standard => "standard",
+                NameKind::Alternate(kind) => kind,
+            },
+            match_kind,
+            status: if record.current {
+                "current"
+            } else {
+                "historical"
+            },
+            category: &record.category,
+            romanization: record.romanization.as_deref(),
+            divisions,
+            distance_m: distance_m.map(f64::round),
+            position: record.position.map(|(x, y)| [x, y]),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "query": text, "hits": hits })))
+}
+
+/// Province → … → the record's own division. Names come from the in-memory directory; a code
+/// it does not know yet (a division added since start) is read from the database once.
+async fn division_chain(
+    state: &AppState,
+    code: Option<&str>,
+) -> Result<Vec<DivisionView>, Problem> {
+    let Some(code) = code.and_then(|c| DivisionCode::parse(c).ok()) else {
+        return Ok(Vec::new());
+    };
+    let known = |directory: &DivisionDirectory| -> Vec<DivisionView> {
+        code.chain()
+            .into_iter()
+            .filter_map(|level| {
+                let (name, kind) = directory.get(level.as_str())?;
+                Some(DivisionView {
+                    code: level.as_str().to_string(),
+                    name: name.clone(),
+                    level: kind.as_str(),
+                })
+            })
+            .collect()
+    };
+    {
+        let directory = state.divisions.read().map_err(|_| Problem::internal())?;
+        if directory.contains_key(code.as_str()) {
+            return Ok(known(&directory));
+        }
+    }
+    let read = state.store.division_chain(&code).await?;
+    let mut directory = state.divisions.write().map_err(|_| Problem::internal())?;
+    for division in read {
+        directory.insert(
+            division.code.as_str().to_string(),
+            (division.name, division.level),
+        );
+    }
+    Ok(known(&directory))
+}
+
+fn parse_near(text: &str) -> Result<(f64, f64), String> {
+    let message = "lon,lat in degrees, such as 120.89,30.94";
+    let (lon, lat) = text.split_once(',').ok_or(message)?;
+    let lon: f64 = lon.trim().parse().map_err(|_| message)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| message)?;
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(format!(
+            "{message}; longitude within ±180 and latitude within ±90"
+        ));
+    }
+    Ok((lon, lat))
+}
