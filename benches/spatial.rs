@@ -1,6 +1,8 @@
-//! In-process speed of the spatial indexes on the China-wide corpus (bench/make_corpus.py):
-//! building them, point → county chain, and the 10 nearest among all township and village names.
-//! Prints build time and resident memory; criterion reports the per-query times.
+//! In-process speed of the spatial indexes and the name index on the China-wide corpus
+//! (bench/make_corpus.py): building them, point → county chain, the 10 nearest among all township
+//! and village names, and autocomplete. Prints build time and resident memory, autocomplete
+//! latency percentiles, and `RESULT key value` lines for bench/spatial_peers.sh; criterion reports
+//! the per-query times.
 //!
 //!     python3 bench/make_corpus.py && cargo bench --bench spatial
 
@@ -10,6 +12,7 @@ use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use diming::domain::division_code::DivisionCode;
+use diming::search::{NameIndex, NameKind, NameRecord, SearchQuery};
 use diming::spatial::index::{IndexedPlace, SpatialIndex};
 use geo::{Coord, Geometry, Point};
 
@@ -17,6 +20,8 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/corpus");
 
 struct Corpus {
     index: SpatialIndex,
+    /// Township and village names with their codes, for the name index.
+    village_names: Vec<(String, String, (f64, f64))>,
     names: HashMap<String, String>,
     queries: Vec<Coord<f64>>,
 }
@@ -65,10 +70,12 @@ fn load() -> Option<Corpus> {
         ));
     }
     let county_count = records.len();
+    let mut village_names = Vec::new();
     let mut reader = csv::Reader::from_path(dir.join("names.csv")).ok()?;
     for row in reader.records() {
         let row = row.ok()?;
         let (lon, lat): (f64, f64) = (row[3].parse().ok()?, row[4].parse().ok()?);
+        village_names.push((row[0].to_string(), row[1].to_string(), (lon, lat)));
         next_id += 1;
         let category = if &row[2] == "township" { "214" } else { "22" };
         records.push((
@@ -95,14 +102,17 @@ fn load() -> Option<Corpus> {
             y: row[1].parse().ok()?,
         });
     }
+    let memory_mib = resident_kib().saturating_sub(before_kib) / 1024;
     println!(
-        "corpus: {county_count} counties, {name_count} names; read {:.1} s, indexes built {:.1} s after start; resident memory +{} MiB",
+        "corpus: {county_count} counties, {name_count} names; read {:.1} s, indexes built {:.1} s after start; resident memory +{memory_mib} MiB",
         parsed.as_secs_f64(),
         built.as_secs_f64(),
-        (resident_kib().saturating_sub(before_kib)) / 1024
     );
+    println!("RESULT spatial_build_s {:.2}", built.as_secs_f64());
+    println!("RESULT spatial_memory_mib {memory_mib}");
     Some(Corpus {
         index,
+        village_names,
         names,
         queries,
     })
@@ -124,8 +134,88 @@ fn county_chain(corpus: &Corpus, point: Coord<f64>) -> Vec<String> {
         .collect()
 }
 
+/// Builds the name index over every township and village name and measures autocomplete
+/// latency for typical inputs: the first one to three characters of a name, and the pinyin of
+/// its first two characters typed whole.
+fn autocomplete(corpus: &Corpus) {
+    let before_kib = resident_kib();
+    let started = Instant::now();
+    let records = corpus
+        .village_names
+        .iter()
+        .enumerate()
+        .map(|(i, (code, name, position))| NameRecord {
+            place_id: i as i64,
+            name: name.clone(),
+            kind: NameKind::Standard,
+            standard_name: name.clone(),
+            romanization: None,
+            category: "22".into(),
+            division_code: Some(code.clone()),
+            public: true,
+            current: true,
+            position: Some(*position),
+        });
+    let index = NameIndex::build(records);
+    let build_s = started.elapsed().as_secs_f64();
+    let memory_mib = resident_kib().saturating_sub(before_kib) / 1024;
+    println!(
+        "name index: {} names built in {build_s:.1} s, resident memory +{memory_mib} MiB",
+        index.len()
+    );
+    println!("RESULT names_build_s {build_s:.2}");
+    println!("RESULT names_memory_mib {memory_mib}");
+    let engine = diming::domain::romanize::Romanizer::default();
+    let step = corpus.village_names.len() / 2_000;
+    let mut queries: Vec<String> = Vec::new();
+    for (i, (_, name, _)) in corpus.village_names.iter().step_by(step.max(1)).enumerate() {
+        let chars: Vec<char> = name.chars().collect();
+        queries.push(chars[..(1 + i % 3).min(chars.len())].iter().collect());
+        let tokens = engine.search_tokens(name, None);
+        queries.push(
+            tokens
+                .iter()
+                .take(2)
+                .filter_map(|t| t.readings.first().cloned())
+                .collect(),
+        );
+    }
+    let mut timed: Vec<(f64, &String)> = queries
+        .iter()
+        .map(|q| {
+            let started = Instant::now();
+            let hits = index.search(&SearchQuery {
+                text: q,
+                limit: 10,
+                near: Some((116.4, 39.9)),
+                ..Default::default()
+            });
+            std::hint::black_box(hits);
+            (started.elapsed().as_secs_f64() * 1e6, q)
+        })
+        .collect();
+    timed.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("slowest queries (µs): {:?}", &timed[..5.min(timed.len())]);
+    let mut latencies: Vec<f64> = timed.iter().map(|t| t.0).collect();
+    latencies.sort_by(f64::total_cmp);
+    let percentile = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p) as usize];
+    println!(
+        "autocomplete over {} names, {} queries: p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs",
+        index.len(),
+        latencies.len(),
+        percentile(0.5),
+        percentile(0.99),
+        latencies.last().copied().unwrap_or(0.0)
+    );
+    println!("RESULT autocomplete_p50_us {:.1}", percentile(0.5));
+    println!("RESULT autocomplete_p99_us {:.1}", percentile(0.99));
+    let path = Path::new(CORPUS).join("autocomplete-queries.txt");
+    let _ = std::fs::write(path, queries.join("\n"));
+}
+
 fn spatial(c: &mut Criterion) {
     let Some(corpus) = load() else { return };
+    autocomplete(&corpus);
     let found = corpus
         .queries
         .iter()

@@ -10,14 +10,15 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::domain::romanize::{Romanizer, SearchToken, untoned};
+use crate::domain::romanize::{Romanizer, untoned};
 
-/// Readings combined per name at most (every reading of up to four two-reading characters).
-const MAX_COMBINATIONS: usize = 16;
+/// Reading combinations keyed per name at most: the likeliest, then each other reading of one
+/// character at a time (长治 changzhi, zhangzhi).
+const MAX_COMBINATIONS: usize = 8;
 /// Name positions from which infix keys are made.
 const MAX_INFIX_START: usize = 12;
 /// Candidates taken from one key range before ranking (a one-letter query matches a lot).
-const MAX_CANDIDATES: usize = 5_000;
+const MAX_CANDIDATES: usize = 2_000;
 
 /// Which name of a record matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +46,15 @@ pub struct NameRecord {
 
 struct Entry {
     record: NameRecord,
-    chars: Vec<char>,
-    tokens: Vec<SearchToken>,
+    chars: Box<[char]>,
+    tokens: Box<[Token]>,
+}
+
+/// A character with its readings as ids into the index's syllable table (a few hundred
+/// syllables serve every name, so each reading costs two bytes).
+struct Token {
+    ch: char,
+    readings: Box<[u16]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -151,6 +159,15 @@ pub struct NameIndex {
     entries: Vec<Option<Entry>>,
     by_place: HashMap<i64, Vec<u32>>,
     by_char: HashMap<char, Vec<u32>>,
+    /// Names by their first character, so prefix matches are found before infix ones.
+    by_first_char: HashMap<char, Vec<u32>>,
+    /// Names by each pair of adjacent characters: a two-character query looks at the few
+    /// names holding that pair, not the many holding its commonest character.
+    by_pair: HashMap<(char, char), Vec<u32>>,
+    /// Names by their first two characters (prefix matches of longer queries).
+    by_first_pair: HashMap<(char, char), Vec<u32>>,
+    syllables: Vec<Box<str>>,
+    syllable_ids: HashMap<Box<str>, u16>,
     full: KeySet,
     initials: KeySet,
     building: bool,
@@ -196,16 +213,41 @@ impl NameIndex {
     fn add(&mut self, engine: &Romanizer, record: NameRecord) {
         let slot = self.entries.len() as u32;
         let division = record.division_code.as_deref();
-        let tokens = engine.search_tokens(&record.name, division);
-        let chars: Vec<char> = record.name.chars().collect();
+        let tokens: Vec<Token> = engine
+            .search_tokens(&record.name, division)
+            .into_iter()
+            .map(|t| Token {
+                ch: t.ch,
+                readings: t.readings.iter().map(|r| self.syllable_id(r)).collect(),
+            })
+            .collect();
+        let chars: Box<[char]> = record.name.chars().collect();
         let mut seen = HashSet::new();
-        for ch in &chars {
+        for ch in chars.iter() {
             if seen.insert(*ch) {
                 self.by_char.entry(*ch).or_default().push(slot);
             }
         }
+        if let Some(first) = chars.first() {
+            self.by_first_char.entry(*first).or_default().push(slot);
+        }
+        if let [first, second, ..] = chars[..] {
+            self.by_first_pair
+                .entry((first, second))
+                .or_default()
+                .push(slot);
+        }
+        let mut pairs = HashSet::new();
+        for pair in chars.windows(2) {
+            if pairs.insert((pair[0], pair[1])) {
+                self.by_pair
+                    .entry((pair[0], pair[1]))
+                    .or_default()
+                    .push(slot);
+            }
+        }
         let mut keys: HashSet<(String, String, u16)> = HashSet::new();
-        for (i, combination) in combinations(&tokens).into_iter().enumerate() {
+        for (i, combination) in self.combinations(&tokens).into_iter().enumerate() {
             // Every combination for the whole name; infixes only for the likeliest reading.
             let starts = if i == 0 {
                 combination.len().min(MAX_INFIX_START)
@@ -237,41 +279,72 @@ impl NameIndex {
         self.entries.push(Some(Entry {
             record,
             chars,
-            tokens,
+            tokens: tokens.into(),
         }));
+    }
+
+    fn syllable_id(&mut self, reading: &str) -> u16 {
+        if let Some(id) = self.syllable_ids.get(reading) {
+            return *id;
+        }
+        let id = self.syllables.len() as u16;
+        self.syllables.push(reading.into());
+        self.syllable_ids.insert(reading.into(), id);
+        id
+    }
+
+    /// The likeliest reading of a name, then each other reading of one character at a time.
+    fn combinations(&self, tokens: &[Token]) -> Vec<Vec<&str>> {
+        let read: Vec<&Token> = tokens.iter().filter(|t| !t.readings.is_empty()).collect();
+        if read.is_empty() {
+            return Vec::new();
+        }
+        let likeliest: Vec<&str> = read
+            .iter()
+            .map(|t| &*self.syllables[t.readings[0] as usize])
+            .collect();
+        let mut out = vec![likeliest.clone()];
+        'tokens: for (i, token) in read.iter().enumerate() {
+            for other in &token.readings[1..] {
+                if out.len() >= MAX_COMBINATIONS {
+                    break 'tokens;
+                }
+                let mut combination = likeliest.clone();
+                combination[i] = &self.syllables[*other as usize];
+                out.push(combination);
+            }
+        }
+        out
     }
 
     /// Finds names for a query; at most `limit` hits, one per place (its best-matching name).
     pub fn search(&self, query: &SearchQuery) -> Vec<SearchHit<'_>> {
         let text = normalise(query.text);
-        let mut candidates: HashMap<u32, MatchKind> = HashMap::new();
-        let mut offer = |slot: u32, kind: MatchKind| {
-            let best = candidates.entry(slot).or_insert(kind);
-            *best = (*best).min(kind);
-        };
+        let mut candidates: Vec<(u32, MatchKind)> = Vec::new();
         let has_han = text.chars().any(is_han);
         let has_letters = text.chars().any(|c| c.is_ascii_alphanumeric());
         if has_han {
-            self.search_characters(&text, has_letters, &mut offer);
+            self.search_characters(&text, has_letters, &mut candidates);
         } else if !text.is_empty() {
-            let mut taken = 0;
             for keys in [&self.full, &self.initials] {
+                let mut taken = 0;
                 keys.with_prefix(&text, |slot, from, whole| {
                     let kind = match (from, whole) {
                         (0, true) => MatchKind::Exact,
                         (0, false) => MatchKind::Prefix,
                         _ => MatchKind::Infix,
                     };
-                    offer(slot, kind);
+                    candidates.push((slot, kind));
                     taken += 1;
                     taken < MAX_CANDIDATES
                 });
             }
-            if taken < query.limit.max(1) && text.len() >= 4 {
+            if candidates.len() < query.limit.max(1) && text.len() >= 4 {
+                let mut taken = 0;
                 for variant in one_edit_variants(&text) {
                     self.full.with_prefix(&variant, |slot, from, _| {
                         if from == 0 {
-                            offer(slot, MatchKind::Fuzzy);
+                            candidates.push((slot, MatchKind::Fuzzy));
                             taken += 1;
                         }
                         taken < MAX_CANDIDATES
@@ -283,39 +356,67 @@ impl NameIndex {
     }
 
     /// Characters, prefix or infix; with letters mixed in, each letter matches a reading or its
-    /// initial (北j finds 北京).
-    fn search_characters(&self, text: &str, mixed: bool, offer: &mut impl FnMut(u32, MatchKind)) {
+    /// initial (北j finds 北京). Names starting with the query's first character are looked at
+    /// first, so that prefix matches are not crowded out by infix ones.
+    fn search_characters(&self, text: &str, mixed: bool, candidates: &mut Vec<(u32, MatchKind)>) {
         let query: Vec<char> = text.chars().collect();
-        let Some(postings) = query
+        let first = match query[..] {
+            [one] if is_han(one) => self.by_first_char.get(&one),
+            [a, b, ..] if is_han(a) && is_han(b) => self.by_first_pair.get(&(a, b)),
+            _ => None,
+        };
+        // The rarest character, or the rarest adjacent pair of characters when there is one.
+        let singles = query
             .iter()
             .filter(|c| is_han(**c))
-            .filter_map(|c| self.by_char.get(c).or(Some(&EMPTY)))
+            .map(|c| self.by_char.get(c).unwrap_or(&EMPTY));
+        let pairs = query
+            .windows(2)
+            .filter(|p| is_han(p[0]) && is_han(p[1]))
+            .map(|p| self.by_pair.get(&(p[0], p[1])).unwrap_or(&EMPTY));
+        let rarest = pairs
+            .chain(singles)
             .min_by_key(|p| p.len())
-        else {
-            return;
-        };
-        for &slot in postings.iter().take(MAX_CANDIDATES * 4) {
-            let Some(entry) = &self.entries[slot as usize] else {
-                continue;
-            };
-            let found = if mixed {
-                mixed_match(&entry.tokens, text)
-            } else {
-                find_chars(&entry.chars, &query)
-            };
-            if let Some(start) = found {
-                let exact = start == 0 && !mixed && entry.chars.len() == query.len();
-                let kind = match (exact, start) {
-                    (true, _) => MatchKind::Exact,
-                    (false, 0) => MatchKind::Prefix,
-                    _ => MatchKind::Infix,
+            .unwrap_or(&EMPTY);
+        let mut seen = HashSet::new();
+        for postings in [first.unwrap_or(&EMPTY), rarest] {
+            // Enough prefix matches already: infix ones would rank after all of them.
+            if candidates.len() >= MAX_CANDIDATES {
+                break;
+            }
+            let mut taken = 0;
+            for &slot in postings {
+                if taken >= MAX_CANDIDATES || !seen.insert(slot) {
+                    if taken >= MAX_CANDIDATES {
+                        break;
+                    }
+                    continue;
+                }
+                let Some(entry) = &self.entries[slot as usize] else {
+                    continue;
                 };
-                offer(slot, kind);
+                let found = if mixed {
+                    self.mixed_match(&entry.tokens, text)
+                } else {
+                    find_chars(&entry.chars, &query)
+                };
+                if let Some(start) = found {
+                    let exact = start == 0 && !mixed && entry.chars.len() == query.len();
+                    let kind = match (exact, start) {
+                        (true, _) => MatchKind::Exact,
+                        (false, 0) => MatchKind::Prefix,
+                        _ => MatchKind::Infix,
+                    };
+                    candidates.push((slot, kind));
+                    taken += 1;
+                }
             }
         }
     }
 
-    fn rank(&self, candidates: HashMap<u32, MatchKind>, query: &SearchQuery) -> Vec<SearchHit<'_>> {
+    /// Orders the candidates and keeps the best `limit`, one per place: only the best few are
+    /// fully sorted, so a query matching thousands of names stays cheap.
+    fn rank(&self, candidates: Vec<(u32, MatchKind)>, query: &SearchQuery) -> Vec<SearchHit<'_>> {
         let mut hits: Vec<SearchHit> = candidates
             .into_iter()
             .filter_map(|(slot, kind)| {
@@ -347,7 +448,7 @@ impl NameIndex {
                 })
             })
             .collect();
-        hits.sort_by(|a, b| {
+        let order = |a: &SearchHit, b: &SearchHit| {
             (
                 a.kind,
                 !a.record.current,
@@ -371,11 +472,57 @@ impl NameIndex {
                         .cmp(&b.record.name.chars().count())
                 })
                 .then_with(|| a.record.place_id.cmp(&b.record.place_id))
-        });
+        };
+        // A place can appear once per name and reading; keep enough to fill `limit` places.
+        let keep = (query.limit * 8).max(64);
+        if hits.len() > keep {
+            hits.select_nth_unstable_by(keep, order);
+            hits.truncate(keep);
+        }
+        hits.sort_by(order);
         let mut places = HashSet::new();
         hits.retain(|h| places.insert(h.record.place_id));
         hits.truncate(query.limit);
         hits
+    }
+
+    /// Mixed input: from some token on, each query part is the token's character, a whole
+    /// reading, or its initial; the last part may be the beginning of a reading. Returns the
+    /// first token.
+    fn mixed_match(&self, tokens: &[Token], query: &str) -> Option<usize> {
+        let query: Vec<char> = query.chars().collect();
+        (0..tokens.len()).find(|&start| self.matches_from(tokens, start, &query, 0))
+    }
+
+    fn matches_from(&self, tokens: &[Token], t: usize, query: &[char], q: usize) -> bool {
+        if q == query.len() {
+            return true;
+        }
+        let Some(token) = tokens.get(t) else {
+            return false;
+        };
+        if query[q] == token.ch && self.matches_from(tokens, t + 1, query, q + 1) {
+            return true;
+        }
+        for reading in token.readings.iter() {
+            let letters: Vec<char> = self.syllables[*reading as usize].chars().collect();
+            let rest = &query[q..];
+            // The whole reading, or (at the end of the query) its beginning.
+            if rest.len() >= letters.len()
+                && rest[..letters.len()] == letters[..]
+                && self.matches_from(tokens, t + 1, query, q + letters.len())
+            {
+                return true;
+            }
+            if rest.len() < letters.len() && letters[..rest.len()] == *rest {
+                return true;
+            }
+            if letters.first() == Some(&query[q]) && self.matches_from(tokens, t + 1, query, q + 1)
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -395,80 +542,12 @@ fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
-/// The reading combinations of a name, the likeliest first, at most `MAX_COMBINATIONS`.
-fn combinations(tokens: &[SearchToken]) -> Vec<Vec<&str>> {
-    let mut out: Vec<Vec<&str>> = vec![Vec::new()];
-    for token in tokens {
-        if token.readings.is_empty() {
-            continue;
-        }
-        let mut next = Vec::new();
-        for prefix in &out {
-            for reading in &token.readings {
-                if next.len() >= MAX_COMBINATIONS {
-                    break;
-                }
-                let mut combination = prefix.clone();
-                combination.push(reading.as_str());
-                next.push(combination);
-            }
-        }
-        // Keep the likeliest reading of every earlier character in the first combination.
-        next.sort_by_key(|c| {
-            c.iter()
-                .zip(tokens)
-                .filter(|(r, t)| t.readings.first().is_some_and(|f| f != *r))
-                .count()
-        });
-        out = next;
-    }
-    out.retain(|c| !c.is_empty());
-    out
-}
-
 /// Where `query` occurs in `chars`.
 fn find_chars(chars: &[char], query: &[char]) -> Option<usize> {
     if query.is_empty() || query.len() > chars.len() {
         return None;
     }
     (0..=chars.len() - query.len()).find(|&i| chars[i..i + query.len()] == *query)
-}
-
-/// Mixed input: from some token on, each query part is the token's character, a whole reading,
-/// or its initial; the last part may be the beginning of a reading. Returns the first token.
-fn mixed_match(tokens: &[SearchToken], query: &str) -> Option<usize> {
-    let query: Vec<char> = query.chars().collect();
-    (0..tokens.len()).find(|&start| matches_from(tokens, start, &query, 0))
-}
-
-fn matches_from(tokens: &[SearchToken], t: usize, query: &[char], q: usize) -> bool {
-    if q == query.len() {
-        return true;
-    }
-    let Some(token) = tokens.get(t) else {
-        return false;
-    };
-    if query[q] == token.ch && matches_from(tokens, t + 1, query, q + 1) {
-        return true;
-    }
-    for reading in &token.readings {
-        let letters: Vec<char> = reading.chars().collect();
-        let rest = &query[q..];
-        // The whole reading, or (at the end of the query) its beginning.
-        if rest.len() >= letters.len()
-            && rest[..letters.len()] == letters[..]
-            && matches_from(tokens, t + 1, query, q + letters.len())
-        {
-            return true;
-        }
-        if rest.len() < letters.len() && letters[..rest.len()] == *rest {
-            return true;
-        }
-        if letters.first() == Some(&query[q]) && matches_from(tokens, t + 1, query, q + 1) {
-            return true;
-        }
-    }
-    false
 }
 
 /// Every string one edit away (deletion, substitution, insertion, transposition of letters).
