@@ -223,6 +223,23 @@ fn spatial(c: &mut Criterion) {
         .filter(|q| !county_chain(&corpus, **q).is_empty())
         .count();
     println!("sanity: {found} of 10000 query points resolved to a county");
+    // Plain means over every query point, for bench/spatial_peers.sh (criterion below gives
+    // the careful per-query figures).
+    let mean_us = |f: &dyn Fn(Coord<f64>)| {
+        let started = Instant::now();
+        for q in &corpus.queries {
+            f(*q);
+        }
+        started.elapsed().as_secs_f64() * 1e6 / corpus.queries.len() as f64
+    };
+    let chain_us = mean_us(&|q| {
+        std::hint::black_box(county_chain(&corpus, q));
+    });
+    let nearest_us = mean_us(&|q| {
+        std::hint::black_box(corpus.index.nearest_points(q, 10, None, |_| true));
+    });
+    println!("RESULT chain_us {chain_us:.2}");
+    println!("RESULT nearest_us {nearest_us:.2}");
     let mut i = 0;
     c.bench_function("point -> county chain (China, 3k polygons)", |b| {
         b.iter(|| {

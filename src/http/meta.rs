@@ -1,4 +1,5 @@
-//! Service-level endpoints: health, the category catalogue, and the answer for unknown paths.
+//! Service-level endpoints: health, version, the category catalogue, and the answer for unknown
+//! paths.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -9,6 +10,11 @@ use super::problem::Problem;
 pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     state.store.ping().await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
+}
+
+/// The cheapest answer the service gives (no database): what it is and which version.
+pub async fn version() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "service": "diming", "version": env!("CARGO_PKG_VERSION") }))
 }
 
 pub async fn categories(state: web::Data<AppState>) -> HttpResponse {

@@ -239,6 +239,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/search").get(search::search))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
+            .service(web::resource("/version").get(meta::version))
             .service(web::resource("/categories").get(meta::categories))
             .service(web::resource("/audit").get(audit::list)),
     )

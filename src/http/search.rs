@@ -67,7 +67,7 @@ pub struct SearchParams {
 }
 
 #[derive(Serialize)]
-struct DivisionView {
+pub struct DivisionView {
     code: String,
     name: String,
     level: &'static str,
@@ -192,7 +192,7 @@ pub async fn search(
 
 /// Province → … → the record's own division. Names come from the in-memory directory; a code
 /// it does not know yet (a division added since start) is read from the database once.
-async fn division_chain(
+pub async fn division_chain(
     state: &AppState,
     code: Option<&str>,
 ) -> Result<Vec<DivisionView>, Problem> {

@@ -181,10 +181,8 @@ pub async fn reverse(
                 .and_then(|c| DivisionCode::parse(c).ok())
         })
         .max_by_key(|code| code.level());
-    let divisions = match deepest {
-        Some(code) => state.store.division_chain(&code).await?,
-        None => Vec::new(),
-    };
+    let divisions =
+        super::search::division_chain(&state, deepest.as_ref().map(DivisionCode::as_str)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "point": [query.point.x, query.point.y],
         "divisions": divisions,

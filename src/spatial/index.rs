@@ -13,12 +13,12 @@
 //!   distances returned are geodesic on the WGS84/CGCS2000 ellipsoid (Karney).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
     BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Intersects,
-    MultiPolygon, Point,
+    Line, LinesIter, MultiPolygon, Point,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
@@ -63,6 +63,9 @@ struct NearItem {
     geometry: Arc<Geometry<f64>>,
     /// For areas: the edge index, which answers "inside?" without walking the vertices.
     edges: Option<Arc<IntervalTreeMultiPolygon<f64>>>,
+    /// The shape's segments in an R-tree, built the first time the shape is measured: the
+    /// closest point is then found in logarithmic time instead of by walking every segment.
+    segments: OnceLock<RTree<Line<f64>>>,
 }
 
 impl NearItem {
@@ -74,7 +77,11 @@ impl NearItem {
         {
             return Some(point);
         }
-        match self.geometry.closest_point(&point) {
+        let segments = self
+            .segments
+            .get_or_init(|| RTree::bulk_load(segments_of(&self.geometry)));
+        let nearest = segments.nearest_neighbor(&point)?;
+        match nearest.closest_point(&point) {
             Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
             Closest::Indeterminate => None,
         }
@@ -82,6 +89,21 @@ impl NearItem {
 }
 
 type NamedPoint = GeomWithData<[f64; 3], i64>;
+
+/// Every segment of a line or area (rings included).
+fn segments_of(geometry: &Geometry<f64>) -> Vec<Line<f64>> {
+    match geometry {
+        Geometry::Line(line) => vec![*line],
+        Geometry::LineString(g) => g.lines_iter().collect(),
+        Geometry::MultiLineString(g) => g.lines_iter().collect(),
+        Geometry::Polygon(g) => g.lines_iter().collect(),
+        Geometry::MultiPolygon(g) => g.lines_iter().collect(),
+        Geometry::Rect(g) => g.to_polygon().lines_iter().collect(),
+        Geometry::Triangle(g) => g.to_polygon().lines_iter().collect(),
+        Geometry::GeometryCollection(g) => g.iter().flat_map(segments_of).collect(),
+        Geometry::Point(_) | Geometry::MultiPoint(_) => Vec::new(),
+    }
+}
 
 impl RTreeObject for NearItem {
     type Envelope = AABB<[f64; 3]>;
@@ -438,6 +460,7 @@ fn prepare(
             envelope,
             geometry: Arc::new(geometry),
             edges,
+            segments: OnceLock::new(),
         })
     });
     (area, area_box, near)
