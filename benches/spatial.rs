@@ -146,12 +146,11 @@ fn autocomplete(corpus: &Corpus) {
         .enumerate()
         .map(|(i, (code, name, position))| NameRecord {
             place_id: i as i64,
-            name: name.clone(),
+            name: name.as_str().into(),
             kind: NameKind::Standard,
-            standard_name: name.clone(),
             romanization: None,
             category: "22".into(),
-            division_code: Some(code.clone()),
+            division_code: Some(code.as_str().into()),
             public: true,
             current: true,
             position: Some(*position),

@@ -35,12 +35,11 @@ pub fn name_records(place: &StoredPlace) -> Vec<NameRecord> {
         .map(|p| (p.x(), p.y()));
     let record = |name: &str, kind: NameKind| NameRecord {
         place_id: place.id,
-        name: name.to_string(),
+        name: name.into(),
         kind,
-        standard_name: properties.standard_name.clone(),
-        romanization: properties.romanization.clone(),
-        category: properties.category.clone(),
-        division_code: properties.division_codes.first().cloned(),
+        romanization: properties.romanization.as_deref().map(Into::into),
+        category: properties.category.as_str().into(),
+        division_code: properties.division_codes.first().map(|c| c.as_str().into()),
         public: properties.classification == Classification::Public,
         current: properties.status == PlaceStatus::Current,
         position,
@@ -49,9 +48,16 @@ pub fn name_records(place: &StoredPlace) -> Vec<NameRecord> {
         .chain(properties.alternate_names.iter().map(|alternate| {
             let kind = serde_json::to_value(alternate.kind)
                 .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
+                .and_then(|v| v.as_str().map(Into::into))
                 .unwrap_or_else(|| "alias".into());
-            record(&alternate.name, NameKind::Alternate(kind))
+            let standard_name = properties.standard_name.as_str().into();
+            record(
+                &alternate.name,
+                NameKind::Alternate {
+                    kind,
+                    standard_name,
+                },
+            )
         }))
         .collect()
 }
@@ -168,11 +174,11 @@ pub async fn search(
         .zip(chains)
         .map(|((record, match_kind, distance_m), divisions)| HitView {
             id: record.place_id,
-            name: &record.standard_name,
+            name: record.standard_name(),
             matched_name: &record.name,
             name_kind: match &record.kind {
                 NameKind::Standard => "standard",
-                NameKind::Alternate(kind) => kind,
+                NameKind::Alternate { kind, .. } => kind,
             },
             match_kind,
             status: if record.current {

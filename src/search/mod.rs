@@ -24,24 +24,37 @@ const MAX_CANDIDATES: usize = 2_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameKind {
     Standard,
-    /// An alternate name with its kind (alias, historical, short …).
-    Alternate(String),
+    /// An alternate name with its kind (alias, historical, short …) and the record's standard
+    /// name.
+    Alternate {
+        kind: Box<str>,
+        standard_name: Box<str>,
+    },
 }
 
-/// One searchable name of a record.
+/// One searchable name of a record (boxed strings: the index holds hundreds of thousands).
 #[derive(Debug, Clone)]
 pub struct NameRecord {
     pub place_id: i64,
-    pub name: String,
+    pub name: Box<str>,
     pub kind: NameKind,
-    pub standard_name: String,
-    pub romanization: Option<String>,
-    pub category: String,
-    pub division_code: Option<String>,
+    pub romanization: Option<Box<str>>,
+    pub category: Box<str>,
+    pub division_code: Option<Box<str>>,
     pub public: bool,
     pub current: bool,
     /// A representative position (lon, lat) for ranking by distance.
     pub position: Option<(f64, f64)>,
+}
+
+impl NameRecord {
+    /// The record's standard name (the matched name itself, unless an alternate matched).
+    pub fn standard_name(&self) -> &str {
+        match &self.kind {
+            NameKind::Standard => &self.name,
+            NameKind::Alternate { standard_name, .. } => standard_name,
+        }
+    }
 }
 
 struct Entry {
@@ -157,7 +170,8 @@ impl KeySet {
 #[derive(Default)]
 pub struct NameIndex {
     entries: Vec<Option<Entry>>,
-    by_place: HashMap<i64, Vec<u32>>,
+    /// The slots of each place's names (most places have one name, kept without a heap list).
+    by_place: HashMap<i64, Slots>,
     by_char: HashMap<char, Vec<u32>>,
     /// Names by their first character, so prefix matches are found before infix ones.
     by_first_char: HashMap<char, Vec<u32>>,
@@ -192,7 +206,7 @@ impl NameIndex {
 
     /// Number of live names.
     pub fn len(&self) -> usize {
-        self.by_place.values().map(Vec::len).sum()
+        self.by_place.values().map(|s| s.as_slice().len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -201,7 +215,12 @@ impl NameIndex {
 
     /// Replaces every name of a place with `records` (empty: the place is gone).
     pub fn replace_place(&mut self, place_id: i64, records: Vec<NameRecord>) {
-        for slot in self.by_place.remove(&place_id).unwrap_or_default() {
+        for slot in self
+            .by_place
+            .remove(&place_id)
+            .iter()
+            .flat_map(|s| s.as_slice().to_vec())
+        {
             self.entries[slot as usize] = None;
         }
         let engine = Romanizer::default();
@@ -275,7 +294,12 @@ impl NameIndex {
                 self.initials.added.insert((initials.into(), slot, from));
             }
         }
-        self.by_place.entry(record.place_id).or_default().push(slot);
+        match self.by_place.get_mut(&record.place_id) {
+            None => {
+                self.by_place.insert(record.place_id, Slots::One(slot));
+            }
+            Some(slots) => slots.push(slot),
+        }
         self.entries.push(Some(Entry {
             record,
             chars,
@@ -528,6 +552,28 @@ impl NameIndex {
 
 static EMPTY: Vec<u32> = Vec::new();
 
+/// One slot, or several.
+enum Slots {
+    One(u32),
+    Many(Vec<u32>),
+}
+
+impl Slots {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Self::One(slot) => std::slice::from_ref(slot),
+            Self::Many(slots) => slots,
+        }
+    }
+
+    fn push(&mut self, slot: u32) {
+        match self {
+            Self::One(first) => *self = Self::Many(vec![*first, slot]),
+            Self::Many(slots) => slots.push(slot),
+        }
+    }
+}
+
 /// Lower case, no spaces, apostrophes, hyphens or tone marks; ü typed as v.
 pub fn normalise(text: &str) -> String {
     untoned(text.trim())
@@ -610,7 +656,6 @@ mod tests {
             place_id: id,
             name: name.into(),
             kind: NameKind::Standard,
-            standard_name: name.into(),
             romanization: None,
             category: category.into(),
             division_code: Some("330421".into()),
