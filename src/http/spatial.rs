@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use geo::{Coord, Geometry};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
@@ -136,14 +136,41 @@ fn parse_query(
     }
 }
 
-fn near_json(hit: &NearHit) -> serde_json::Value {
-    json!({
-        "id": hit.place.place_id,
-        "name": hit.place.name,
-        "category": hit.place.category,
-        "division_code": hit.place.division_code,
-        "distance_m": (hit.distance_m * 10.0).round() / 10.0,
-    })
+#[derive(Serialize)]
+struct NearView {
+    id: i64,
+    name: String,
+    category: String,
+    division_code: Option<String>,
+    distance_m: f64,
+}
+
+impl From<&NearHit<'_>> for NearView {
+    fn from(hit: &NearHit) -> Self {
+        Self {
+            id: hit.place.place_id,
+            name: hit.place.name.clone(),
+            category: hit.place.category.clone(),
+            division_code: hit.place.division_code.clone(),
+            distance_m: (hit.distance_m * 10.0).round() / 10.0,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AreaView {
+    id: i64,
+    name: String,
+    category: String,
+    division_code: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReverseView {
+    point: [f64; 2],
+    divisions: Vec<super::search::DivisionView>,
+    areas: Vec<AreaView>,
+    nearest: Vec<NearView>,
 }
 
 /// Which divisions contain the point (province first) and the nearest named features.
@@ -156,18 +183,23 @@ pub async fn reverse(
     let public_only = identity.is_public();
     let (areas, nearest) = {
         let index = state.spatial.read().map_err(|_| Problem::internal())?;
-        // Owned copies: the lock is released before the database is asked for names.
-        let areas: Vec<IndexedPlace> = index
+        // Owned copies: the lock is released before the division chain is looked up.
+        let areas: Vec<AreaView> = index
             .areas_containing(query.point, public_only)
             .into_iter()
-            .map(|a| a.place.clone())
+            .map(|a| AreaView {
+                id: a.place.place_id,
+                name: a.place.name.clone(),
+                category: a.place.category.clone(),
+                division_code: a.place.division_code.clone(),
+            })
             .collect();
-        let nearest: Vec<serde_json::Value> = index
+        let nearest: Vec<NearView> = index
             .nearest(query.point, query.k, query.within_m, |p| {
                 query.admits(p, public_only)
             })
             .iter()
-            .map(near_json)
+            .map(NearView::from)
             .collect();
         (areas, nearest)
     };
@@ -183,12 +215,12 @@ pub async fn reverse(
         .max_by_key(|code| code.level());
     let divisions =
         super::search::division_chain(&state, deepest.as_ref().map(DivisionCode::as_str)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "point": [query.point.x, query.point.y],
-        "divisions": divisions,
-        "areas": areas.iter().map(|a| json!({ "id": a.place_id, "name": a.name, "category": a.category, "division_code": a.division_code })).collect::<Vec<_>>(),
-        "nearest": nearest,
-    })))
+    Ok(HttpResponse::Ok().json(ReverseView {
+        point: [query.point.x, query.point.y],
+        divisions,
+        areas,
+        nearest,
+    }))
 }
 
 /// The `k` nearest records as GeoJSON features, each with its geodesic `distance_m`.

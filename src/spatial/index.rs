@@ -17,8 +17,8 @@ use std::sync::{Arc, OnceLock};
 
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
-    BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Intersects,
-    Line, LinesIter, MultiPolygon, Point,
+    BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Line,
+    LinesIter, MultiPolygon, Point,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
@@ -54,6 +54,21 @@ struct Area {
     place: IndexedPlace,
     shape: MultiPolygon<f64>,
     edges: Arc<IntervalTreeMultiPolygon<f64>>,
+    /// The boundary's segments, built the first time a point outside the interior is checked
+    /// against the boundary (so that the check does not walk every vertex).
+    boundary: OnceLock<RTree<Line<f64>>>,
+}
+
+impl Area {
+    /// Whether the point lies on the boundary (within 1e-9 degrees, about 0.1 mm).
+    fn touches(&self, point: Coord<f64>) -> bool {
+        let boundary = self
+            .boundary
+            .get_or_init(|| RTree::bulk_load(self.shape.lines_iter().collect()));
+        boundary
+            .nearest_neighbor(&Point::from(point))
+            .is_some_and(|segment| segment.distance_2(&Point::from(point)) <= 1e-18)
+    }
 }
 
 /// A line or area in the nearest-neighbour tree of shapes.
@@ -247,7 +262,7 @@ impl SpatialIndex {
             // On a boundary: the area with the smallest division code among those touching it.
             let mut touching: Vec<&Area> = candidates
                 .into_iter()
-                .filter(|a| a.shape.intersects(&Point::from(point)))
+                .filter(|a| a.touches(point))
                 .collect();
             touching.sort_by(|a, b| a.place.division_code.cmp(&b.place.division_code));
             touching.into_iter().take(1).collect()
@@ -446,6 +461,7 @@ fn prepare(
                 place: place.clone(),
                 edges: edges.clone(),
                 shape,
+                boundary: OnceLock::new(),
             }),
             Some(GeomWithData::new(
                 Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]),
