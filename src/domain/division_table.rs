@@ -151,7 +151,7 @@ pub fn parse(files: &[(&str, &str)]) -> Result<DivisionTable, Vec<RowError>> {
 mod tests {
     use super::*;
 
-    fn files<'a>(villages: &'a str) -> Vec<(&'static str, &'a str)> {
+    fn files(villages: &str) -> Vec<(&'static str, &str)> {
         vec![
             ("provinces.csv", "code,name\n33,\"浙江省\"\n"),
             ("cities.csv", "code,name,provinceCode\n3304,\"嘉兴市\",33\n"),
