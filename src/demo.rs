@@ -251,7 +251,31 @@ fn read_places(
                     format!("{unknown} is not in divisions.csv"),
                 )]));
             }
-            Ok(place)
+            Ok(with_romanization(place, catalog))
         })
         .collect()
+}
+
+/// Records without a romanization get the rules' one, as records created through the API do.
+fn with_romanization(place: ValidPlace, catalog: &CategoryCatalog) -> ValidPlace {
+    use crate::domain::romanize::{FeatureClass, Request, Romanizer};
+    let properties = place.properties();
+    let class = catalog
+        .get(&properties.category)
+        .map(|c| catalog.major_class(c))
+        .and_then(|major| FeatureClass::parse(&major.code));
+    let division = properties.division_codes.first().cloned();
+    let request = Request {
+        name: &properties.standard_name,
+        class,
+        division: division.as_deref(),
+        split: None,
+    };
+    match Romanizer::default().romanize(&request) {
+        Ok(result) => {
+            let generic = result.generic.as_ref().map(|g| g.standard.clone());
+            place.with_generated_romanization(&result.standard, generic.as_deref())
+        }
+        Err(_) => place,
+    }
 }
