@@ -1,6 +1,7 @@
 //! The pure rules and types of the register: no I/O, no HTTP, no SQL.
 
 pub mod account;
+pub mod boundary;
 pub mod category;
 pub mod division_code;
 pub mod division_table;

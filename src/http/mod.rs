@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod body;
+pub mod boundaries;
 pub mod identity;
 pub mod meta;
 pub mod places;
@@ -237,6 +238,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/romanize").get(romanize::romanize))
             .service(web::resource("/romanize/check").get(romanize::check))
             .service(web::resource("/search").get(search::search))
+            .service(web::resource("/boundaries").get(boundaries::between))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/version").get(meta::version))

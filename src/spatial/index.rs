@@ -244,6 +244,17 @@ impl SpatialIndex {
         }
     }
 
+    /// The polygon of the administrative area (行政区域) registered for a division code.
+    pub fn division_area(&self, code: &str) -> Option<(&IndexedPlace, &MultiPolygon<f64>)> {
+        self.areas
+            .values()
+            .filter(|a| {
+                a.place.category.starts_with("21") && a.place.division_code.as_deref() == Some(code)
+            })
+            .min_by_key(|a| a.place.place_id)
+            .map(|a| (&a.place, &a.shape))
+    }
+
     /// The areas containing `point`, each once; `public_only` leaves out non-public records.
     pub fn areas_containing(&self, point: Coord<f64>, public_only: bool) -> Vec<AreaHit<'_>> {
         let query = [point.x, point.y];

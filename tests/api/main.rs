@@ -4,6 +4,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod boundaries;
 mod cli;
 mod demo;
 mod places;
