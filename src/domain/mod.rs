@@ -6,6 +6,7 @@ pub mod category;
 pub mod division_code;
 pub mod division_table;
 pub mod field_error;
+pub mod marker;
 pub mod place;
 pub mod romanize;
 pub mod sign;

@@ -72,7 +72,9 @@ async fn the_line_between_jiashan_and_pinghu_has_its_geodesic_length() {
     assert_eq!(body["properties"]["between"][1]["name"], "平湖市");
     let length = body["properties"]["length_m"].as_f64().unwrap();
     let reference = independent_length(&county("330421"), &county("330482"));
-    println!("嘉善县 | 平湖市: {length:.1} m on the ellipsoid; independent reference {reference:.1} m");
+    println!(
+        "嘉善县 | 平湖市: {length:.1} m on the ellipsoid; independent reference {reference:.1} m"
+    );
     assert!(reference > 1_000.0, "{reference}");
     assert!(
         (length - reference).abs() / reference < 0.01,

@@ -1,0 +1,209 @@
+//! Boundary marker (界桩) numbers by GB/T 17796: the line's code, a three-digit sequence number
+//! along the line (from 001, west to east or north to south) and the marker's type letter —
+//! Q a single marker; A and B the two markers of a pair sharing one number (A on the side of the
+//! smaller division code); C, D and E the three markers of a triple.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MarkerType {
+    Q,
+    A,
+    B,
+    C,
+    D,
+    E,
+}
+
+/// How many markers stand together under one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerGroup {
+    Single,
+    Pair,
+    Triple,
+}
+
+impl MarkerType {
+    fn parse(letter: char) -> Option<Self> {
+        Some(match letter {
+            'Q' => Self::Q,
+            'A' => Self::A,
+            'B' => Self::B,
+            'C' => Self::C,
+            'D' => Self::D,
+            'E' => Self::E,
+            _ => return None,
+        })
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            Self::Q => 'Q',
+            Self::A => 'A',
+            Self::B => 'B',
+            Self::C => 'C',
+            Self::D => 'D',
+            Self::E => 'E',
+        }
+    }
+
+    pub fn group(self) -> MarkerGroup {
+        match self {
+            Self::Q => MarkerGroup::Single,
+            Self::A | Self::B => MarkerGroup::Pair,
+            Self::C | Self::D | Self::E => MarkerGroup::Triple,
+        }
+    }
+
+    /// The types that stand with this one under the same number.
+    pub fn group_members(self) -> &'static [MarkerType] {
+        match self.group() {
+            MarkerGroup::Single => &[Self::Q],
+            MarkerGroup::Pair => &[Self::A, Self::B],
+            MarkerGroup::Triple => &[Self::C, Self::D, Self::E],
+        }
+    }
+}
+
+/// A marker number such as `330421330482007A`: line 330421330482, marker 007, the A of a pair.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MarkerId {
+    line_code: String,
+    sequence: u16,
+    kind: MarkerType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkerIdError {
+    #[error(
+        "a marker number is the line code, a three-digit sequence number and a type letter (Q, A, B, C, D or E), such as 330421330482007A"
+    )]
+    Shape,
+    #[error("the type letter {0:?} is not one of Q (single), A/B (pair), C/D/E (triple)")]
+    Type(char),
+    #[error("the line code {0:?} must be 2 to 24 digits")]
+    LineCode(String),
+    #[error("sequence numbers start at 001")]
+    ZeroSequence,
+}
+
+impl MarkerId {
+    pub fn line_code(&self) -> &str {
+        &self.line_code
+    }
+
+    pub fn sequence(&self) -> u16 {
+        self.sequence
+    }
+
+    pub fn kind(&self) -> MarkerType {
+        self.kind
+    }
+
+    /// The other markers of the same pair or triple (none for a single marker).
+    pub fn companions(&self) -> Vec<MarkerId> {
+        self.kind
+            .group_members()
+            .iter()
+            .filter(|k| **k != self.kind)
+            .map(|k| MarkerId {
+                kind: *k,
+                ..self.clone()
+            })
+            .collect()
+    }
+}
+
+impl FromStr for MarkerId {
+    type Err = MarkerIdError;
+
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let text = input.trim().to_ascii_uppercase();
+        let letter = text.chars().last().ok_or(MarkerIdError::Shape)?;
+        if letter.is_ascii_digit() {
+            return Err(MarkerIdError::Shape);
+        }
+        let kind = MarkerType::parse(letter).ok_or(MarkerIdError::Type(letter))?;
+        let digits = &text[..text.len() - letter.len_utf8()];
+        if digits.len() < 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(MarkerIdError::Shape);
+        }
+        let (line_code, sequence) = digits.split_at(digits.len() - 3);
+        if !(2..=24).contains(&line_code.len()) {
+            return Err(MarkerIdError::LineCode(line_code.to_string()));
+        }
+        let sequence: u16 = sequence.parse().map_err(|_| MarkerIdError::Shape)?;
+        if sequence == 0 {
+            return Err(MarkerIdError::ZeroSequence);
+        }
+        Ok(Self {
+            line_code: line_code.to_string(),
+            sequence,
+            kind,
+        })
+    }
+}
+
+impl fmt::Display for MarkerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{:03}{}",
+            self.line_code,
+            self.sequence,
+            self.kind.letter()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_numbers_parse_and_print_back() {
+        let id: MarkerId = "330421330482007a".parse().unwrap();
+        assert_eq!(id.line_code(), "330421330482");
+        assert_eq!(id.sequence(), 7);
+        assert_eq!(id.kind(), MarkerType::A);
+        assert_eq!(id.to_string(), "330421330482007A");
+        assert_eq!(id.kind().group(), MarkerGroup::Pair);
+        assert_eq!(
+            id.companions()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["330421330482007B"]
+        );
+        let triple: MarkerId = "3233120D".parse().unwrap();
+        assert_eq!(triple.companions().len(), 2);
+        let single: MarkerId = "3233001Q".parse().unwrap();
+        assert!(single.companions().is_empty());
+    }
+
+    #[test]
+    fn malformed_marker_numbers_are_refused_with_the_reason() {
+        assert_eq!("".parse::<MarkerId>(), Err(MarkerIdError::Shape));
+        assert_eq!(
+            "3304213304820071".parse::<MarkerId>(),
+            Err(MarkerIdError::Shape)
+        );
+        assert_eq!(
+            "330421330482007X".parse::<MarkerId>(),
+            Err(MarkerIdError::Type('X'))
+        );
+        assert_eq!(
+            "330421330482000Q".parse::<MarkerId>(),
+            Err(MarkerIdError::ZeroSequence)
+        );
+        assert_eq!("3304-21007Q".parse::<MarkerId>(), Err(MarkerIdError::Shape));
+        assert_eq!(
+            "1007Q".parse::<MarkerId>(),
+            Err(MarkerIdError::LineCode("1".into()))
+        );
+    }
+}
