@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,9 +21,10 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.cache/corpus");
 
 struct Corpus {
     index: SpatialIndex,
+    /// Each county's chain of names, province first.
+    chains: HashMap<String, Arc<[String]>>,
     /// Township and village names with their codes, for the name index.
     village_names: Vec<(String, String, (f64, f64))>,
-    names: HashMap<String, String>,
     queries: Vec<Coord<f64>>,
 }
 
@@ -110,28 +112,32 @@ fn load() -> Option<Corpus> {
     );
     println!("RESULT spatial_build_s {:.2}", built.as_secs_f64());
     println!("RESULT spatial_memory_mib {memory_mib}");
+    let chains = names
+        .keys()
+        .filter_map(|code| {
+            let parsed = DivisionCode::parse(code).ok()?;
+            let chain: Vec<String> = parsed
+                .chain()
+                .iter()
+                .filter_map(|c| names.get(c.as_str()).cloned())
+                .collect();
+            Some((code.clone(), Arc::from(chain)))
+        })
+        .collect();
     Some(Corpus {
         index,
+        chains,
         village_names,
-        names,
         queries,
     })
 }
 
-/// The county containing the point, and the names of its chain (what /reverse answers).
-fn county_chain(corpus: &Corpus, point: Coord<f64>) -> Vec<String> {
-    let hits = corpus.index.areas_containing(point, false);
-    let Some(code) = hits
-        .first()
-        .and_then(|h| h.place.division_code.as_deref())
-        .and_then(|c| DivisionCode::parse(c).ok())
-    else {
-        return Vec::new();
-    };
-    code.chain()
-        .iter()
-        .filter_map(|c| corpus.names.get(c.as_str()).cloned())
-        .collect()
+/// The county containing the point, and the names of its chain (what /reverse answers): the
+/// innermost area, then its chain of names, precomputed per county as the service's division
+/// directory would hold it.
+fn county_chain(corpus: &Corpus, point: Coord<f64>) -> Option<Arc<[String]>> {
+    let county = corpus.index.innermost_area(point, |_| true)?;
+    corpus.chains.get(county.division_code.as_deref()?).cloned()
 }
 
 /// Builds the name index over every township and village name and measures autocomplete
@@ -219,7 +225,7 @@ fn spatial(c: &mut Criterion) {
         .queries
         .iter()
         .take(10_000)
-        .filter(|q| !county_chain(&corpus, **q).is_empty())
+        .filter(|q| county_chain(&corpus, **q).is_some())
         .count();
     println!("sanity: {found} of 10000 query points resolved to a county");
     // Plain means over every query point, for bench/spatial_peers.sh (criterion below gives

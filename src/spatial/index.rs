@@ -255,6 +255,37 @@ impl SpatialIndex {
             .map(|a| (&a.place, &a.shape))
     }
 
+    /// The innermost area whose interior holds `point` among those `keep` accepts (the one with
+    /// the longest division code), without gathering the others: the fast path of "which
+    /// division am I in". A point exactly on a boundary falls back to `areas_containing`'s rule.
+    pub fn innermost_area(
+        &self,
+        point: Coord<f64>,
+        keep: impl Fn(&IndexedPlace) -> bool,
+    ) -> Option<&IndexedPlace> {
+        let query = [point.x, point.y];
+        let depth = |p: &IndexedPlace| p.division_code.as_deref().map_or(0, str::len);
+        let mut best: Option<&IndexedPlace> = None;
+        for candidate in self.area_boxes.locate_all_at_point(&query) {
+            let Some(area) = self.areas.get(&candidate.data) else {
+                continue;
+            };
+            if !keep(&area.place) || best.is_some_and(|b| depth(b) >= depth(&area.place)) {
+                continue;
+            }
+            if area.edges.contains(&point) {
+                best = Some(&area.place);
+            }
+        }
+        best.or_else(|| {
+            let hits = self.areas_containing(point, false);
+            hits.into_iter()
+                .map(|h| h.place)
+                .filter(|p| keep(p))
+                .max_by_key(|p| depth(p))
+        })
+    }
+
     /// The areas containing `point`, each once; `public_only` leaves out non-public records.
     pub fn areas_containing(&self, point: Coord<f64>, public_only: bool) -> Vec<AreaHit<'_>> {
         let query = [point.x, point.y];
