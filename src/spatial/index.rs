@@ -255,9 +255,11 @@ impl SpatialIndex {
             .map(|a| (&a.place, &a.shape))
     }
 
-    /// The innermost area whose interior holds `point` among those `keep` accepts (the one with
-    /// the longest division code), without gathering the others: the fast path of "which
-    /// division am I in". A point exactly on a boundary falls back to `areas_containing`'s rule.
+    /// The innermost area holding `point` among those `keep` accepts (the one with the longest
+    /// division code), without gathering the others: the fast path of "which division am I in".
+    /// A point on the boundary of deeper areas goes to the one with the smallest code, as in
+    /// `areas_containing`; "on the boundary" is tested by nudging the point 1e-9 degrees (about
+    /// 0.1 mm) each way, which needs no extra index.
     pub fn innermost_area(
         &self,
         point: Coord<f64>,
@@ -266,6 +268,7 @@ impl SpatialIndex {
         let query = [point.x, point.y];
         let depth = |p: &IndexedPlace| p.division_code.as_deref().map_or(0, str::len);
         let mut best: Option<&IndexedPlace> = None;
+        let mut deeper_misses: Vec<&Area> = Vec::new();
         for candidate in self.area_boxes.locate_all_at_point(&query) {
             let Some(area) = self.areas.get(&candidate.data) else {
                 continue;
@@ -275,15 +278,30 @@ impl SpatialIndex {
             }
             if area.edges.contains(&point) {
                 best = Some(&area.place);
+            } else {
+                deeper_misses.push(area);
             }
         }
-        best.or_else(|| {
-            let hits = self.areas_containing(point, false);
-            hits.into_iter()
-                .map(|h| h.place)
-                .filter(|p| keep(p))
-                .max_by_key(|p| depth(p))
-        })
+        const NUDGE: f64 = 1e-9;
+        let nudged = [(NUDGE, 0.0), (-NUDGE, 0.0), (0.0, NUDGE), (0.0, -NUDGE)];
+        let touching = deeper_misses
+            .into_iter()
+            .filter(|a| best.is_none_or(|b| depth(&a.place) > depth(b)))
+            .filter(|a| {
+                nudged.iter().any(|(dx, dy)| {
+                    a.edges.contains(&Coord {
+                        x: point.x + dx,
+                        y: point.y + dy,
+                    })
+                })
+            })
+            .map(|a| &a.place)
+            .min_by(|a, b| {
+                depth(b)
+                    .cmp(&depth(a))
+                    .then_with(|| a.division_code.cmp(&b.division_code))
+            });
+        touching.or(best)
     }
 
     /// The areas containing `point`, each once; `public_only` leaves out non-public records.
@@ -594,6 +612,29 @@ mod tests {
                 .areas_containing(Coord { x: 122.5, y: 30.85 }, false)
                 .is_empty(),
             "the sea"
+        );
+    }
+
+    #[test]
+    fn the_innermost_area_is_the_deepest_division_holding_the_point() {
+        let mut index = two_counties();
+        let prefecture: Geometry<f64> =
+            polygon![(x: 120.0, y: 30.0), (x: 122.0, y: 30.0), (x: 122.0, y: 32.0), (x: 120.0, y: 32.0), (x: 120.0, y: 30.0)].into();
+        index.upsert(place(9, "prefecture", "3304"), prefecture);
+        let inner = |x, y| {
+            index
+                .innermost_area(Coord { x, y }, |_| true)
+                .map(|p| p.place_id)
+        };
+        assert_eq!(inner(120.95, 30.85), Some(1));
+        assert_eq!(inner(121.9, 31.9), Some(9), "inside the prefecture only");
+        assert_eq!(inner(125.0, 35.0), None);
+        // On the counties' shared edge: the smaller code, as areas_containing decides.
+        assert_eq!(
+            index
+                .innermost_area(Coord { x: 121.0, y: 30.85 }, |p| p.place_id != 9)
+                .map(|p| p.place_id),
+            Some(1)
         );
     }
 
