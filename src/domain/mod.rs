@@ -3,6 +3,7 @@
 pub mod account;
 pub mod boundary;
 pub mod category;
+pub mod crs;
 pub mod division_code;
 pub mod division_table;
 pub mod field_error;
