@@ -13,23 +13,47 @@ pub enum Crs {
     Cgcs2000,
     /// A 3-degree Gauss–Krüger zone (25–45, central meridian 3 × zone degrees east); `prefixed`
     /// when Y carries the zone number in its millions (zone 40: Y = 40 500 000 at the meridian).
-    GaussKruger { zone: u8, prefixed: bool },
+    GaussKruger {
+        zone: u8,
+        prefixed: bool,
+    },
     Wgs84,
     WebMercator,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
-    #[error("{0:?} is not a supported coordinate system: use EPSG:4490 (CGCS2000), EPSG:4513–4554 (CGCS2000 3-degree Gauss–Krüger zones), EPSG:4326 (WGS84) or EPSG:3857 (Web Mercator)")]
+    #[error(
+        "{0:?} is not a supported coordinate system: use EPSG:4490 (CGCS2000), EPSG:4513–4554 (CGCS2000 3-degree Gauss–Krüger zones), EPSG:4326 (WGS84) or EPSG:3857 (Web Mercator)"
+    )]
     Unsupported(String),
-    #[error("Y (east) = {east} does not fit zone {zone}: with the zone prefix it starts with {zone} (about {expected_low}–{expected_high})")]
-    EastOutsidePrefixedZone { east: f64, zone: u8, expected_low: u64, expected_high: u64 },
-    #[error("Y (east) = {east} carries a zone prefix ({found}); the declared system has none — declare the prefixed zone system (EPSG:{suggested}) instead")]
-    UnexpectedZonePrefix { east: f64, found: u64, suggested: u32 },
-    #[error("Y (east) = {east} lies {km:.0} km from the central meridian of zone {zone}; a 3-degree zone reaches about 170 km each side in China")]
+    #[error(
+        "Y (east) = {east} does not fit zone {zone}: with the zone prefix it starts with {zone} (about {expected_low}–{expected_high})"
+    )]
+    EastOutsidePrefixedZone {
+        east: f64,
+        zone: u8,
+        expected_low: u64,
+        expected_high: u64,
+    },
+    #[error(
+        "Y (east) = {east} carries a zone prefix ({found}); the declared system has none — declare the prefixed zone system (EPSG:{suggested}) instead"
+    )]
+    UnexpectedZonePrefix {
+        east: f64,
+        found: u64,
+        suggested: u32,
+    },
+    #[error(
+        "Y (east) = {east} lies {km:.0} km from the central meridian of zone {zone}; a 3-degree zone reaches about 170 km each side in China"
+    )]
     EastTooFarFromMeridian { east: f64, zone: u8, km: f64 },
     #[error("{field} = {value} is outside the range of {crs}")]
-    OutOfRange { field: &'static str, value: f64, crs: String },
+    OutOfRange {
+        field: &'static str,
+        value: f64,
+        crs: String,
+    },
     #[error("{0} is not a number")]
     NotFinite(&'static str),
 }
@@ -46,13 +70,21 @@ impl Crs {
             .strip_prefix("EPSG:")
             .or_else(|| trimmed.strip_prefix("epsg:"))
             .unwrap_or(trimmed);
-        let code: u32 = digits.parse().map_err(|_| CrsError::Unsupported(text.to_string()))?;
+        let code: u32 = digits
+            .parse()
+            .map_err(|_| CrsError::Unsupported(text.to_string()))?;
         Ok(match code {
             4490 => Self::Cgcs2000,
             4326 => Self::Wgs84,
             3857 => Self::WebMercator,
-            4513..=4533 => Self::GaussKruger { zone: (code - 4513 + 25) as u8, prefixed: true },
-            4534..=4554 => Self::GaussKruger { zone: (code - 4534 + 25) as u8, prefixed: false },
+            4513..=4533 => Self::GaussKruger {
+                zone: (code - 4513 + 25) as u8,
+                prefixed: true,
+            },
+            4534..=4554 => Self::GaussKruger {
+                zone: (code - 4534 + 25) as u8,
+                prefixed: false,
+            },
             _ => return Err(CrsError::Unsupported(text.to_string())),
         })
     }
@@ -62,8 +94,14 @@ impl Crs {
             Self::Cgcs2000 => 4490,
             Self::Wgs84 => 4326,
             Self::WebMercator => 3857,
-            Self::GaussKruger { zone, prefixed: true } => 4513 + u32::from(zone) - 25,
-            Self::GaussKruger { zone, prefixed: false } => 4534 + u32::from(zone) - 25,
+            Self::GaussKruger {
+                zone,
+                prefixed: true,
+            } => 4513 + u32::from(zone) - 25,
+            Self::GaussKruger {
+                zone,
+                prefixed: false,
+            } => 4534 + u32::from(zone) - 25,
         }
     }
 
@@ -84,7 +122,11 @@ impl Crs {
         if !y.is_finite() {
             return Err(CrsError::NotFinite("y"));
         }
-        let out = |field, value| CrsError::OutOfRange { field, value, crs: self.to_string() };
+        let out = |field, value| CrsError::OutOfRange {
+            field,
+            value,
+            crs: self.to_string(),
+        };
         match self {
             Self::Cgcs2000 | Self::Wgs84 => {
                 if !(-180.0..=180.0).contains(&x) {
@@ -124,13 +166,21 @@ impl Crs {
                         return Err(CrsError::UnexpectedZonePrefix {
                             east: x,
                             found: prefix,
-                            suggested: Self::GaussKruger { zone: prefix.min(45) as u8, prefixed: true }.epsg(),
+                            suggested: Self::GaussKruger {
+                                zone: prefix.min(45) as u8,
+                                prefixed: true,
+                            }
+                            .epsg(),
                         });
                     }
                     x - 500_000.0
                 };
                 if offset.abs() > MAX_OFFSET_M {
-                    return Err(CrsError::EastTooFarFromMeridian { east: x, zone, km: offset.abs() / 1000.0 });
+                    return Err(CrsError::EastTooFarFromMeridian {
+                        east: x,
+                        zone,
+                        km: offset.abs() / 1000.0,
+                    });
                 }
             }
         }
@@ -150,15 +200,42 @@ mod tests {
 
     #[test]
     fn codes_map_to_zones_both_ways() {
-        assert_eq!(Crs::parse("EPSG:4513").unwrap(), Crs::GaussKruger { zone: 25, prefixed: true });
-        assert_eq!(Crs::parse("epsg:4528").unwrap(), Crs::GaussKruger { zone: 40, prefixed: true });
-        assert_eq!(Crs::parse("4549").unwrap(), Crs::GaussKruger { zone: 40, prefixed: false });
-        assert_eq!(Crs::parse("EPSG:4554").unwrap(), Crs::GaussKruger { zone: 45, prefixed: false });
+        assert_eq!(
+            Crs::parse("EPSG:4513").unwrap(),
+            Crs::GaussKruger {
+                zone: 25,
+                prefixed: true
+            }
+        );
+        assert_eq!(
+            Crs::parse("epsg:4528").unwrap(),
+            Crs::GaussKruger {
+                zone: 40,
+                prefixed: true
+            }
+        );
+        assert_eq!(
+            Crs::parse("4549").unwrap(),
+            Crs::GaussKruger {
+                zone: 40,
+                prefixed: false
+            }
+        );
+        assert_eq!(
+            Crs::parse("EPSG:4554").unwrap(),
+            Crs::GaussKruger {
+                zone: 45,
+                prefixed: false
+            }
+        );
         for code in [4490, 4326, 3857, 4513, 4533, 4534, 4554] {
             assert_eq!(Crs::parse(&code.to_string()).unwrap().epsg(), code);
         }
         for bad in ["EPSG:4512", "EPSG:4555", "EPSG:2000", "WGS84", ""] {
-            assert!(matches!(Crs::parse(bad), Err(CrsError::Unsupported(_))), "{bad}");
+            assert!(
+                matches!(Crs::parse(bad), Err(CrsError::Unsupported(_))),
+                "{bad}"
+            );
         }
         assert_eq!(Crs::zone_for_longitude(120.9), 40);
     }
@@ -167,13 +244,34 @@ mod tests {
     fn an_easting_must_fit_the_declared_zone() {
         let prefixed = Crs::parse("EPSG:4528").unwrap();
         assert!(prefixed.check(40_500_000.0, 3_400_000.0).is_ok());
-        assert!(matches!(prefixed.check(39_500_000.0, 3_400_000.0), Err(CrsError::EastOutsidePrefixedZone { .. })));
-        assert!(matches!(prefixed.check(500_000.0, 3_400_000.0), Err(CrsError::EastOutsidePrefixedZone { .. })));
+        assert!(matches!(
+            prefixed.check(39_500_000.0, 3_400_000.0),
+            Err(CrsError::EastOutsidePrefixedZone { .. })
+        ));
+        assert!(matches!(
+            prefixed.check(500_000.0, 3_400_000.0),
+            Err(CrsError::EastOutsidePrefixedZone { .. })
+        ));
         let plain = Crs::parse("EPSG:4549").unwrap();
         assert!(plain.check(520_000.0, 3_400_000.0).is_ok());
-        assert!(matches!(plain.check(40_520_000.0, 3_400_000.0), Err(CrsError::UnexpectedZonePrefix { suggested: 4528, .. })));
-        assert!(matches!(plain.check(900_000.0, 3_400_000.0), Err(CrsError::EastTooFarFromMeridian { .. })));
-        assert!(matches!(Crs::Cgcs2000.check(200.0, 30.0), Err(CrsError::OutOfRange { field: "lon", .. })));
-        assert!(matches!(Crs::Cgcs2000.check(f64::NAN, 30.0), Err(CrsError::NotFinite("x"))));
+        assert!(matches!(
+            plain.check(40_520_000.0, 3_400_000.0),
+            Err(CrsError::UnexpectedZonePrefix {
+                suggested: 4528,
+                ..
+            })
+        ));
+        assert!(matches!(
+            plain.check(900_000.0, 3_400_000.0),
+            Err(CrsError::EastTooFarFromMeridian { .. })
+        ));
+        assert!(matches!(
+            Crs::Cgcs2000.check(200.0, 30.0),
+            Err(CrsError::OutOfRange { field: "lon", .. })
+        ));
+        assert!(matches!(
+            Crs::Cgcs2000.check(f64::NAN, 30.0),
+            Err(CrsError::NotFinite("x"))
+        ));
     }
 }

@@ -15,6 +15,7 @@ pub mod romanize;
 pub mod search;
 pub mod signs;
 pub mod spatial;
+pub mod transform;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -239,6 +240,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/romanize/check").get(romanize::check))
             .service(web::resource("/search").get(search::search))
             .service(web::resource("/boundaries").get(boundaries::between))
+            .service(web::resource("/transform").get(transform::transform))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/version").get(meta::version))

@@ -2,4 +2,5 @@
 //! the in-memory indexes.
 
 pub mod index;
+pub mod reproject;
 pub mod validate;

@@ -12,5 +12,6 @@ mod romanize;
 mod search;
 mod signs;
 mod spatial;
+mod transform;
 mod validation;
 mod visibility;

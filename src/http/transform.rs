@@ -1,0 +1,79 @@
+//! `/api/v1/transform?from=&to=&x=&y=`: one coordinate converted between the supported systems
+//! (CGCS2000, its Gauss–Krüger zones, WGS84, Web Mercator). x is the easting or longitude, y the
+//! northing or latitude; a survey table's Y (东坐标) is x here.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::problem::Problem;
+use crate::domain::crs::{Crs, CrsError};
+use crate::domain::field_error::FieldErrors;
+use crate::spatial::reproject::{ReprojectError, convert};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransformQuery {
+    from: Option<String>,
+    to: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+}
+
+pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut crs = |field: &str, text: &Option<String>| match text.as_deref().map(Crs::parse) {
+        None => {
+            errors.push(field, "required: an EPSG code such as EPSG:4490");
+            None
+        }
+        Some(Ok(crs)) => Some(crs),
+        Some(Err(e)) => {
+            errors.push(field, e.to_string());
+            None
+        }
+    };
+    let (from, to) = (crs("from", &query.from), crs("to", &query.to));
+    let mut number =
+        |field: &str, text: &Option<String>| match text.as_deref().map(|t| t.trim().parse::<f64>())
+        {
+            Some(Ok(n)) if n.is_finite() => Some(n),
+            _ => {
+                errors.push(field, "a number");
+                None
+            }
+        };
+    let (x, y) = (number("x", &query.x), number("y", &query.y));
+    errors.into_result(())?;
+    let (Some(from), Some(to), Some(x), Some(y)) = (from, to, x, y) else {
+        return Err(Problem::internal());
+    };
+    let (out_x, out_y) = convert(from, to, x, y).map_err(|e| match e {
+        ReprojectError::Input(error) => {
+            let field = match &error {
+                CrsError::OutOfRange { field, .. } if matches!(*field, "lat" | "north" | "y") => {
+                    "y"
+                }
+                CrsError::NotFinite(field) => field,
+                _ => "x",
+            };
+            Problem::invalid_field(field, error.to_string())
+        }
+        other => Problem::invalid_field("to", other.to_string()),
+    })?;
+    // Geographic answers to 1e-9 degrees (0.1 mm), projected ones to 0.1 mm.
+    let round = |v: f64| {
+        if to.is_geographic() {
+            (v * 1e9).round() / 1e9
+        } else {
+            (v * 1e4).round() / 1e4
+        }
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "input": [x, y],
+        "x": round(out_x),
+        "y": round(out_y),
+    })))
+}
