@@ -249,3 +249,8 @@ pub async fn assert_problem(response: Response, status: StatusCode, field: Optio
     }
     body
 }
+
+/// A query-string value, percent-encoded (Chinese names in URLs).
+pub fn encoded(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

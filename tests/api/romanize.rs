@@ -6,15 +6,11 @@ use std::process::Command;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, xitang};
+use crate::helpers::{TestApp, assert_problem, encoded, spawn_app, xitang};
 
 async fn romanize(app: &TestApp, query: &str, token: Option<&str>) -> (StatusCode, Value) {
     app.get_json(&format!("/api/v1/romanize?{query}"), token)
         .await
-}
-
-fn encoded(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[tokio::test]

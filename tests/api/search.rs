@@ -4,14 +4,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app_with, xitang};
+use crate::helpers::{TestApp, assert_problem, encoded, spawn_app_with, xitang};
 
 async fn demo_app() -> TestApp {
     spawn_app_with(|settings| settings.demo = true).await
-}
-
-fn encoded(text: &str) -> String {
-    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 async fn search(app: &TestApp, query: &str, token: Option<&str>) -> Value {
