@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::domain::account::{Role, Username};
 use crate::domain::category::CategoryCatalog;
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
+use crate::domain::division_table::DivisionRow;
 use crate::domain::field_error::FieldError;
 use crate::domain::place::{PlaceProperties, ValidPlace};
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
@@ -59,8 +60,9 @@ pub enum DemoError {
     Account(String),
 }
 
+/// A line of data/divisions.csv.
 #[derive(Deserialize)]
-struct DivisionRow {
+struct DivisionLine {
     code: String,
     name: String,
 }
@@ -90,7 +92,10 @@ pub async fn load_if_empty(
     let divisions = read_divisions(&dir.join("divisions.csv"))?;
     let places = read_places(&dir.join("places.geojson"), catalog, &divisions)?;
     let author = Author::system("demo-loader");
-    let added = store.add_divisions(&divisions, &author).await?;
+    let added = store
+        .import_divisions(&divisions, &author, |_| {})
+        .await?
+        .added;
     let change = Change {
         action: ChangeAction::Created,
         effective_on: today(),
@@ -190,13 +195,13 @@ async fn create_demo_accounts(store: &Store, author: &Author) -> Result<(), Demo
 }
 
 /// Reads `code,name` rows; every code must be well-formed.
-pub fn read_divisions(path: &Path) -> Result<Vec<(DivisionCode, String)>, DemoError> {
+pub fn read_divisions(path: &Path) -> Result<Vec<DivisionRow>, DemoError> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| DemoError::Read {
         path: path.to_path_buf(),
         source: std::io::Error::other(e.to_string()),
     })?;
     let mut divisions = Vec::new();
-    for row in reader.deserialize::<DivisionRow>() {
+    for row in reader.deserialize::<DivisionLine>() {
         let bad_row = |line: u64, message: String| DemoError::BadRow {
             path: path.to_path_buf(),
             line,
@@ -206,7 +211,10 @@ pub fn read_divisions(path: &Path) -> Result<Vec<(DivisionCode, String)>, DemoEr
         let line = divisions.len() as u64 + 2;
         let code = DivisionCode::parse(&row.code)
             .map_err(|e| bad_row(line, format!("{}: {e}", row.code)))?;
-        divisions.push((code, row.name));
+        divisions.push(DivisionRow {
+            code,
+            name: row.name,
+        });
     }
     Ok(divisions)
 }
@@ -214,7 +222,7 @@ pub fn read_divisions(path: &Path) -> Result<Vec<(DivisionCode, String)>, DemoEr
 fn read_places(
     path: &Path,
     catalog: &CategoryCatalog,
-    divisions: &[(DivisionCode, String)],
+    divisions: &[DivisionRow],
 ) -> Result<Vec<ValidPlace>, DemoError> {
     let text = std::fs::read_to_string(path).map_err(|source| DemoError::Read {
         path: path.to_path_buf(),
@@ -244,7 +252,7 @@ fn read_places(
             if let Some(unknown) = place
                 .divisions()
                 .iter()
-                .find(|c| !divisions.iter().any(|(d, _)| d == *c))
+                .find(|c| !divisions.iter().any(|d| d.code == **c))
             {
                 return Err(bad(vec![FieldError::new(
                     "properties.division_codes",
@@ -258,24 +266,10 @@ fn read_places(
 
 /// Records without a romanization get the rules' one, as records created through the API do.
 fn with_romanization(place: ValidPlace, catalog: &CategoryCatalog) -> ValidPlace {
-    use crate::domain::romanize::{FeatureClass, Request, Romanizer};
-    let properties = place.properties();
-    let class = catalog
-        .get(&properties.category)
-        .map(|c| catalog.major_class(c))
-        .and_then(|major| FeatureClass::parse(&major.code));
-    let division = properties.division_codes.first().cloned();
-    let request = Request {
-        name: &properties.standard_name,
-        class,
-        division: division.as_deref(),
-        split: None,
-    };
+    use crate::domain::romanize::{Request, Romanizer};
+    let request = Request::for_record(place.properties(), catalog);
     match Romanizer::default().romanize(&request) {
-        Ok(result) => {
-            let generic = result.generic.as_ref().map(|g| g.standard.clone());
-            place.with_generated_romanization(&result.standard, generic.as_deref())
-        }
+        Ok(rules) => place.with_generated_romanization(&rules),
         Err(_) => place,
     }
 }

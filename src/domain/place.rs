@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::category::CategoryCatalog;
 use super::division_code::DivisionCode;
 use super::field_error::FieldErrors;
+use super::romanize::Romanization;
 use crate::spatial::validate::{check_within_china, parse_geometry};
 
 const MAX_NAME_CHARS: usize = 100;
@@ -417,10 +418,11 @@ impl ValidPlace {
 
     /// The record as retired on `abolished_on`: historical, with its abolition year.
     /// The record with the romanization the rules give, where it has none of its own.
-    pub fn with_generated_romanization(mut self, standard: &str, generic: Option<&str>) -> Self {
+    pub fn with_generated_romanization(mut self, rules: &Romanization) -> Self {
         if self.properties.romanization.is_none() {
-            self.properties.romanization = Some(standard.to_string());
-            self.properties.generic_romanization = generic.map(str::to_string);
+            self.properties.romanization = Some(rules.standard.clone());
+            self.properties.generic_romanization =
+                rules.generic.as_ref().map(|g| g.standard.clone());
         }
         self
     }

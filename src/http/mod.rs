@@ -100,52 +100,54 @@ impl AppState {
         }
     }
 
-    /// Builds the spatial indexes from the database (at start).
-    pub async fn build_spatial_index(&self) -> Result<usize, crate::store::StoreError> {
-        let places = self.store.current_places_with_geometry().await?;
-        let index = crate::spatial::index::SpatialIndex::build(
-            places.iter().filter_map(spatial::index_entry),
-        );
-        let count = index.len();
-        if let Ok(mut spatial) = self.spatial.write() {
-            *spatial = index;
-        }
-        Ok(count)
-    }
-
-    /// Builds the name index and the division directory from the database (at start).
-    pub async fn build_name_index(&self) -> Result<usize, crate::store::StoreError> {
+    /// Builds the spatial indexes, the name index and the division directory from the database
+    /// (at start), reading the records once and parsing each geometry once. Returns the number
+    /// of spatial features and of names.
+    pub async fn build_indexes(&self) -> Result<(usize, usize), crate::store::StoreError> {
         let directory: search::DivisionDirectory = self
             .store
             .all_divisions()
             .await?
             .into_iter()
-            .map(|d| (d.code.as_str().to_string(), (d.name, d.level)))
+            .map(|d| (d.code.as_str().to_string(), d))
             .collect();
         let places = self.store.all_current_versions().await?;
-        let index = crate::search::NameIndex::build(places.iter().flat_map(search::name_records));
-        let count = index.len();
+        let mut names = Vec::with_capacity(places.len());
+        let mut features = Vec::with_capacity(places.len());
+        for place in &places {
+            let geometry = spatial::place_geometry(place);
+            names.extend(search::name_records(place, geometry.as_ref()));
+            features.extend(spatial::index_entry(place, geometry));
+        }
+        let spatial_index = crate::spatial::index::SpatialIndex::build(features);
+        let name_index = crate::search::NameIndex::build(names);
+        let counts = (spatial_index.len(), name_index.len());
+        if let Ok(mut spatial) = self.spatial.write() {
+            *spatial = spatial_index;
+        }
         if let Ok(mut names) = self.names.write() {
-            *names = index;
+            *names = name_index;
         }
         if let Ok(mut divisions) = self.divisions.write() {
             *divisions = directory;
         }
-        Ok(count)
+        Ok(counts)
     }
 
     /// After a place record was written: derived pages are stale, and the spatial indexes take
     /// its new state (or drop it, once it is historical or has no geometry).
     pub fn place_changed(&self, place: &crate::store::places::StoredPlace) {
         self.content_changed();
+        let geometry = spatial::place_geometry(place);
+        let names = search::name_records(place, geometry.as_ref());
         if let Ok(mut index) = self.spatial.write() {
-            match spatial::index_entry(place) {
+            match spatial::index_entry(place, geometry) {
                 Some((entry, geometry)) => index.upsert(entry, geometry),
                 None => index.remove(place.id),
             }
         }
-        if let Ok(mut names) = self.names.write() {
-            names.replace_place(place.id, search::name_records(place));
+        if let Ok(mut index) = self.names.write() {
+            index.replace_place(place.id, names);
         }
     }
 

@@ -80,20 +80,22 @@ pub async fn romanize(
         division: division.as_ref().map(Jurisdiction::as_str),
         split,
     };
-    let result = expected(&state, &request, identity.is_public()).await?;
+    let result = expected(&state, &request, true, identity.is_public()).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// The romanization a name should have: a learned correction for it in its division, else the
-/// rules. The public only benefits from corrections made on public records, without the name of
-/// the staff member who made them.
+/// The romanization a name should have: a learned correction for it in its division (when
+/// `corrections` says one may exist), else the rules. The public only benefits from corrections
+/// made on public records, without the name of the staff member who made them.
 async fn expected(
     state: &AppState,
     request: &Request<'_>,
+    corrections: bool,
     public: bool,
 ) -> Result<Romanization, Problem> {
     let engine = Romanizer::default();
-    if let Some(division) = request.division
+    if corrections
+        && let Some(division) = request.division
         && let Some(mut learned) = state
             .store
             .learned_spelling(request.name.trim(), division, public)
@@ -110,12 +112,12 @@ async fn expected(
 }
 
 fn feature_class(state: &AppState, category: &str, field: &str) -> Result<FeatureClass, Problem> {
-    let category = state
+    let resolved = state
         .catalog
         .resolve(category)
         .map_err(|e| Problem::invalid_field(field, e.to_string()))?;
-    let major = state.catalog.major_class(category);
-    FeatureClass::parse(&major.code).ok_or_else(|| {
+    FeatureClass::of_category(&state.catalog, category).ok_or_else(|| {
+        let major = state.catalog.major_class(resolved);
         Problem::invalid_field(
             field,
             format!("{} has no romanization rules", major.name_zh),
@@ -124,23 +126,15 @@ fn feature_class(state: &AppState, category: &str, field: &str) -> Result<Featur
 }
 
 /// What the rules expect for a record, or `None` when its name cannot be romanized by them
-/// (letters or characters outside the dictionaries: staff give those by hand).
+/// (letters or characters outside the dictionaries: staff give those by hand). `corrections`
+/// says whether a learned correction may exist for its name.
 async fn expected_for_record(
     state: &AppState,
     properties: &PlaceProperties,
+    corrections: bool,
 ) -> Result<Option<Romanization>, Problem> {
-    let class = feature_class(state, &properties.category, "properties.category").ok();
-    let division = properties
-        .division_codes
-        .first()
-        .and_then(|code| Jurisdiction::parse(code).ok());
-    let request = Request {
-        name: &properties.standard_name,
-        class,
-        division: division.as_ref().map(Jurisdiction::as_str),
-        split: None,
-    };
-    match expected(state, &request, false).await {
+    let request = Request::for_record(properties, &state.catalog);
+    match expected(state, &request, corrections, false).await {
         Ok(result) => Ok(Some(result)),
         Err(problem) if problem.status == 400 => Ok(None),
         Err(problem) => Err(problem),
@@ -169,16 +163,12 @@ pub async fn settle(
     previous: Option<&PlaceProperties>,
     reason: Option<&str>,
 ) -> Result<(ValidPlace, Option<NewCorrection>), Problem> {
-    let Some(expected) = expected_for_record(state, place.properties()).await? else {
+    let Some(expected) = expected_for_record(state, place.properties(), true).await? else {
         return Ok((place, None));
     };
     let properties = place.properties();
     let Some(given) = properties.romanization.clone() else {
-        let generic = expected.generic.as_ref().map(|g| g.standard.as_str());
-        return Ok((
-            place.with_generated_romanization(&expected.standard, generic),
-            None,
-        ));
+        return Ok((place.with_generated_romanization(&expected), None));
     };
     let Some(previous) = previous else {
         return Ok((place, None));
@@ -268,13 +258,18 @@ pub async fn check(
             .map_err(|e| Problem::invalid_field("category", e.to_string()))?;
         filter.category_code = Some(resolved.code.clone());
     }
+    let corrected_names = state.store.corrected_names().await?;
     let mut findings = Vec::new();
     let mut checked = 0;
     loop {
         let (places, total) = state.store.list_places(&filter).await?;
         for place in &places {
             checked += 1;
-            let Some(expected) = expected_for_record(&state, &place.properties).await? else {
+            // Only names someone corrected need the corrections table: one query, not one
+            // per record.
+            let corrected = corrected_names.contains(&place.properties.standard_name);
+            let Some(expected) = expected_for_record(&state, &place.properties, corrected).await?
+            else {
                 continue;
             };
             let stored = place.properties.romanization.clone();

@@ -10,28 +10,26 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::identity::Identity;
 use super::problem::Problem;
-use crate::domain::division_code::{DivisionCode, DivisionLevel, Jurisdiction};
+use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::field_error::FieldErrors;
 use crate::domain::place::{Classification, PlaceStatus};
 use crate::search::{NameKind, NameRecord, SearchQuery};
 use crate::store::places::StoredPlace;
+use crate::store::reference::Division;
 
 const MAX_QUERY_CHARS: usize = 50;
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
 
-/// Division names by code, for the chains of search hits.
-pub type DivisionDirectory = HashMap<String, (String, DivisionLevel)>;
+/// Divisions by code, for the chains of search and reverse-geocoding answers.
+pub type DivisionDirectory = HashMap<String, Division>;
 
-/// The names of a record the index keeps: its standard name and every alternate name.
-pub fn name_records(place: &StoredPlace) -> Vec<NameRecord> {
+/// The names of a record the index keeps: its standard name and every alternate name, placed at
+/// the centroid of its (already parsed) geometry.
+pub fn name_records(place: &StoredPlace, geometry: Option<&Geometry<f64>>) -> Vec<NameRecord> {
     let properties = &place.properties;
-    let position = place
-        .geometry
-        .clone()
-        .and_then(|g| serde_json::from_value::<geojson::Geometry>(g).ok())
-        .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
-        .and_then(|g| g.centroid())
+    let position = geometry
+        .and_then(Centroid::centroid)
         .map(|p| (p.x(), p.y()));
     let record = |name: &str, kind: NameKind| NameRecord {
         place_id: place.id,
@@ -73,13 +71,6 @@ pub struct SearchParams {
 }
 
 #[derive(Serialize)]
-pub struct DivisionView {
-    code: String,
-    name: String,
-    level: &'static str,
-}
-
-#[derive(Serialize)]
 struct HitView<'a> {
     id: i64,
     name: &'a str,
@@ -91,7 +82,7 @@ struct HitView<'a> {
     status: &'static str,
     category: &'a str,
     romanization: Option<&'a str>,
-    divisions: Vec<DivisionView>,
+    divisions: Vec<Division>,
     #[serde(skip_serializing_if = "Option::is_none")]
     distance_m: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -196,26 +187,19 @@ pub async fn search(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "query": text, "hits": hits })))
 }
 
-/// Province → … → the record's own division. Names come from the in-memory directory; a code
-/// it does not know yet (a division added since start) is read from the database once.
+/// Province → … → the record's own division. Divisions come from the in-memory directory; a
+/// code it does not know yet (a division added since start) is read from the database once.
 pub async fn division_chain(
     state: &AppState,
     code: Option<&str>,
-) -> Result<Vec<DivisionView>, Problem> {
+) -> Result<Vec<Division>, Problem> {
     let Some(code) = code.and_then(|c| DivisionCode::parse(c).ok()) else {
         return Ok(Vec::new());
     };
-    let known = |directory: &DivisionDirectory| -> Vec<DivisionView> {
+    let known = |directory: &DivisionDirectory| -> Vec<Division> {
         code.chain()
-            .into_iter()
-            .filter_map(|level| {
-                let (name, kind) = directory.get(level.as_str())?;
-                Some(DivisionView {
-                    code: level.as_str().to_string(),
-                    name: name.clone(),
-                    level: kind.as_str(),
-                })
-            })
+            .iter()
+            .filter_map(|level| directory.get(level.as_str()).cloned())
             .collect()
     };
     {
@@ -227,10 +211,7 @@ pub async fn division_chain(
     let read = state.store.division_chain(&code).await?;
     let mut directory = state.divisions.write().map_err(|_| Problem::internal())?;
     for division in read {
-        directory.insert(
-            division.code.as_str().to_string(),
-            (division.name, division.level),
-        );
+        directory.insert(division.code.as_str().to_string(), division);
     }
     Ok(known(&directory))
 }

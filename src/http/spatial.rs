@@ -20,13 +20,20 @@ const MAX_WITHIN_M: f64 = 1_000_000.0;
 /// Administrative areas (行政区域, 21x) make the division chain; other areas are only listed.
 const ADMINISTRATIVE_CLASS: &str = "21";
 
+/// A record's geometry, parsed once for every index that needs it.
+pub fn place_geometry(place: &StoredPlace) -> Option<Geometry<f64>> {
+    let geometry: geojson::Geometry = serde_json::from_value(place.geometry.clone()?).ok()?;
+    Geometry::<f64>::try_from(&geometry.value).ok()
+}
+
 /// What the index keeps of a stored record: current records with a geometry only.
-pub fn index_entry(place: &StoredPlace) -> Option<(IndexedPlace, Geometry<f64>)> {
+pub fn index_entry(
+    place: &StoredPlace,
+    geometry: Option<Geometry<f64>>,
+) -> Option<(IndexedPlace, Geometry<f64>)> {
     if place.properties.status != PlaceStatus::Current {
         return None;
     }
-    let geometry: geojson::Geometry = serde_json::from_value(place.geometry.clone()?).ok()?;
-    let geometry = Geometry::<f64>::try_from(&geometry.value).ok()?;
     Some((
         IndexedPlace {
             place_id: place.id,
@@ -35,7 +42,7 @@ pub fn index_entry(place: &StoredPlace) -> Option<(IndexedPlace, Geometry<f64>)>
             division_code: place.properties.division_codes.first().cloned(),
             public: place.properties.classification == Classification::Public,
         },
-        geometry,
+        geometry?,
     ))
 }
 
@@ -168,7 +175,7 @@ struct AreaView {
 #[derive(Serialize)]
 struct ReverseView {
     point: [f64; 2],
-    divisions: Vec<super::search::DivisionView>,
+    divisions: Vec<crate::store::reference::Division>,
     areas: Vec<AreaView>,
     nearest: Vec<NearView>,
 }

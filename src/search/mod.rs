@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::domain::romanize::{Romanizer, untoned};
+use crate::domain::romanize::{Romanizer, is_han, untoned};
 
 /// Reading combinations keyed per name at most: the likeliest, then each other reading of one
 /// character at a time (长治 changzhi, zhangzhi).
@@ -582,10 +582,6 @@ pub fn normalise(text: &str) -> String {
         .filter(|c| !c.is_whitespace() && !matches!(c, '\'' | '’' | '-' | '·'))
         .map(|c| if c == 'ü' { 'v' } else { c })
         .collect()
-}
-
-fn is_han(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 
 /// Where `query` occurs in `chars`.

@@ -215,19 +215,8 @@ impl Store {
         Ok((places, total))
     }
 
-    /// Every record's current version that has a geometry and is in use: what the spatial
-    /// indexes are built from.
-    pub async fn current_places_with_geometry(&self) -> StoreResult<Vec<StoredPlace>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version
-             WHERE v.geometry IS NOT NULL AND v.status = 'current'"
-        )))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(read_place).collect()
-    }
-
-    /// The current version of every record, current or historical (for the name index).
+    /// The current version of every record, in use or historical: what the in-memory indexes
+    /// are built from.
     pub async fn all_current_versions(&self) -> StoreResult<Vec<StoredPlace>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {VERSION_COLUMNS} FROM places p JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version"

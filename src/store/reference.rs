@@ -96,46 +96,9 @@ impl Store {
             .await?)
     }
 
-    /// Adds divisions not yet known, all or nothing, parents before children. Returns how many
-    /// were new.
-    pub async fn add_divisions(
-        &self,
-        divisions: &[(DivisionCode, String)],
-        author: &Author,
-    ) -> StoreResult<u64> {
-        let mut sorted: Vec<&(DivisionCode, String)> = divisions.iter().collect();
-        sorted.sort_by_key(|(code, _)| (code.level(), code.clone()));
-        let mut tx = self.pool().begin().await?;
-        let mut added = 0;
-        for (code, name) in sorted {
-            let result = sqlx::query(
-                "INSERT INTO divisions (code, name, level, parent_code) VALUES (?, ?, ?, ?)
-                 ON CONFLICT(code) DO NOTHING",
-            )
-            .bind(code.as_str())
-            .bind(name)
-            .bind(code.level().as_str())
-            .bind(code.parent().map(|p| p.as_str().to_string()))
-            .execute(&mut *tx)
-            .await?;
-            added += result.rows_affected();
-        }
-        append(
-            &mut tx,
-            author,
-            "divisions.import",
-            "division",
-            None,
-            json!({ "added": added, "given": divisions.len() }),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    /// Imports a whole division table in one transaction: new divisions are added, renamed ones
-    /// take their new name, the rest is left as it is (so a second run changes nothing).
-    /// `progress` is told how many rows are done, every few thousand.
+    /// Imports divisions in one transaction, parents before children: new divisions are added,
+    /// renamed ones take their new name, the rest is left as it is (so a second run changes
+    /// nothing). `progress` is told how many rows are done, every few thousand.
     pub async fn import_divisions(
         &self,
         rows: &[DivisionRow],
@@ -148,8 +111,10 @@ impl Store {
             .await?
             .into_iter()
             .collect();
+        let mut sorted: Vec<&DivisionRow> = rows.iter().collect();
+        sorted.sort_by_key(|row| (row.code.level(), row.code.as_str()));
         let mut summary = DivisionImport::default();
-        for (done, row) in rows.iter().enumerate() {
+        for (done, row) in sorted.into_iter().enumerate() {
             match existing.get(row.code.as_str()) {
                 Some(name) if *name == row.name => summary.unchanged += 1,
                 Some(_) => {

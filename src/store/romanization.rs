@@ -90,6 +90,15 @@ impl Store {
         }))
     }
 
+    /// The names that have at least one learned correction.
+    pub async fn corrected_names(&self) -> StoreResult<std::collections::HashSet<String>> {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT name FROM romanization_corrections")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(names.into_iter().collect())
+    }
+
     /// How many corrections have been learned (for the tests and the health of the tables).
     pub async fn correction_count(&self) -> StoreResult<i64> {
         Ok(

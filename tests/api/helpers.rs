@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use diming::domain::account::{Role, Username};
 use diming::domain::division_code::{DivisionCode, Jurisdiction};
+use diming::domain::division_table::DivisionRow;
 use diming::security::hash_password;
 use diming::startup::{Application, Settings};
 use diming::store::audit::Author;
@@ -63,7 +64,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 impl TestApp {
     async fn seed(&self) {
         let author = Author::system("test");
-        let divisions: Vec<(DivisionCode, String)> = [
+        let divisions: Vec<DivisionRow> = [
             ("330000", "浙江省"),
             ("330400", "嘉兴市"),
             ("330421", "嘉善县"),
@@ -71,9 +72,15 @@ impl TestApp {
             ("330482", "平湖市"),
         ]
         .iter()
-        .map(|(c, n)| (DivisionCode::parse(c).unwrap(), n.to_string()))
+        .map(|(c, n)| DivisionRow {
+            code: DivisionCode::parse(c).unwrap(),
+            name: n.to_string(),
+        })
         .collect();
-        self.store.add_divisions(&divisions, &author).await.unwrap();
+        self.store
+            .import_divisions(&divisions, &author, |_| {})
+            .await
+            .unwrap();
         for (name, role, jurisdictions) in [
             ("admin", Role::Admin, vec![]),
             ("jiashan", Role::Editor, vec!["330421"]),

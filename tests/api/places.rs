@@ -303,6 +303,7 @@ async fn bad_list_parameters_are_named() {
         ("limit=5000", "limit"),
         ("offset=-1", "offset"),
         ("bbox=121,30,120,31", "bbox"),
+        ("bbox=100,20,121,31", "bbox"),
         ("updated_since=yesterday", "updated_since"),
         ("q=", "q"),
     ] {

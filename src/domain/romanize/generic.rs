@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use crate::domain::category::CategoryCatalog;
+
 /// The 大类 of GB/T 18521 as the census used them, by code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,6 +90,12 @@ impl FeatureClass {
                         && input.starts_with(code))
             })
             .map(|(class, ..)| *class)
+    }
+
+    /// The class of a catalogue category (given by code or name): that of its 大类.
+    pub fn of_category(catalog: &CategoryCatalog, category: &str) -> Option<Self> {
+        let category = catalog.resolve(category).ok()?;
+        Self::parse(&catalog.major_class(category).code)
     }
 
     pub fn name_zh(self) -> &'static str {

@@ -13,6 +13,9 @@ mod tables;
 
 use serde::Serialize;
 
+use super::category::CategoryCatalog;
+use super::place::PlaceProperties;
+
 pub use generic::FeatureClass;
 use generic::{ETHNIC_SPELLINGS, Generic, NATIONALITIES};
 pub use syllable::{Syllable, letters_only, untoned};
@@ -29,6 +32,19 @@ pub struct Request<'a> {
     pub division: Option<&'a str>,
     /// An explicit split into proper name and generic term, overriding the rules'.
     pub split: Option<(&'a str, &'a str)>,
+}
+
+impl<'a> Request<'a> {
+    /// What a register record asks of the rules: its standard name, the feature class of its
+    /// category, and the first division it lies in.
+    pub fn for_record(properties: &'a PlaceProperties, catalog: &CategoryCatalog) -> Self {
+        Self {
+            name: &properties.standard_name,
+            class: FeatureClass::of_category(catalog, &properties.category),
+            division: properties.division_codes.first().map(String::as_str),
+            split: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -542,11 +558,7 @@ impl<'t> Romanizer<'t> {
                 let entries = self.tables.words.get(&word)?;
                 let entry = entries
                     .iter()
-                    .filter(|e| {
-                        e.scope
-                            .as_deref()
-                            .is_none_or(|s| division.is_some_and(|d| d.starts_with(s)))
-                    })
+                    .filter(|e| tables::in_scope(e.scope.as_deref(), division))
                     .min_by_key(|e| (e.scope.is_none(), e.origin))?;
                 Some((word, entry))
             });
@@ -873,7 +885,8 @@ fn distinct(chars: impl Iterator<Item = char>) -> Vec<char> {
     out
 }
 
-fn is_han(c: char) -> bool {
+/// Whether a character is a Chinese character (CJK unified ideographs and their extensions).
+pub fn is_han(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
 }
 

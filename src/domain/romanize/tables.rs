@@ -169,10 +169,10 @@ impl Tables {
     /// The spelling of a name, if it has one where it lies: a reviewed one first, then one
     /// limited to a region the division is in.
     pub fn spelling(&self, name: &str, division: Option<&str>) -> Option<&Spelling> {
-        self.spellings.get(name)?.iter().find(|s| match &s.scope {
-            None => true,
-            Some(scope) => division.is_some_and(|d| d.starts_with(scope.as_str())),
-        })
+        self.spellings
+            .get(name)?
+            .iter()
+            .find(|s| in_scope(s.scope.as_deref(), division))
     }
 
     /// These tables without the entries whose source `drop` names (to measure how the engine
@@ -190,6 +190,12 @@ impl Tables {
         kept.words.retain(|_, r| !r.is_empty());
         kept
     }
+}
+
+/// Whether an entry limited to `scope` (a division-code prefix; none: everywhere) applies in
+/// `division`.
+pub fn in_scope(scope: Option<&str>, division: Option<&str>) -> bool {
+    scope.is_none_or(|s| division.is_some_and(|d| d.starts_with(s)))
 }
 
 fn rows(table: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
