@@ -9,6 +9,7 @@
 #   bash bench/sign_page.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds=${1:-10}
 connections=${2:-32}
 bash .ci/setup nginx:nginx wrk:wrk curl:curl
@@ -22,13 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-RUST_LOG=warn target/release/diming --database-url "sqlite://$work/bench.sqlite" serve --demo \
-  --bind "127.0.0.1:$diming_port" --cookie-secure false --workers 2 --access-log false >"$work/diming.log" 2>&1 &
-diming_pid=$!
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$diming_port/api/v1/health" >/dev/null && break
-  sleep 0.5
-done
+start_demo_service "$work" "$diming_port"
 
 token=$(curl -fs -H 'content-type: application/json' -d '{"username":"admin","password":"diming-demo-2026"}' \
   "http://127.0.0.1:$diming_port/api/v1/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

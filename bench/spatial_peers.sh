@@ -19,6 +19,7 @@
 #   bash bench/spatial_peers.sh [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 seconds=${1:-10}
 connections=${2:-32}
 bash .ci/setup wrk:wrk curl:curl redis-server:redis-server psql:postgresql-client pgbench:postgresql-client \
@@ -107,13 +108,7 @@ redis_rps=$(redis-benchmark -p "$redis_port" -c 1 -n 50000 -q GEOSEARCH names FR
 
 echo "== HTTP (wrk -t2 -c$connections -d${seconds}s, the service with 2 workers on the demo data)"
 cargo build --release --locked -q
-RUST_LOG=warn target/release/diming --database-url "sqlite://$work/bench.sqlite" serve --demo \
-  --bind "127.0.0.1:$diming_port" --cookie-secure false --workers 2 --access-log false >"$work/diming.log" 2>&1 &
-diming_pid=$!
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$diming_port/api/v1/health" >/dev/null && break
-  sleep 0.5
-done
+start_demo_service "$work" "$diming_port"
 rps() { awk '/^Requests\/sec/ {print $2}'; }
 trivial_rps=$(wrk -t2 -c"$connections" -d"${seconds}s" "http://127.0.0.1:$diming_port/api/v1/version" | rps)
 reverse_rps=$(POINTS="$peers/demo_points.lua" wrk -t2 -c"$connections" -d"${seconds}s" -s bench/reverse.lua \
