@@ -5,6 +5,7 @@ pub mod boundary;
 pub mod category;
 pub mod crs;
 pub mod division_code;
+pub mod division_event;
 pub mod division_table;
 pub mod field_error;
 pub mod marker;
