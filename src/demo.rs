@@ -259,17 +259,7 @@ fn read_places(
                     format!("{unknown} is not in divisions.csv"),
                 )]));
             }
-            Ok(with_romanization(place, catalog))
+            Ok(place.romanized_by_rules(catalog))
         })
         .collect()
-}
-
-/// Records without a romanization get the rules' one, as records created through the API do.
-fn with_romanization(place: ValidPlace, catalog: &CategoryCatalog) -> ValidPlace {
-    use crate::domain::romanize::{Request, Romanizer};
-    let request = Request::for_record(place.properties(), catalog);
-    match Romanizer::default().romanize(&request) {
-        Ok(rules) => place.with_generated_romanization(&rules),
-        Err(_) => place,
-    }
 }

@@ -120,6 +120,7 @@ impl Application {
         let (features, names) = state.build_indexes().await?;
         tracing::info!(features, names, "spatial and name indexes ready");
         spawn_scan_flusher(state.clone());
+        spawn_division_event_clock(state.clone());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let access_log = settings.access_log;
         let mut server = HttpServer::new(move || {
@@ -170,6 +171,17 @@ fn spawn_scan_flusher(state: web::Data<AppState>) {
         loop {
             every.tick().await;
             state.flush_scans().await;
+        }
+    });
+}
+
+/// Approved division changes take effect on their day: checked at start and every hour.
+fn spawn_division_event_clock(state: web::Data<AppState>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            crate::http::division_events::apply_due_events(&state).await;
         }
     });
 }

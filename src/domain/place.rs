@@ -427,6 +427,17 @@ impl ValidPlace {
         self
     }
 
+    /// The record with the romanization the rules give for its name and category, where it has
+    /// none of its own (as records entered through the API and the demo loader get).
+    pub fn romanized_by_rules(self, catalog: &CategoryCatalog) -> Self {
+        use super::romanize::{Request, Romanizer};
+        let request = Request::for_record(self.properties(), catalog);
+        match Romanizer::default().romanize(&request) {
+            Ok(rules) => self.with_generated_romanization(&rules),
+            Err(_) => self,
+        }
+    }
+
     pub fn retired(mut self, abolished_on: NaiveDate) -> Self {
         self.properties.status = PlaceStatus::Historical;
         self.properties.abolished_year = Some(abolished_on.year());

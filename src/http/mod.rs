@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod body;
 pub mod boundaries;
+pub mod division_events;
+pub mod divisions;
 pub mod identity;
 pub mod meta;
 pub mod places;
@@ -237,6 +239,22 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/login").post(auth::login))
                     .service(web::resource("/logout").post(auth::logout))
                     .service(web::resource("/me").get(auth::me)),
+            )
+            .service(
+                web::scope("/divisions")
+                    .service(web::resource("").get(divisions::list))
+                    .service(web::resource("/{code}").get(divisions::read)),
+            )
+            .service(
+                web::scope("/division-events")
+                    .service(
+                        web::resource("")
+                            .get(division_events::list)
+                            .post(division_events::propose),
+                    )
+                    .service(web::resource("/{id}").get(division_events::read))
+                    .service(web::resource("/{id}/approve").post(division_events::approve))
+                    .service(web::resource("/{id}/reject").post(division_events::reject)),
             )
             .service(web::resource("/romanize").get(romanize::romanize))
             .service(web::resource("/romanize/check").get(romanize::check))

@@ -515,7 +515,7 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], String> {
     Ok([min_lon, min_lat, max_lon, max_lat])
 }
 
-fn parse_day(text: &str, field: &str) -> Result<NaiveDate, Problem> {
+pub(super) fn parse_day(text: &str, field: &str) -> Result<NaiveDate, Problem> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
         Problem::invalid_field(field, format!("{text:?} is not a date like 2019-06-30"))
     })

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod division_events;
+pub mod divisions;
 pub mod markers;
 pub mod places;
 pub mod reference;

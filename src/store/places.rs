@@ -101,36 +101,7 @@ impl Store {
         change: &Change<'_>,
     ) -> StoreResult<StoredPlace> {
         let mut tx = self.pool().begin().await?;
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT current_version FROM places WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let current = current.ok_or(StoreError::NotFound)?;
-        if current != expected_version {
-            return Err(StoreError::StaleVersion {
-                expected: expected_version,
-                current,
-            });
-        }
-        let next = current + 1;
-        // The guard repeats the check so that two writers racing past the read above cannot
-        // both succeed.
-        let updated = sqlx::query(
-            "UPDATE places SET current_version = ? WHERE id = ? AND current_version = ?",
-        )
-        .bind(next)
-        .bind(id)
-        .bind(current)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(StoreError::StaleVersion {
-                expected: expected_version,
-                current,
-            });
-        }
-        insert_version(&mut tx, id, next, place, change).await?;
+        let next = append_version(&mut tx, id, expected_version, place, change).await?;
         let action = format!(
             "place.{}",
             match change.action {
@@ -226,6 +197,40 @@ impl Store {
         rows.iter().map(read_place).collect()
     }
 
+    /// The current record of a division itself: an administrative-area (21) or
+    /// self-governing-organisation (22) record in use whose main division is `code`.
+    pub async fn division_place(&self, code: &str) -> StoreResult<Option<StoredPlace>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p
+               JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version
+               JOIN place_version_divisions d ON d.place_id = p.id AND d.version = v.version AND d.position = 0
+             WHERE d.division_code = ? AND v.status = 'current'
+               AND (v.category_code LIKE '21%' OR v.category_code LIKE '22%')
+             ORDER BY p.id LIMIT 1"
+        )))
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(read_place).transpose()
+    }
+
+    /// The current version of every record in use that lies in a division below `prefix`
+    /// (a significant code prefix), whatever its confidentiality.
+    pub async fn places_in_use_within(&self, prefix: &str) -> StoreResult<Vec<StoredPlace>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p
+               JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version
+             WHERE v.status = 'current' AND EXISTS (SELECT 1 FROM place_version_divisions d
+                WHERE d.place_id = p.id AND d.version = v.version AND d.division_code >= ? AND d.division_code < ?)
+             ORDER BY p.id"
+        )))
+        .bind(prefix)
+        .bind(format!("{prefix}:"))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(read_place).collect()
+    }
+
     pub async fn place_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM places")
             .fetch_one(self.pool())
@@ -257,7 +262,7 @@ impl Store {
     }
 }
 
-fn audit_detail(place: &ValidPlace, version: i64, change: &Change<'_>) -> Value {
+pub(crate) fn audit_detail(place: &ValidPlace, version: i64, change: &Change<'_>) -> Value {
     json!({
         "version": version,
         "standard_name": place.properties().standard_name,
@@ -341,9 +346,50 @@ fn push_list_conditions(query: &mut QueryBuilder<Sqlite>, filter: &PlaceFilter) 
     }
 }
 
+/// Appends version `expected_version + 1` to record `id` inside the caller's transaction, if its
+/// current version is still `expected_version`. Returns the new version number.
+pub(crate) async fn append_version(
+    tx: &mut SqliteConnection,
+    id: i64,
+    expected_version: i64,
+    place: &ValidPlace,
+    change: &Change<'_>,
+) -> StoreResult<i64> {
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT current_version FROM places WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let current = current.ok_or(StoreError::NotFound)?;
+    if current != expected_version {
+        return Err(StoreError::StaleVersion {
+            expected: expected_version,
+            current,
+        });
+    }
+    let next = current + 1;
+    // The guard repeats the check so that two writers racing past the read above cannot
+    // both succeed.
+    let updated =
+        sqlx::query("UPDATE places SET current_version = ? WHERE id = ? AND current_version = ?")
+            .bind(next)
+            .bind(id)
+            .bind(current)
+            .execute(&mut *tx)
+            .await?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::StaleVersion {
+            expected: expected_version,
+            current,
+        });
+    }
+    insert_version(tx, id, next, place, change).await?;
+    Ok(next)
+}
+
 /// Registers a new record inside the caller's transaction: its row, its register code (which
 /// needs the id) and its first version. Returns the id.
-async fn register(
+pub(crate) async fn register(
     conn: &mut SqliteConnection,
     place: &ValidPlace,
     change: &Change<'_>,

@@ -7,6 +7,7 @@ mod auth;
 mod boundaries;
 mod cli;
 mod demo;
+mod division_events;
 mod places;
 mod romanize;
 mod search;

@@ -1,0 +1,204 @@
+//! `/api/v1/divisions`: the hierarchy, names, kinds and seats of divisions as of any day (today
+//! by default), as JSON or as a CSV export, and one division with its chain, its states across
+//! code changes and the change events the caller may see.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::identity::Identity;
+use super::places::parse_day;
+use super::problem::Problem;
+use crate::domain::division_code::{DivisionCode, DivisionLevel};
+use crate::domain::division_event::may_see;
+use crate::store::divisions::{DivisionFilter, DivisionRecord};
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 10_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    parent: Option<String>,
+    level: Option<String>,
+    within: Option<String>,
+    q: Option<String>,
+    as_of: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    format: Option<String>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let day = day_of(query.as_of.as_deref())?;
+    let code = |text: &str, field: &str| {
+        DivisionCode::parse(text.trim())
+            .map_err(|e| Problem::invalid_field(field, format!("{text}: {e}")))
+    };
+    let level = query
+        .level
+        .as_deref()
+        .map(|text| {
+            serde_json::from_value::<DivisionLevel>(json!(text.trim())).map_err(|_| {
+                Problem::invalid_field(
+                    "level",
+                    format!(
+                        "{text:?} is not one of province, prefecture, county, township, village"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Problem::invalid_field(
+            "limit",
+            format!("between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let offset = query.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(Problem::invalid_field("offset", "0 or more"));
+    }
+    let format = match query.format.as_deref().map(str::trim) {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(Problem::invalid_field(
+                "format",
+                format!("{other:?} is not json or csv"),
+            ));
+        }
+    };
+    let name_contains = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if name_contains.is_some_and(|q| q.chars().count() > 50) {
+        return Err(Problem::invalid_field("q", "at most 50 characters"));
+    }
+    let filter = DivisionFilter {
+        parent: query
+            .parent
+            .as_deref()
+            .map(|p| code(p, "parent").map(|c| c.as_str().to_string()))
+            .transpose()?,
+        level,
+        within: query
+            .within
+            .as_deref()
+            .map(|w| {
+                crate::domain::division_code::Jurisdiction::parse(w.trim())
+                    .map(|j| j.as_str().to_string())
+                    .map_err(|e| Problem::invalid_field("within", format!("{w}: {e}")))
+            })
+            .transpose()?,
+        name_contains: name_contains.map(str::to_string),
+        limit,
+        offset,
+    };
+    let (divisions, matched) = state.store.divisions_as_of(day, &filter).await?;
+    if format {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"divisions-{day}.csv\""),
+            ))
+            .body(csv_of(&divisions)?));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "as_of": day,
+        "numberMatched": matched,
+        "numberReturned": divisions.len(),
+        "divisions": divisions,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadQuery {
+    as_of: Option<String>,
+}
+
+pub async fn read(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<String>,
+    query: web::Query<ReadQuery>,
+) -> Result<HttpResponse, Problem> {
+    let code = DivisionCode::parse(path.trim())
+        .map_err(|e| Problem::invalid_field("code", format!("{}: {e}", path.as_str())))?;
+    let day = day_of(query.as_of.as_deref())?;
+    let Some(division) = state.store.division_as_of(&code, day).await? else {
+        return Err(Problem::not_found(format!(
+            "no division {code} was in force on {day}"
+        )));
+    };
+    let mut chain = Vec::new();
+    for level in code.chain() {
+        if let Some(above) = state.store.division_as_of(&level, day).await? {
+            chain.push(above);
+        }
+    }
+    let states = state.store.division_states(&code).await?;
+    let actor = identity.actor.as_ref();
+    let events: Vec<_> = state
+        .store
+        .division_events(Some(code.as_str()))
+        .await?
+        .into_iter()
+        .filter(|e| may_see(e.status, actor, &e.reviewer_ids))
+        .map(|e| json!({ "id": e.id, "kind": e.kind, "status": e.status, "effective_on": e.effective_on, "summary": e.summary, "approval": e.approval }))
+        .collect();
+    let place = state.store.division_place(code.as_str()).await?;
+    let place_id = place
+        .filter(|p| !identity.is_public() || p.properties.classification.as_str() == "public")
+        .map(|p| p.id);
+    Ok(HttpResponse::Ok().json(json!({
+        "as_of": day,
+        "division": division,
+        "chain": chain,
+        "states": states,
+        "events": events,
+        "place_id": place_id,
+    })))
+}
+
+fn day_of(text: Option<&str>) -> Result<chrono::NaiveDate, Problem> {
+    text.map(|t| parse_day(t, "as_of"))
+        .transpose()
+        .map(|d| d.unwrap_or_else(super::today))
+}
+
+fn csv_of(divisions: &[DivisionRecord]) -> Result<String, Problem> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "code",
+        "name",
+        "level",
+        "kind",
+        "parent_code",
+        "seat",
+        "valid_from",
+    ];
+    writer
+        .write_record(header)
+        .map_err(|_| Problem::internal())?;
+    for d in divisions {
+        writer
+            .write_record([
+                d.code.as_str(),
+                d.name.as_str(),
+                d.level.as_str(),
+                d.kind.as_deref().unwrap_or_default(),
+                d.parent_code.as_deref().unwrap_or_default(),
+                d.seat.as_deref().unwrap_or_default(),
+                &d.valid_from.map(|v| v.to_string()).unwrap_or_default(),
+            ])
+            .map_err(|_| Problem::internal())?;
+    }
+    let bytes = writer.into_inner().map_err(|_| Problem::internal())?;
+    String::from_utf8(bytes).map_err(|_| Problem::internal())
+}
