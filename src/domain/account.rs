@@ -128,6 +128,10 @@ pub enum AccessError {
     OutsideJurisdiction(DivisionCode),
     #[error("only an administrator may do this")]
     AdminOnly,
+    #[error(
+        "the line between {0} and {1} is shared: the editors of one side cannot change it alone; an administrator whose jurisdiction covers both sides records it"
+    )]
+    SharedLine(DivisionCode, DivisionCode),
 }
 
 impl Actor {
@@ -148,6 +152,33 @@ impl Actor {
             Some(outside) => Err(AccessError::OutsideJurisdiction(outside.clone())),
             None => Ok(()),
         }
+    }
+
+    /// Whether the actor may change the line two divisions share: only an admin covering both
+    /// sides (a co-reviewed proposal of both sides' editors comes with the joint inspection).
+    pub fn may_change_shared_line(
+        &self,
+        a: &DivisionCode,
+        b: &DivisionCode,
+    ) -> Result<(), AccessError> {
+        let covers = |code: &DivisionCode| {
+            self.jurisdictions.is_empty() || self.jurisdictions.iter().any(|j| j.covers(code))
+        };
+        if self.role == Role::Admin && covers(a) && covers(b) {
+            Ok(())
+        } else {
+            Err(AccessError::SharedLine(a.clone(), b.clone()))
+        }
+    }
+
+    /// Whether the actor is staff of one side of a line (or above both): who may read it and
+    /// record what an inspection of its markers found.
+    pub fn on_either_side(&self, a: &DivisionCode, b: &DivisionCode) -> bool {
+        (self.role == Role::Admin && self.jurisdictions.is_empty())
+            || self
+                .jurisdictions
+                .iter()
+                .any(|j| j.covers(a) || j.covers(b))
     }
 
     pub fn must_be_admin(&self) -> Result<(), AccessError> {
@@ -215,6 +246,41 @@ mod tests {
                 .may_edit_places_in(&codes(&["110101"]))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn only_an_admin_covering_both_sides_changes_a_shared_line() {
+        let (a, b) = (
+            DivisionCode::parse("330421").unwrap(),
+            DivisionCode::parse("330482").unwrap(),
+        );
+        assert!(
+            actor(Role::Editor, &["330421"])
+                .may_change_shared_line(&a, &b)
+                .is_err()
+        );
+        assert!(
+            actor(Role::Editor, &["3304"])
+                .may_change_shared_line(&a, &b)
+                .is_err()
+        );
+        assert!(
+            actor(Role::Admin, &["330421"])
+                .may_change_shared_line(&a, &b)
+                .is_err()
+        );
+        assert!(
+            actor(Role::Admin, &["3304"])
+                .may_change_shared_line(&a, &b)
+                .is_ok()
+        );
+        assert!(
+            actor(Role::Admin, &[])
+                .may_change_shared_line(&a, &b)
+                .is_ok()
+        );
+        assert!(actor(Role::Editor, &["330482"]).on_either_side(&a, &b));
+        assert!(!actor(Role::Editor, &["330402"]).on_either_side(&a, &b));
     }
 
     #[test]

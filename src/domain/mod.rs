@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod boundary;
+pub mod boundary_line;
 pub mod category;
 pub mod crs;
 pub mod division_code;

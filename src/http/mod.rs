@@ -260,6 +260,16 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/romanize/check").get(romanize::check))
             .service(web::resource("/search").get(search::search))
             .service(web::resource("/boundaries").get(boundaries::between))
+            .service(
+                web::scope("/boundary-lines")
+                    .service(web::resource("").post(boundaries::create))
+                    .service(
+                        web::resource("/{line_code}")
+                            .get(boundaries::read)
+                            .put(boundaries::update),
+                    )
+                    .service(web::resource("/{line_code}/history").get(boundaries::history)),
+            )
             .service(web::resource("/transform").get(transform::transform))
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))

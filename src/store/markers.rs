@@ -68,6 +68,16 @@ impl Store {
         Ok(markers.len() as u64)
     }
 
+    /// The number and CGCS2000 position of every marker of a line, in sequence.
+    pub async fn markers_on_line(&self, line_code: &str) -> StoreResult<Vec<(String, f64, f64)>> {
+        Ok(sqlx::query_as(
+            "SELECT marker_number, lon, lat FROM markers WHERE line_code = ? ORDER BY sequence, marker_type",
+        )
+        .bind(line_code)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn marker_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM markers")
             .fetch_one(self.pool())

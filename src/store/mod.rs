@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod boundary_lines;
 pub mod division_events;
 pub mod divisions;
 pub mod markers;

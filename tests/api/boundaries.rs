@@ -80,11 +80,12 @@ async fn the_line_between_jiashan_and_pinghu_has_its_geodesic_length() {
         (length - reference).abs() / reference < 0.01,
         "service {length} m, reference {reference} m"
     );
-    let parts: f64 = body["properties"]["segment_lengths_m"]
+    assert_eq!(body["properties"]["recorded"], false);
+    let parts: f64 = body["properties"]["segments"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m.as_f64().unwrap())
+        .map(|s| s["length_m"].as_f64().unwrap())
         .sum();
     assert!((parts - length).abs() < 1.0);
 }
@@ -161,4 +162,158 @@ async fn bad_or_impossible_pairs_are_refused() {
         None,
     )
     .await;
+}
+
+async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(token)
+        .json(body);
+    if let Some(tag) = if_match {
+        request = request.header("If-Match", tag);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_recorded_line_is_versioned_and_only_an_admin_over_both_sides_changes_it() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let jiashan = app.token("jiashan").await;
+    let pinghu = app.token("pinghu").await;
+    let agreement = serde_json::json!({
+        "between": ["330482", "330421"],
+        "agreement": { "title": "嘉善县与平湖市行政区域界线协议书", "number": "嘉界〔2002〕3号", "signed_on": "2002-09-18" },
+        "approved_by": "嘉兴市人民政府",
+        "effective_on": "2002-10-01"
+    });
+    // Neither side's editor may record or change the shared line alone.
+    for token in [&jiashan, &pinghu] {
+        let refused = send(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/boundary-lines",
+            token,
+            None,
+            &agreement,
+        )
+        .await;
+        let body = assert_problem(refused, StatusCode::FORBIDDEN, None).await;
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("cannot change it alone"),
+            "{body}"
+        );
+    }
+    let created = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/boundary-lines",
+        &admin,
+        None,
+        &agreement,
+    )
+    .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let tag = created.headers()["etag"].to_str().unwrap().to_string();
+    let line: Value = created.json().await.unwrap();
+    assert_eq!(line["properties"]["line_code"], "330421330482");
+    assert_eq!(line["properties"]["version"], 1);
+    assert_eq!(line["properties"]["agreement"]["number"], "嘉界〔2002〕3号");
+    let recorded_length = line["properties"]["length_m"].as_f64().unwrap();
+    let reference = independent_length(&county("330421"), &county("330482"));
+    assert!((recorded_length - reference).abs() / reference < 0.01);
+    let again = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/boundary-lines",
+        &admin,
+        None,
+        &agreement,
+    )
+    .await;
+    assert_problem(again, StatusCode::CONFLICT, None).await;
+
+    // Both sides read it, through either endpoint.
+    for token in [&jiashan, &pinghu] {
+        let (status, body) = app
+            .get_json("/api/v1/boundary-lines/330421330482", Some(token))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["properties"]["recorded"], true);
+        let (_, between) = app
+            .get_json("/api/v1/boundaries?between=330421,330482", Some(token))
+            .await;
+        assert_eq!(between["properties"]["version"], 1);
+    }
+
+    // A change: editors refused whatever they send; the admin needs the current ETag.
+    let change = serde_json::json!({
+        "geometry": { "type": "LineString", "coordinates": [[120.95, 30.80], [120.96, 30.79], [120.97, 30.78]] },
+        "comment": "2026 年联检后修测",
+        "effective_on": "2026-10-01"
+    });
+    let path = "/api/v1/boundary-lines/330421330482";
+    let refused = send(
+        &app,
+        reqwest::Method::PUT,
+        path,
+        &jiashan,
+        Some(&tag),
+        &change,
+    )
+    .await;
+    assert_problem(refused, StatusCode::FORBIDDEN, None).await;
+    let no_tag = send(&app, reqwest::Method::PUT, path, &admin, None, &change).await;
+    assert_eq!(no_tag.status(), StatusCode::PRECONDITION_REQUIRED);
+    let point =
+        serde_json::json!({ "geometry": { "type": "Point", "coordinates": [120.95, 30.8] } });
+    let bad = send(&app, reqwest::Method::PUT, path, &admin, Some(&tag), &point).await;
+    assert_problem(bad, StatusCode::BAD_REQUEST, Some("geometry")).await;
+    let changed = send(
+        &app,
+        reqwest::Method::PUT,
+        path,
+        &admin,
+        Some(&tag),
+        &change,
+    )
+    .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let stale = send(
+        &app,
+        reqwest::Method::PUT,
+        path,
+        &admin,
+        Some(&tag),
+        &change,
+    )
+    .await;
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+
+    let (_, history) = app
+        .get_json(&format!("{path}/history"), Some(&pinghu))
+        .await;
+    assert_eq!(history["versions"].as_array().unwrap().len(), 2);
+    let (_, then) = app
+        .get_json(&format!("{path}?as_of=2020-01-01"), Some(&pinghu))
+        .await;
+    assert_eq!(then["properties"]["version"], 1);
+    let (_, now) = app.get_json(path, Some(&pinghu)).await;
+    assert_eq!(now["properties"]["version"], 2);
+    assert_eq!(now["properties"]["derived_from"], "imported geometry");
+    assert!(
+        (now["properties"]["length_m"].as_f64().unwrap() - 2_900.0).abs() < 200.0,
+        "{now}"
+    );
 }

@@ -1,0 +1,256 @@
+//! Boundary lines as records: the line code of two neighbouring divisions (the smaller code
+//! first, as GB/T 17796 marker numbers begin), the agreement (协议书) that fixed the line, and
+//! the line split into segments at its markers.
+
+use chrono::NaiveDate;
+use geo::{
+    Coord, Distance, Euclidean, Haversine, LineLocatePoint, LineString, MultiLineString, Point,
+};
+use serde::{Deserialize, Serialize};
+
+use super::boundary::geodesic_length;
+use super::division_code::DivisionCode;
+use super::field_error::FieldErrors;
+
+/// A marker farther than this from a line does not split it (metres).
+const MARKER_TOLERANCE_M: f64 = 50.0;
+
+/// The two divisions a line separates, smaller code first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineCode {
+    first: DivisionCode,
+    second: DivisionCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineCodeError {
+    #[error("a boundary line separates two different divisions")]
+    SameDivision,
+    #[error("a boundary line joins divisions of one level; {0} is a {1} and {2} a {3}")]
+    Levels(String, &'static str, String, &'static str),
+    #[error("{0}: {1}")]
+    Code(String, String),
+    #[error("a line code is two division codes of one level, such as 330421330482")]
+    Shape,
+}
+
+impl LineCode {
+    pub fn between(a: DivisionCode, b: DivisionCode) -> Result<Self, LineCodeError> {
+        if a == b {
+            return Err(LineCodeError::SameDivision);
+        }
+        if a.level() != b.level() {
+            return Err(LineCodeError::Levels(
+                a.to_string(),
+                a.level().as_str(),
+                b.to_string(),
+                b.level().as_str(),
+            ));
+        }
+        let (first, second) = if a < b { (a, b) } else { (b, a) };
+        Ok(Self { first, second })
+    }
+
+    /// `330421330482` → 330421 and 330482.
+    pub fn parse(text: &str) -> Result<Self, LineCodeError> {
+        let text = text.trim();
+        if !matches!(text.len(), 12 | 18 | 24) || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(LineCodeError::Shape);
+        }
+        let (a, b) = text.split_at(text.len() / 2);
+        let parse = |c: &str| {
+            DivisionCode::parse(c).map_err(|e| LineCodeError::Code(c.to_string(), e.to_string()))
+        };
+        let line = Self::between(parse(a)?, parse(b)?)?;
+        if line.as_string() != text {
+            // The smaller code comes first, so each line has one code.
+            return Err(LineCodeError::Shape);
+        }
+        Ok(line)
+    }
+
+    pub fn as_string(&self) -> String {
+        format!("{}{}", self.first.as_str(), self.second.as_str())
+    }
+
+    pub fn sides(&self) -> [&DivisionCode; 2] {
+        [&self.first, &self.second]
+    }
+}
+
+/// 界线协议书: the agreement both sides signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    /// e.g. 嘉善县与平湖市行政区域界线协议书
+    pub title: String,
+    /// The document number.
+    pub number: String,
+    pub signed_on: NaiveDate,
+}
+
+impl Agreement {
+    pub fn check(&self, errors: &mut FieldErrors) {
+        for (value, field) in [
+            (&self.title, "agreement.title"),
+            (&self.number, "agreement.number"),
+        ] {
+            if value.trim().is_empty() {
+                errors.push(field, "empty");
+            } else if value.chars().count() > 200 {
+                errors.push(field, "at most 200 characters");
+            }
+        }
+    }
+}
+
+/// One stretch of a line between two markers (or a line's end).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    pub number: usize,
+    pub from_marker: Option<String>,
+    pub to_marker: Option<String>,
+    pub length_m: f64,
+    #[serde(skip)]
+    pub line: LineString<f64>,
+}
+
+/// Splits each part of the line at the markers standing on it (within 50 m), in order along
+/// the part; segments are numbered along the line.
+pub fn segments(line: &MultiLineString<f64>, markers: &[(String, Point<f64>)]) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    for part in &line.0 {
+        let mut cuts: Vec<(f64, &str)> = markers
+            .iter()
+            .filter_map(|(number, point)| {
+                let fraction = part.line_locate_point(point)?;
+                let on_line = point_at(part, fraction)?;
+                (Haversine.distance(on_line, *point) <= MARKER_TOLERANCE_M)
+                    .then_some((fraction, number.as_str()))
+            })
+            .collect();
+        cuts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let stops: Vec<(f64, Option<&str>)> = std::iter::once((0.0, None))
+            .chain(cuts.into_iter().map(|(f, n)| (f, Some(n))))
+            .chain(std::iter::once((1.0, None)))
+            .collect();
+        for pair in stops.windows(2) {
+            let ((from, from_marker), (to, to_marker)) = (pair[0], pair[1]);
+            if to <= from {
+                continue;
+            }
+            let piece = sub_line(part, from, to);
+            segments.push(Segment {
+                number: segments.len() + 1,
+                from_marker: from_marker.map(str::to_string),
+                to_marker: to_marker.map(str::to_string),
+                length_m: geodesic_length(&MultiLineString::new(vec![piece.clone()])),
+                line: piece,
+            });
+        }
+    }
+    segments
+}
+
+/// The point at `fraction` of the line's (planar) length, the measure `line_locate_point` uses.
+fn point_at(line: &LineString<f64>, fraction: f64) -> Option<Point<f64>> {
+    sub_line(line, 0.0, fraction)
+        .0
+        .last()
+        .copied()
+        .map(Point::from)
+}
+
+/// The part of `line` between two fractions of its planar length.
+fn sub_line(line: &LineString<f64>, from: f64, to: f64) -> LineString<f64> {
+    let lengths: Vec<f64> = line
+        .lines()
+        .map(|l| Euclidean.distance(l.start, l.end))
+        .collect();
+    let total: f64 = lengths.iter().sum();
+    let (start, end) = (from * total, to * total);
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    let mut walked = 0.0;
+    for (segment, length) in line.lines().zip(&lengths) {
+        let (a, b) = (walked, walked + length);
+        let at = |distance: f64| {
+            let t = if *length > 0.0 {
+                (distance - a) / length
+            } else {
+                0.0
+            };
+            segment.start + (segment.end - segment.start) * t.clamp(0.0, 1.0)
+        };
+        if b >= start && a <= end {
+            if coords.is_empty() {
+                coords.push(at(start.max(a)));
+            }
+            let last = at(end.min(b));
+            if coords.last() != Some(&last) {
+                coords.push(last);
+            }
+        }
+        walked = b;
+    }
+    if coords.len() == 1 {
+        coords.push(coords[0]);
+    }
+    LineString::new(coords)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> DivisionCode {
+        DivisionCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_line_code_puts_the_smaller_code_first() {
+        let line = LineCode::between(code("330482"), code("330421")).unwrap();
+        assert_eq!(line.as_string(), "330421330482");
+        assert_eq!(LineCode::parse("330421330482").unwrap(), line);
+        assert_eq!(LineCode::parse("330482330421"), Err(LineCodeError::Shape));
+        assert!(LineCode::between(code("330421"), code("330421101")).is_err());
+        assert_eq!(
+            LineCode::between(code("330421"), code("330421")),
+            Err(LineCodeError::SameDivision)
+        );
+    }
+
+    #[test]
+    fn markers_on_the_line_split_it_into_numbered_segments() {
+        // About 11.1 km north along a meridian, with a marker a third of the way and one far off.
+        let line = MultiLineString::new(vec![LineString::from(vec![(121.0, 30.0), (121.0, 30.1)])]);
+        let markers = vec![
+            (
+                "330421330482001Q".to_string(),
+                Point::new(121.0001, 30.0333),
+            ),
+            ("330421330482009Q".to_string(), Point::new(121.2, 30.05)),
+        ];
+        let parts = segments(&line, &markers);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].to_marker.as_deref(), Some("330421330482001Q"));
+        assert_eq!(parts[1].from_marker.as_deref(), Some("330421330482001Q"));
+        let total: f64 = parts.iter().map(|s| s.length_m).sum();
+        assert!((total - geodesic_length(&line)).abs() < 0.01, "{total}");
+        assert!(
+            (parts[0].length_m - 3_694.0).abs() < 20.0,
+            "{}",
+            parts[0].length_m
+        );
+    }
+
+    #[test]
+    fn a_line_without_markers_is_one_segment_per_part() {
+        let line = MultiLineString::new(vec![
+            LineString::from(vec![(121.0, 30.0), (121.0, 30.1)]),
+            LineString::from(vec![(121.1, 30.0), (121.1, 30.1)]),
+        ]);
+        let parts = segments(&line, &[]);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].number, 2);
+    }
+}
