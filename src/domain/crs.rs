@@ -2,7 +2,10 @@
 //! checks a coordinate must pass before it is converted: CGCS2000 geographic (EPSG:4490), the
 //! CGCS2000 3-degree Gauss–Krüger zones with the zone number prefixed to Y (EPSG:4513–4533,
 //! zones 25–45) and without it (EPSG:4534–4554, the same zones by central meridian), WGS84
-//! (EPSG:4326) and Web Mercator (EPSG:3857). In Chinese survey tables X is the northing and Y the
+//! (EPSG:4326) and Web Mercator (EPSG:3857); and the legacy Beijing 1954 and Xian 1980 systems
+//! (geographic EPSG:4214 and 4610, 3-degree zones EPSG:2401–2442 and 2349–2390), which reach
+//! CGCS2000 only through the seven Helmert parameters a province publishes for its area — PROJ
+//! has no accurate default for them, so they must be given. In Chinese survey tables X is the northing and Y the
 //! easting; here they are called north and east to leave no doubt.
 
 use std::fmt;
@@ -19,12 +22,116 @@ pub enum Crs {
     },
     Wgs84,
     WebMercator,
+    /// Beijing 1954 or Xian 1980 longitude/latitude.
+    LegacyGeographic(LegacyDatum),
+    /// A Beijing 1954 or Xian 1980 3-degree Gauss–Krüger zone, with or without the zone prefix.
+    LegacyGaussKruger {
+        datum: LegacyDatum,
+        zone: u8,
+        prefixed: bool,
+    },
+}
+
+/// The national systems CGCS2000 replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegacyDatum {
+    /// 1954 北京坐标系, on the Krassovsky ellipsoid.
+    Beijing1954,
+    /// 1980 西安坐标系, on the IAG 1975 ellipsoid.
+    Xian1980,
+}
+
+impl LegacyDatum {
+    /// PROJ's name for the datum's ellipsoid.
+    pub fn ellipsoid(self) -> &'static str {
+        match self {
+            Self::Beijing1954 => "krass",
+            Self::Xian1980 => "IAU76",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Beijing1954 => "Beijing 1954",
+            Self::Xian1980 => "Xian 1980",
+        }
+    }
+
+    /// EPSG codes: geographic, first prefixed zone (25), first unprefixed zone (25).
+    fn codes(self) -> (u32, u32, u32) {
+        match self {
+            Self::Beijing1954 => (4214, 2401, 2422),
+            Self::Xian1980 => (4610, 2349, 2370),
+        }
+    }
+}
+
+/// The seven parameters of a Helmert transformation from a legacy datum to CGCS2000, in the
+/// position-vector convention (EPSG method 9606, PROJ's `+towgs84`): translations in metres,
+/// rotations in arc-seconds, scale difference in parts per million.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Helmert {
+    pub translation_m: [f64; 3],
+    pub rotation_arcsec: [f64; 3],
+    pub scale_ppm: f64,
+}
+
+impl Helmert {
+    /// Parses `dx,dy,dz,rx,ry,rz,s`.
+    pub fn parse(text: &str) -> Result<Self, CrsError> {
+        let values: Vec<f64> = text
+            .split(',')
+            .map(|v| v.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| CrsError::BadHelmert("seven numbers separated by commas".into()))?;
+        let [dx, dy, dz, rx, ry, rz, s] = values[..] else {
+            return Err(CrsError::BadHelmert(format!(
+                "seven numbers (dx,dy,dz in m, rx,ry,rz in arc-seconds, scale in ppm), not {}",
+                values.len()
+            )));
+        };
+        if values.iter().any(|v| !v.is_finite()) {
+            return Err(CrsError::BadHelmert("numbers only".into()));
+        }
+        // Published parameters between these datums stay well inside these bounds; larger
+        // values are a unit mistake (radians for seconds, a scale factor for ppm).
+        if [dx, dy, dz].iter().any(|d| d.abs() > 1_000.0) {
+            return Err(CrsError::BadHelmert(
+                "translations are at most 1000 m".into(),
+            ));
+        }
+        if [rx, ry, rz].iter().any(|r| r.abs() > 60.0) {
+            return Err(CrsError::BadHelmert(
+                "rotations are at most 60 arc-seconds".into(),
+            ));
+        }
+        if s.abs() > 100.0 {
+            return Err(CrsError::BadHelmert(
+                "the scale difference is at most 100 ppm".into(),
+            ));
+        }
+        Ok(Self {
+            translation_m: [dx, dy, dz],
+            rotation_arcsec: [rx, ry, rz],
+            scale_ppm: s,
+        })
+    }
+
+    /// The PROJ `helmert` step's parameters.
+    pub fn proj_parameters(&self) -> String {
+        let [x, y, z] = self.translation_m;
+        let [rx, ry, rz] = self.rotation_arcsec;
+        format!(
+            "+x={x} +y={y} +z={z} +rx={rx} +ry={ry} +rz={rz} +s={} +convention=position_vector",
+            self.scale_ppm
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
     #[error(
-        "{0:?} is not a supported coordinate system: use EPSG:4490 (CGCS2000), EPSG:4513–4554 (CGCS2000 3-degree Gauss–Krüger zones), EPSG:4326 (WGS84) or EPSG:3857 (Web Mercator)"
+        "{0:?} is not a supported coordinate system: use EPSG:4490 (CGCS2000), EPSG:4513–4554 (CGCS2000 3-degree Gauss–Krüger zones), EPSG:4326 (WGS84), EPSG:3857 (Web Mercator), or with transformation parameters EPSG:4214, 2401–2442 (Beijing 1954) and EPSG:4610, 2349–2390 (Xian 1980)"
     )]
     Unsupported(String),
     #[error(
@@ -56,6 +163,12 @@ pub enum CrsError {
     },
     #[error("{0} is not a number")]
     NotFinite(&'static str),
+    #[error(
+        "{0} coordinates reach CGCS2000 only through the seven transformation parameters published for your area; give them as helmert=dx,dy,dz,rx,ry,rz,s (m, arc-seconds, ppm)"
+    )]
+    MissingHelmert(&'static str),
+    #[error("the transformation parameters: {0}")]
+    BadHelmert(String),
 }
 
 /// Half the width of a 3-degree zone at China's southern edge, with a margin: eastings further
@@ -85,8 +198,45 @@ impl Crs {
                 zone: (code - 4534 + 25) as u8,
                 prefixed: false,
             },
-            _ => return Err(CrsError::Unsupported(text.to_string())),
+            _ => {
+                for datum in [LegacyDatum::Beijing1954, LegacyDatum::Xian1980] {
+                    let (geographic, prefixed, plain) = datum.codes();
+                    if code == geographic {
+                        return Ok(Self::LegacyGeographic(datum));
+                    }
+                    for (first, prefixed) in [(prefixed, true), (plain, false)] {
+                        if (first..first + 21).contains(&code) {
+                            return Ok(Self::LegacyGaussKruger {
+                                datum,
+                                zone: (code - first + 25) as u8,
+                                prefixed,
+                            });
+                        }
+                    }
+                }
+                return Err(CrsError::Unsupported(text.to_string()));
+            }
         })
+    }
+
+    /// The same kind of zone system on the same datum, for another zone.
+    fn in_zone(self, zone: u8, prefixed: bool) -> Self {
+        match self {
+            Self::LegacyGaussKruger { datum, .. } => Self::LegacyGaussKruger {
+                datum,
+                zone,
+                prefixed,
+            },
+            _ => Self::GaussKruger { zone, prefixed },
+        }
+    }
+
+    /// The legacy datum the system is on, if any.
+    pub fn legacy_datum(self) -> Option<LegacyDatum> {
+        match self {
+            Self::LegacyGeographic(datum) | Self::LegacyGaussKruger { datum, .. } => Some(datum),
+            _ => None,
+        }
     }
 
     pub fn epsg(self) -> u32 {
@@ -102,11 +252,23 @@ impl Crs {
                 zone,
                 prefixed: false,
             } => 4534 + u32::from(zone) - 25,
+            Self::LegacyGeographic(datum) => datum.codes().0,
+            Self::LegacyGaussKruger {
+                datum,
+                zone,
+                prefixed,
+            } => {
+                let (_, with_prefix, without) = datum.codes();
+                (if prefixed { with_prefix } else { without }) + u32::from(zone) - 25
+            }
         }
     }
 
     pub fn is_geographic(self) -> bool {
-        matches!(self, Self::Cgcs2000 | Self::Wgs84)
+        matches!(
+            self,
+            Self::Cgcs2000 | Self::Wgs84 | Self::LegacyGeographic(_)
+        )
     }
 
     /// The 3-degree zone whose central meridian is nearest a longitude.
@@ -128,7 +290,7 @@ impl Crs {
             crs: self.to_string(),
         };
         match self {
-            Self::Cgcs2000 | Self::Wgs84 => {
+            Self::Cgcs2000 | Self::Wgs84 | Self::LegacyGeographic(_) => {
                 if !(-180.0..=180.0).contains(&x) {
                     return Err(out("lon", x));
                 }
@@ -145,7 +307,8 @@ impl Crs {
                     return Err(out("y", y));
                 }
             }
-            Self::GaussKruger { zone, prefixed } => {
+            Self::GaussKruger { zone, prefixed }
+            | Self::LegacyGaussKruger { zone, prefixed, .. } => {
                 if !(0.0..=10_000_000.0).contains(&y) {
                     return Err(out("north", y));
                 }
@@ -166,11 +329,7 @@ impl Crs {
                         return Err(CrsError::UnexpectedZonePrefix {
                             east: x,
                             found: prefix,
-                            suggested: Self::GaussKruger {
-                                zone: prefix.min(45) as u8,
-                                prefixed: true,
-                            }
-                            .epsg(),
+                            suggested: self.in_zone(prefix.clamp(25, 45) as u8, true).epsg(),
                         });
                     }
                     x - 500_000.0
@@ -231,13 +390,67 @@ mod tests {
         for code in [4490, 4326, 3857, 4513, 4533, 4534, 4554] {
             assert_eq!(Crs::parse(&code.to_string()).unwrap().epsg(), code);
         }
-        for bad in ["EPSG:4512", "EPSG:4555", "EPSG:2000", "WGS84", ""] {
+        for code in [4214, 4610, 2401, 2421, 2422, 2442, 2349, 2369, 2370, 2390] {
+            assert_eq!(Crs::parse(&code.to_string()).unwrap().epsg(), code);
+        }
+        assert_eq!(
+            Crs::parse("EPSG:2416").unwrap(),
+            Crs::LegacyGaussKruger {
+                datum: LegacyDatum::Beijing1954,
+                zone: 40,
+                prefixed: true
+            }
+        );
+        assert_eq!(
+            Crs::parse("EPSG:2385").unwrap(),
+            Crs::LegacyGaussKruger {
+                datum: LegacyDatum::Xian1980,
+                zone: 40,
+                prefixed: false
+            }
+        );
+        for bad in [
+            "EPSG:4512",
+            "EPSG:4555",
+            "EPSG:2000",
+            "EPSG:2391",
+            "WGS84",
+            "",
+        ] {
             assert!(
                 matches!(Crs::parse(bad), Err(CrsError::Unsupported(_))),
                 "{bad}"
             );
         }
         assert_eq!(Crs::zone_for_longitude(120.9), 40);
+    }
+
+    #[test]
+    fn helmert_parameters_are_seven_numbers_in_sensible_units() {
+        let helmert = Helmert::parse("-15.9, 147.4, 30.2, 0.4, -0.3, 1.1, 2.5").unwrap();
+        assert_eq!(helmert.translation_m, [-15.9, 147.4, 30.2]);
+        assert!(
+            helmert
+                .proj_parameters()
+                .contains("+convention=position_vector")
+        );
+        assert!(Helmert::parse("1,2,3").is_err());
+        assert!(Helmert::parse("1,2,3,0.1,0.1,x,1").is_err());
+        assert!(Helmert::parse("1,2,3,0.00001,0.1,0.1,1.0000025").is_ok());
+        assert!(Helmert::parse("1,2,3,0.1,0.1,0.1,1.0000025e6").is_err());
+        assert!(Helmert::parse("1,2,3000,0.1,0.1,0.1,1").is_err());
+    }
+
+    #[test]
+    fn a_legacy_zone_checks_its_easting_like_a_cgcs2000_one() {
+        let beijing = Crs::parse("EPSG:2437").unwrap();
+        assert!(matches!(
+            beijing.check(40_520_000.0, 3_400_000.0),
+            Err(CrsError::UnexpectedZonePrefix {
+                suggested: 2416,
+                ..
+            })
+        ));
     }
 
     #[test]

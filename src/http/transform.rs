@@ -1,15 +1,16 @@
 //! `/api/v1/transform?from=&to=&x=&y=`: one coordinate converted between the supported systems
 //! (CGCS2000, its Gauss–Krüger zones, WGS84, Web Mercator). x is the easting or longitude, y the
-//! northing or latitude; a survey table's Y (东坐标) is x here.
+//! northing or latitude; a survey table's Y (东坐标) is x here. Beijing 1954 and Xian 1980
+//! systems take `helmert=dx,dy,dz,rx,ry,rz,s`, the parameters published for the area.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::problem::Problem;
-use crate::domain::crs::{Crs, CrsError};
+use crate::domain::crs::{Crs, CrsError, Helmert};
 use crate::domain::field_error::FieldErrors;
-use crate::spatial::reproject::{ReprojectError, convert};
+use crate::spatial::reproject::{ReprojectError, convert_with};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +19,7 @@ pub struct TransformQuery {
     to: Option<String>,
     x: Option<String>,
     y: Option<String>,
+    helmert: Option<String>,
 }
 
 pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse, Problem> {
@@ -44,13 +46,22 @@ pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse
             }
         };
     let (x, y) = (number("x", &query.x), number("y", &query.y));
+    let helmert = match query.helmert.as_deref().map(Helmert::parse) {
+        None => None,
+        Some(Ok(helmert)) => Some(helmert),
+        Some(Err(e)) => {
+            errors.push("helmert", e.to_string());
+            None
+        }
+    };
     errors.into_result(())?;
     let (Some(from), Some(to), Some(x), Some(y)) = (from, to, x, y) else {
         return Err(Problem::internal());
     };
-    let (out_x, out_y) = convert(from, to, x, y).map_err(|e| match e {
+    let (out_x, out_y) = convert_with(from, to, x, y, helmert.as_ref()).map_err(|e| match e {
         ReprojectError::Input(error) => {
             let field = match &error {
+                CrsError::MissingHelmert(_) | CrsError::BadHelmert(_) => "helmert",
                 CrsError::OutOfRange { field, .. } if matches!(*field, "lat" | "north" | "y") => {
                     "y"
                 }

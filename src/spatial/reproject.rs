@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use proj::Proj;
 
-use crate::domain::crs::{Crs, CrsError};
+use crate::domain::crs::{Crs, CrsError, Helmert, LegacyDatum};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReprojectError {
@@ -24,13 +24,137 @@ thread_local! {
     /// PROJ objects are not shareable between threads and costly to make: one per thread and
     /// pair of systems.
     static TRANSFORMS: RefCell<HashMap<(Crs, Crs), Proj>> = RefCell::new(HashMap::new());
+    /// Pipelines to and from the legacy datums, by their PROJ definition.
+    static PIPELINES: RefCell<HashMap<String, Proj>> = RefCell::new(HashMap::new());
 }
 
 /// Converts (x, y) — east and north, or longitude and latitude — from one system to another.
+/// A legacy system (Beijing 1954, Xian 1980) needs `helmert`, its parameters to CGCS2000.
+pub fn convert_with(
+    from: Crs,
+    to: Crs,
+    x: f64,
+    y: f64,
+    helmert: Option<&Helmert>,
+) -> Result<(f64, f64), ReprojectError> {
+    from.check(x, y)?;
+    if from == to {
+        return Ok((x, y));
+    }
+    if from.legacy_datum().is_none() && to.legacy_datum().is_none() {
+        return convert(from, to, x, y);
+    }
+    let needs = |crs: Crs| crs.legacy_datum().map(LegacyDatum::name);
+    let Some(helmert) = helmert else {
+        let name = needs(from).or(needs(to)).unwrap_or_default();
+        return Err(CrsError::MissingHelmert(name).into());
+    };
+    // Every legacy conversion passes through CGCS2000 longitude/latitude.
+    let (lon, lat) = match from.legacy_datum() {
+        Some(datum) => run_pipeline(
+            &legacy_pipeline(from, datum, helmert, false),
+            from,
+            to,
+            (x, y),
+        )?,
+        None => convert(from, Crs::Cgcs2000, x, y)?,
+    };
+    let Some(datum) = to.legacy_datum() else {
+        return convert(Crs::Cgcs2000, to, lon, lat);
+    };
+    // The forward direction (legacy coordinates taken at height 0, as survey tables give them)
+    // defines the conversion. The inverse pipeline starts from CGCS2000 at height 0, which is
+    // not where the forward one lands (the ellipsoids differ by some 100 m), so it misses by a
+    // few millimetres: correct its target until the forward conversion of the result hits.
+    let forward = legacy_pipeline(to, datum, helmert, false);
+    let inverse = legacy_pipeline(to, datum, helmert, true);
+    let mut aim = (lon, lat);
+    let mut result = run_pipeline(&inverse, from, to, aim)?;
+    for _ in 0..4 {
+        let landed = run_pipeline(&forward, from, to, result)?;
+        let miss = (landed.0 - lon, landed.1 - lat);
+        if miss.0.abs() < 1e-12 && miss.1.abs() < 1e-12 {
+            break;
+        }
+        aim = (aim.0 - miss.0, aim.1 - miss.1);
+        result = run_pipeline(&inverse, from, to, aim)?;
+    }
+    Ok(result)
+}
+
+/// The PROJ pipeline from a legacy system to CGCS2000 degrees, or back (`inverse`): to
+/// geocentric on the legacy ellipsoid, the Helmert step, back to geographic on GRS80 (the
+/// CGCS2000 ellipsoid's flattening differs from GRS80's by 1e-16).
+fn legacy_pipeline(crs: Crs, datum: LegacyDatum, helmert: &Helmert, inverse: bool) -> String {
+    let ellipsoid = datum.ellipsoid();
+    let plane = match crs {
+        Crs::LegacyGaussKruger { zone, prefixed, .. } => {
+            let false_easting = if prefixed {
+                f64::from(zone) * 1_000_000.0 + 500_000.0
+            } else {
+                500_000.0
+            };
+            Some(format!(
+                "+proj=tmerc +lat_0=0 +lon_0={} +k=1 +x_0={false_easting} +y_0=0 +ellps={ellipsoid}",
+                u32::from(zone) * 3
+            ))
+        }
+        _ => None,
+    };
+    let legacy_side = match &plane {
+        Some(tmerc) => format!("+step +inv {tmerc}"),
+        None => "+step +proj=unitconvert +xy_in=deg +xy_out=rad".to_string(),
+    };
+    let helmert = helmert.proj_parameters();
+    let forward = format!(
+        "+proj=pipeline {legacy_side} +step +proj=cart +ellps={ellipsoid} +step +proj=helmert {helmert} +step +inv +proj=cart +ellps=GRS80 +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    );
+    if !inverse {
+        return forward;
+    }
+    let legacy_end = match &plane {
+        Some(tmerc) => format!("+step {tmerc}"),
+        None => "+step +proj=unitconvert +xy_in=rad +xy_out=deg".to_string(),
+    };
+    format!(
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=cart +ellps=GRS80 +step +inv +proj=helmert {helmert} +step +inv +proj=cart +ellps={ellipsoid} {legacy_end}"
+    )
+}
+
+fn run_pipeline(
+    definition: &str,
+    from: Crs,
+    to: Crs,
+    point: (f64, f64),
+) -> Result<(f64, f64), ReprojectError> {
+    PIPELINES.with(|cell| {
+        let mut pipelines = cell.borrow_mut();
+        if !pipelines.contains_key(definition) {
+            let proj = Proj::new(definition).map_err(|e| ReprojectError::Setup {
+                from,
+                to,
+                message: e.to_string(),
+            })?;
+            pipelines.insert(definition.to_string(), proj);
+        }
+        let proj = &pipelines[definition];
+        proj.convert(point).map_err(|e| ReprojectError::Convert {
+            from,
+            to,
+            message: e.to_string(),
+        })
+    })
+}
+
+/// Converts (x, y) between systems PROJ relates without extra parameters (all but the legacy
+/// datums, which go through `convert_with`).
 pub fn convert(from: Crs, to: Crs, x: f64, y: f64) -> Result<(f64, f64), ReprojectError> {
     from.check(x, y)?;
     if from == to {
         return Ok((x, y));
+    }
+    if from.legacy_datum().is_some() || to.legacy_datum().is_some() {
+        return convert_with(from, to, x, y, None);
     }
     TRANSFORMS.with(|cell| {
         let mut transforms = cell.borrow_mut();
@@ -93,6 +217,38 @@ mod tests {
             convert(Crs::Cgcs2000, Crs::parse("EPSG:4528").unwrap(), 120.9, 30.9).unwrap();
         assert!((east - 40_586_045.085_7).abs() < 0.001, "{east}");
         assert!((north - 3_420_234.530_1).abs() < 0.001, "{north}");
+    }
+
+    #[test]
+    fn legacy_zones_round_trip_through_cgcs2000_with_their_parameters() {
+        let helmert = Helmert::parse("-15.9,147.4,30.2,0.4,-0.3,1.1,2.5").unwrap();
+        for code in [
+            "EPSG:2416",
+            "EPSG:2437",
+            "EPSG:2364",
+            "EPSG:2385",
+            "EPSG:4214",
+            "EPSG:4610",
+        ] {
+            let legacy = Crs::parse(code).unwrap();
+            let (x, y) = convert_with(Crs::Cgcs2000, legacy, 120.9, 30.9, Some(&helmert)).unwrap();
+            let (lon, lat) = convert_with(legacy, Crs::Cgcs2000, x, y, Some(&helmert)).unwrap();
+            assert!(
+                (lon - 120.9).abs() < 1e-8 && (lat - 30.9).abs() < 1e-8,
+                "{code}: {lon},{lat}"
+            );
+        }
+        assert!(matches!(
+            convert(
+                Crs::parse("EPSG:2416").unwrap(),
+                Crs::Cgcs2000,
+                40_586_000.0,
+                3_420_000.0
+            ),
+            Err(ReprojectError::Input(CrsError::MissingHelmert(
+                "Beijing 1954"
+            )))
+        ));
     }
 
     #[test]

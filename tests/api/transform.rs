@@ -109,3 +109,97 @@ async fn unknown_systems_and_eastings_outside_their_zone_are_refused() {
         assert!(body["detail"].as_str().unwrap().len() > 10);
     }
 }
+
+/// cs2cs with PROJ strings (east/longitude first): the legacy zone with `+towgs84`, which PROJ
+/// applies as a position-vector Helmert through geocentric coordinates, to GRS80 longitude and
+/// latitude.
+fn cs2cs_legacy(from: &str, east: f64, north: f64) -> (f64, f64) {
+    let mut args: Vec<&str> = vec!["-f", "%.10f"];
+    args.extend(from.split(' '));
+    args.extend(["+to", "+proj=longlat", "+ellps=GRS80", "+towgs84=0,0,0"]);
+    let output = Command::new("cs2cs")
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{east} {north}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("cs2cs (Debian proj-bin) runs");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .take(2)
+        .map(|n| n.parse().unwrap())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[tokio::test]
+async fn legacy_beijing_and_xian_zones_agree_with_cs2cs_given_the_parameters() {
+    let app = spawn_app().await;
+    let helmert = "-15.9,147.4,30.2,0.4,-0.3,1.1,2.5";
+    // (system, ellipsoid, zone, zone prefix on Y, east, north)
+    for (epsg, ellipsoid, zone, prefixed, east, north) in [
+        ("EPSG:2416", "krass", 40, true, 40_586_100.0, 3_420_300.0),
+        ("EPSG:2437", "krass", 40, false, 586_100.0, 3_420_300.0),
+        ("EPSG:2364", "IAU76", 40, true, 40_412_000.0, 3_380_000.0),
+        ("EPSG:2379", "IAU76", 34, false, 433_000.0, 4_420_000.0),
+    ] {
+        let false_easting = if prefixed {
+            zone * 1_000_000 + 500_000
+        } else {
+            500_000
+        };
+        let definition = format!(
+            "+proj=tmerc +lat_0=0 +lon_0={} +k=1 +x_0={false_easting} +y_0=0 +ellps={ellipsoid} +towgs84={helmert}",
+            zone * 3
+        );
+        let (status, body) = app
+            .get_json(
+                &format!("/api/v1/transform?from={epsg}&to=EPSG:4490&x={east}&y={north}&helmert={helmert}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{epsg}: {body}");
+        let (lon, lat) = (body["x"].as_f64().unwrap(), body["y"].as_f64().unwrap());
+        let (reference_lon, reference_lat) = cs2cs_legacy(&definition, east, north);
+        // 1e-8 degrees is about a millimetre.
+        assert!(
+            (lon - reference_lon).abs() < 1e-8 && (lat - reference_lat).abs() < 1e-8,
+            "{epsg}: service {lon},{lat}; cs2cs {reference_lon},{reference_lat}"
+        );
+        let (_, back) = app
+            .get_json(
+                &format!(
+                    "/api/v1/transform?from=EPSG:4490&to={epsg}&x={lon}&y={lat}&helmert={helmert}"
+                ),
+                None,
+            )
+            .await;
+        assert!(
+            (back["x"].as_f64().unwrap() - east).abs() < 0.001
+                && (back["y"].as_f64().unwrap() - north).abs() < 0.001,
+            "{epsg} round trip: {back}"
+        );
+    }
+    // Without parameters, or with parameters in the wrong units, the field is named.
+    for query in [
+        "from=EPSG:2416&to=EPSG:4490&x=40586100&y=3420300",
+        "from=EPSG:2416&to=EPSG:4490&x=40586100&y=3420300&helmert=1,2,3",
+        "from=EPSG:2416&to=EPSG:4490&x=40586100&y=3420300&helmert=1,2,3,0.1,0.1,0.1,1000000",
+    ] {
+        assert_problem(
+            app.get(&format!("/api/v1/transform?{query}")).await,
+            StatusCode::BAD_REQUEST,
+            Some("helmert"),
+        )
+        .await;
+    }
+}
