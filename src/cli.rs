@@ -70,6 +70,10 @@ pub enum ImportCommand {
         /// The coordinate system of the table, e.g. EPSG:4549 (CGCS2000 GK zone 40, no prefix).
         #[arg(long)]
         crs: String,
+        /// For Beijing 1954 / Xian 1980 tables: the seven parameters to CGCS2000 published for
+        /// the area, dx,dy,dz,rx,ry,rz,s (m, arc-seconds, ppm; position-vector convention).
+        #[arg(long)]
+        helmert: Option<String>,
     },
 }
 
@@ -207,8 +211,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Import(ImportCommand::Divisions { folder }) => {
             import_divisions(&cli.database_url, &folder).await?
         }
-        Command::Import(ImportCommand::Markers { file, crs }) => {
-            import_markers(&cli.database_url, &file, &crs).await?
+        Command::Import(ImportCommand::Markers { file, crs, helmert }) => {
+            import_markers(&cli.database_url, &file, &crs, helmert.as_deref()).await?
         }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
@@ -388,13 +392,26 @@ async fn import_markers(
     database_url: &str,
     file: &std::path::Path,
     crs: &str,
+    helmert: Option<&str>,
 ) -> Result<(), CliError> {
-    use crate::domain::crs::Crs;
+    use crate::domain::crs::{Crs, Helmert};
     use crate::domain::marker::MarkerId;
-    use crate::spatial::reproject::convert;
+    use crate::spatial::reproject::convert_with;
     use crate::store::markers::NewMarker;
 
     let crs = Crs::parse(crs).map_err(|e| CliError::Import(format!("--crs: {e}")))?;
+    let helmert = helmert
+        .map(Helmert::parse)
+        .transpose()
+        .map_err(|e| CliError::Import(format!("--helmert: {e}")))?;
+    if helmert.is_none()
+        && let Some(datum) = crs.legacy_datum()
+    {
+        return Err(CliError::Import(format!(
+            "--helmert: {}",
+            crate::domain::crs::CrsError::MissingHelmert(datum.name())
+        )));
+    }
     let mut reader = csv::Reader::from_path(file)
         .map_err(|e| CliError::Import(format!("{}: {e}", file.display())))?;
     let headers = reader
@@ -466,7 +483,7 @@ async fn import_markers(
             ));
             continue;
         }
-        match convert(crs, Crs::Cgcs2000, x, y) {
+        match convert_with(crs, Crs::Cgcs2000, x, y, helmert.as_ref()) {
             Ok((lon, lat)) => markers.push(NewMarker {
                 number,
                 lon,
@@ -475,6 +492,7 @@ async fn import_markers(
                 surveyed_crs: crs.to_string(),
                 material: field(material_at).map(str::to_string),
                 installed_on,
+                references: Vec::new(),
             }),
             Err(e) => errors.push(format!("line {line}: {e}")),
         }

@@ -160,6 +160,66 @@ impl fmt::Display for MarkerId {
     }
 }
 
+/// 方位物: a landmark by which a lost marker is found again, with the grid bearing (degrees
+/// clockwise from grid north) and the distance from the marker to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceObject {
+    pub name: String,
+    pub bearing_deg: f64,
+    pub distance_m: f64,
+}
+
+impl ReferenceObject {
+    /// Problems with the object, each with its field below `prefix` (`references[0]`).
+    pub fn check(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            problems.push((format!("{prefix}.name"), "1 to 100 characters".to_string()));
+        }
+        if !(0.0..360.0).contains(&self.bearing_deg) {
+            problems.push((
+                format!("{prefix}.bearing_deg"),
+                format!("{} is not a bearing: 0 up to 360 degrees", self.bearing_deg),
+            ));
+        }
+        // A reference object is chosen within sight of the marker.
+        if !(self.distance_m > 0.0 && self.distance_m <= 2_000.0) {
+            problems.push((
+                format!("{prefix}.distance_m"),
+                format!("{} m: more than 0 and at most 2000 m", self.distance_m),
+            ));
+        }
+        problems
+    }
+}
+
+/// What an inspection found at a marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MarkerCondition {
+    Intact,
+    Tilted,
+    Damaged,
+    Buried,
+    Missing,
+    Destroyed,
+}
+
+impl MarkerCondition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Intact => "intact",
+            Self::Tilted => "tilted",
+            Self::Damaged => "damaged",
+            Self::Buried => "buried",
+            Self::Missing => "missing",
+            Self::Destroyed => "destroyed",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,6 +243,23 @@ mod tests {
         assert_eq!(triple.companions().len(), 2);
         let single: MarkerId = "3233001Q".parse().unwrap();
         assert!(single.companions().is_empty());
+    }
+
+    #[test]
+    fn reference_objects_need_a_bearing_and_a_distance_in_range() {
+        let good = ReferenceObject {
+            name: "电杆".into(),
+            bearing_deg: 45.5,
+            distance_m: 12.3,
+        };
+        assert!(good.check("references[0]").is_empty());
+        let bad = ReferenceObject {
+            name: " ".into(),
+            bearing_deg: 360.0,
+            distance_m: 0.0,
+        };
+        let fields: Vec<String> = bad.check("r").into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["r.name", "r.bearing_deg", "r.distance_m"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod boundaries;
 pub mod division_events;
 pub mod divisions;
 pub mod identity;
+pub mod markers;
 pub mod meta;
 pub mod places;
 pub mod precondition;
@@ -259,6 +260,14 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/romanize").get(romanize::romanize))
             .service(web::resource("/romanize/check").get(romanize::check))
             .service(web::resource("/search").get(search::search))
+            .service(
+                web::scope("/markers")
+                    .service(web::resource("").get(markers::list).post(markers::create))
+                    .service(web::resource("/photos/{id}").get(markers::photo))
+                    .service(web::resource("/{number}").get(markers::read))
+                    .service(web::resource("/{number}/conditions").post(markers::record_condition))
+                    .service(web::resource("/{number}/photos").post(markers::upload_photo)),
+            )
             .service(web::resource("/boundaries").get(boundaries::between))
             .service(
                 web::scope("/boundary-lines")
