@@ -15,13 +15,12 @@ use super::AppState;
 use super::body::JsonBody;
 use super::identity::Staff;
 use super::problem::Problem;
-use super::signs::{photo_problem, read_photo_field};
+use super::signs::receive_photo;
 use crate::domain::account::{Actor, Role};
 use crate::domain::boundary_line::LineCode;
 use crate::domain::crs::{Crs, CrsError, Helmert};
 use crate::domain::field_error::FieldErrors;
 use crate::domain::marker::{MarkerCondition, MarkerId, ReferenceObject};
-use crate::media::clean_photo;
 use crate::spatial::reproject::{ReprojectError, convert_with};
 use crate::store::markers::{NewMarker, StoredMarker};
 
@@ -272,14 +271,7 @@ pub async fn upload_photo(
 ) -> Result<HttpResponse, Problem> {
     let marker = existing(&state, &path).await?;
     may_inspect(&staff.actor, &marker.line_code)?;
-    let limit = state.settings.max_photo_bytes;
-    let bytes = read_photo_field(form, limit).await?.ok_or_else(|| {
-        Problem::invalid_field("photo", "send the image in a form field named photo")
-    })?;
-    let photo = web::block(move || clean_photo(&bytes, limit))
-        .await
-        .map_err(|_| Problem::internal())?
-        .map_err(photo_problem)?;
+    let photo = receive_photo(form, state.settings.max_photo_bytes).await?;
     let id = state
         .store
         .add_marker_photo(

@@ -22,7 +22,7 @@ use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::place::PlaceStatus;
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
 use crate::domain::version::entity_tag;
-use crate::media::{PhotoError, clean_photo};
+use crate::media::{CleanPhoto, PhotoError, clean_photo};
 use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
 use crate::store::places::VersionSelector;
 use crate::store::signs::{Maintenance, Sign, SignFilter};
@@ -341,10 +341,7 @@ pub async fn maintenance_log(
 }
 
 /// Reads the file field `photo` of a multipart form, up to `limit` bytes.
-pub async fn read_photo_field(
-    mut form: Multipart,
-    limit: usize,
-) -> Result<Option<Vec<u8>>, Problem> {
+async fn read_photo_field(mut form: Multipart, limit: usize) -> Result<Option<Vec<u8>>, Problem> {
     let mut photo = None;
     while let Some(mut field) = form
         .try_next()
@@ -368,6 +365,17 @@ pub async fn read_photo_field(
         photo = Some(bytes);
     }
     Ok(photo)
+}
+
+/// The photo of a multipart form, checked (type, size) and re-encoded off the async threads.
+pub async fn receive_photo(form: Multipart, limit: usize) -> Result<CleanPhoto, Problem> {
+    let bytes = read_photo_field(form, limit).await?.ok_or_else(|| {
+        Problem::invalid_field("photo", "send the image in a form field named photo")
+    })?;
+    web::block(move || clean_photo(&bytes, limit))
+        .await
+        .map_err(|_| Problem::internal())?
+        .map_err(photo_problem)
 }
 
 pub fn photo_problem(error: PhotoError) -> Problem {
@@ -400,14 +408,7 @@ pub async fn upload_photo(
         &staff.actor,
         &DivisionCode::parse(&sign.division_code).map_err(|_| Problem::internal())?,
     )?;
-    let limit = state.settings.max_photo_bytes;
-    let bytes = read_photo_field(form, limit).await?.ok_or_else(|| {
-        Problem::invalid_field("photo", "send the image in a form field named photo")
-    })?;
-    let photo = web::block(move || clean_photo(&bytes, limit))
-        .await
-        .map_err(|_| Problem::internal())?
-        .map_err(photo_problem)?;
+    let photo = receive_photo(form, state.settings.max_photo_bytes).await?;
     let photo_id = state
         .store
         .add_sign_photo(

@@ -123,14 +123,7 @@ fn push_conditions(query: &mut QueryBuilder<Sqlite>, day: NaiveDate, filter: &Di
             .push_bind(format!("{prefix}:"));
     }
     if let Some(text) = &filter.name_contains {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query
-            .push(" AND s.name LIKE ")
-            .push_bind(format!("%{escaped}%"))
-            .push(" ESCAPE '\\'");
+        super::push_contains(query, "s.name", text);
     }
 }
 

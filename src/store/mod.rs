@@ -93,6 +93,22 @@ impl Store {
     }
 }
 
+/// Adds ` AND <column> LIKE '%text%'` with the text's own `%`, `_` and `\` taken literally.
+pub(crate) fn push_contains(
+    query: &mut sqlx::QueryBuilder<sqlx::Sqlite>,
+    column: &str,
+    text: &str,
+) {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    query
+        .push(format!(" AND {column} LIKE "))
+        .push_bind(format!("%{escaped}%"))
+        .push(" ESCAPE '\\'");
+}
+
 /// The stored text form of an instant: fixed width, so text order is time order.
 pub(crate) fn instant_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)

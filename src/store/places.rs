@@ -319,14 +319,7 @@ fn push_list_conditions(query: &mut QueryBuilder<Sqlite>, filter: &PlaceFilter) 
         query.push(" AND v.status = ").push_bind(status);
     }
     if let Some(text) = &filter.name_contains {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        query
-            .push(" AND v.names_text LIKE ")
-            .push_bind(format!("%{escaped}%"))
-            .push(" ESCAPE '\\'");
+        super::push_contains(query, "v.names_text", text);
     }
     if let Some(since) = filter.updated_since {
         query

@@ -261,3 +261,23 @@ pub async fn assert_problem(response: Response, status: StatusCode, field: Optio
 pub fn encoded(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+/// A PNG image; a noisy one does not compress (to exceed size limits).
+pub fn png_bytes(width: u32, height: u32, noisy: bool) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        if noisy {
+            let v = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)).wrapping_mul(2_654_435_761);
+            image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+        } else {
+            image::Rgb([120, 120, 120])
+        }
+    });
+    let mut bytes = Vec::new();
+    image
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}

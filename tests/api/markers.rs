@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app_with};
+use crate::helpers::{TestApp, assert_problem, png_bytes, spawn_app_with};
 
 const LINE: &str = "330421330482";
 
@@ -56,25 +56,6 @@ async fn post_marker(app: &TestApp, token: &str, query: &str, body: &Value) -> r
         .send()
         .await
         .unwrap()
-}
-
-fn png_bytes(width: u32, height: u32, noisy: bool) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        if noisy {
-            let v = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)).wrapping_mul(2_654_435_761);
-            image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
-        } else {
-            image::Rgb([120, 120, 120])
-        }
-    });
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
 }
 
 async fn upload(

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with, xitang};
+use crate::helpers::{TestApp, assert_problem, png_bytes, spawn_app, spawn_app_with, xitang};
 
 /// Registers a place and a sign for it as `jiashan`; returns (sign json, ETag).
 async fn sign_for(app: &TestApp, place: &Value) -> (Value, String) {
@@ -239,18 +239,6 @@ async fn report_count(app: &TestApp) -> usize {
     reports["reports"].as_array().unwrap().len()
 }
 
-fn png_bytes() -> Vec<u8> {
-    let image = image::RgbImage::from_pixel(40, 30, image::Rgb([120, 120, 120]));
-    let mut bytes = Vec::new();
-    image
-        .write_to(
-            &mut std::io::Cursor::new(&mut bytes),
-            image::ImageFormat::Png,
-        )
-        .unwrap();
-    bytes
-}
-
 #[tokio::test]
 async fn a_public_report_opens_a_ticket_that_staff_work_and_close() {
     let app = spawn_app().await;
@@ -258,7 +246,7 @@ async fn a_public_report_opens_a_ticket_that_staff_work_and_close() {
     let code = sign["sign"]["public_code"].as_str().unwrap();
     let form = report("damaged", "牌子被撞歪了").part(
         "photo",
-        Part::bytes(png_bytes())
+        Part::bytes(png_bytes(40, 30, false))
             .file_name("p.png")
             .mime_str("image/png")
             .unwrap(),

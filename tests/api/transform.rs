@@ -8,20 +8,16 @@ use serde_json::Value;
 
 use crate::helpers::{assert_problem, spawn_app};
 
-/// cs2cs in the systems' authority axis order: latitude, longitude in; northing, easting out.
-fn cs2cs(to: &str, lon: f64, lat: f64) -> (f64, f64) {
+/// Runs cs2cs with `args` on one line of input; the first two numbers of its answer.
+fn run_cs2cs(args: &[&str], input: String) -> (f64, f64) {
     let output = Command::new("cs2cs")
-        .args(["-f", "%.6f", "EPSG:4490", to])
+        .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .and_then(|mut child| {
             use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{lat} {lon}\n").as_bytes())?;
+            child.stdin.take().unwrap().write_all(input.as_bytes())?;
             child.wait_with_output()
         })
         .expect("cs2cs (Debian proj-bin) runs");
@@ -31,7 +27,13 @@ fn cs2cs(to: &str, lon: f64, lat: f64) -> (f64, f64) {
         .take(2)
         .map(|n| n.parse().unwrap())
         .collect();
-    (numbers[1], numbers[0])
+    (numbers[0], numbers[1])
+}
+
+/// cs2cs in the systems' authority axis order: latitude, longitude in; northing, easting out.
+fn cs2cs(to: &str, lon: f64, lat: f64) -> (f64, f64) {
+    let (north, east) = run_cs2cs(&["-f", "%.6f", "EPSG:4490", to], format!("{lat} {lon}\n"));
+    (east, north)
 }
 
 #[tokio::test]
@@ -117,28 +119,7 @@ fn cs2cs_legacy(from: &str, east: f64, north: f64) -> (f64, f64) {
     let mut args: Vec<&str> = vec!["-f", "%.10f"];
     args.extend(from.split(' '));
     args.extend(["+to", "+proj=longlat", "+ellps=GRS80", "+towgs84=0,0,0"]);
-    let output = Command::new("cs2cs")
-        .args(&args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{east} {north}\n").as_bytes())?;
-            child.wait_with_output()
-        })
-        .expect("cs2cs (Debian proj-bin) runs");
-    let text = String::from_utf8(output.stdout).unwrap();
-    let numbers: Vec<f64> = text
-        .split_whitespace()
-        .take(2)
-        .map(|n| n.parse().unwrap())
-        .collect();
-    (numbers[0], numbers[1])
+    run_cs2cs(&args, format!("{east} {north}\n"))
 }
 
 #[tokio::test]
