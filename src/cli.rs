@@ -372,7 +372,7 @@ async fn import_divisions(database_url: &str, folder: &std::path::Path) -> Resul
         .map(|(level, n)| format!("{n} {level}"))
         .collect();
     println!(
-        "{} divisions read ({} repeated at a lower level skipped): {} added{}, {} renamed, {} unchanged",
+        "{} divisions read ({} repeated at a lower level skipped): {} added{}, {} renamed, {} unchanged, {} kept as change events left them",
         table.rows.len(),
         table.repeats,
         summary.added,
@@ -382,7 +382,8 @@ async fn import_divisions(database_url: &str, folder: &std::path::Path) -> Resul
             format!(" ({})", by_level.join(", "))
         },
         summary.renamed,
-        summary.unchanged
+        summary.unchanged,
+        summary.kept_by_events
     );
     Ok(())
 }

@@ -134,6 +134,25 @@ async fn checked_place(
             .collect();
         return Err(Problem::invalid(errors));
     }
+    // A record in use lies in divisions in force; a historical one may name ended ones.
+    if place.properties().status == crate::domain::place::PlaceStatus::Current {
+        let ended = state.store.ended_divisions(place.divisions()).await?;
+        if !ended.is_empty() {
+            let errors = place
+                .divisions()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, code)| {
+                    let (_, day) = ended.iter().find(|(c, _)| c == code)?;
+                    Some(FieldError::new(
+                        format!("properties.division_codes[{i}]"),
+                        format!("division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"),
+                    ))
+                })
+                .collect();
+            return Err(Problem::invalid(errors));
+        }
+    }
     staff.actor.may_edit_places_in(place.divisions())?;
     Ok((place, input.change))
 }

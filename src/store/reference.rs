@@ -51,6 +51,25 @@ impl Store {
         Ok(unknown)
     }
 
+    /// The codes among `codes` whose division has ended, with the day it ended.
+    pub async fn ended_divisions(
+        &self,
+        codes: &[DivisionCode],
+    ) -> StoreResult<Vec<(DivisionCode, String)>> {
+        let mut ended = Vec::new();
+        for code in codes {
+            let valid_to: Option<Option<String>> =
+                sqlx::query_scalar("SELECT valid_to FROM divisions WHERE code = ?")
+                    .bind(code.as_str())
+                    .fetch_optional(self.pool())
+                    .await?;
+            if let Some(Some(day)) = valid_to {
+                ended.push((code.clone(), day));
+            }
+        }
+        Ok(ended)
+    }
+
     /// The division with this code and those above it, province first; unknown levels are
     /// left out.
     pub async fn division_chain(&self, code: &DivisionCode) -> StoreResult<Vec<Division>> {
@@ -106,17 +125,24 @@ impl Store {
         progress: impl Fn(u64),
     ) -> StoreResult<DivisionImport> {
         let mut tx = self.pool().begin().await?;
-        let existing: HashMap<String, String> = sqlx::query_as("SELECT code, name FROM divisions")
+        let existing: HashMap<String, (String, Option<String>)> =
+            sqlx::query_as::<_, (String, String, Option<String>)>(
+                "SELECT code, name, event_id FROM divisions",
+            )
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
+            .map(|(code, name, event)| (code, (name, event)))
             .collect();
         let mut sorted: Vec<&DivisionRow> = rows.iter().collect();
         sorted.sort_by_key(|row| (row.code.level(), row.code.as_str()));
         let mut summary = DivisionImport::default();
         for (done, row) in sorted.into_iter().enumerate() {
             match existing.get(row.code.as_str()) {
-                Some(name) if *name == row.name => summary.unchanged += 1,
+                Some((name, _)) if *name == row.name => summary.unchanged += 1,
+                // A division a recorded change event has touched keeps the register's state:
+                // the table may predate the event, and the event carries its approval.
+                Some((_, Some(_))) => summary.kept_by_events += 1,
                 Some(_) => {
                     sqlx::query("UPDATE divisions SET name = ? WHERE code = ?")
                         .bind(&row.name)
@@ -151,7 +177,7 @@ impl Store {
             "divisions.import",
             "division",
             None,
-            json!({ "added": summary.added, "renamed": summary.renamed, "unchanged": summary.unchanged }),
+            json!({ "added": summary.added, "renamed": summary.renamed, "unchanged": summary.unchanged, "kept_by_events": summary.kept_by_events }),
         )
         .await?;
         tx.commit().await?;
@@ -165,5 +191,7 @@ pub struct DivisionImport {
     pub added: u64,
     pub renamed: u64,
     pub unchanged: u64,
+    /// Divisions whose name differs but which change events have touched (left as they are).
+    pub kept_by_events: u64,
     pub added_by_level: std::collections::BTreeMap<&'static str, u64>,
 }

@@ -183,6 +183,50 @@ async fn the_division_table_imports_all_or_nothing_and_a_second_run_changes_noth
         .await
         .unwrap();
     assert_eq!(chain.last().unwrap().name, "西塘古镇社区");
+
+    // A division a recorded change event renamed keeps the event's name when an older table
+    // is imported again.
+    use diming::domain::division_event::{CheckedEvent, EventApproval, EventKind, ProposedChange};
+    let changes: Vec<ProposedChange> = vec![serde_json::from_value(serde_json::json!({
+        "code": "330421101", "becomes": { "code": "330421101", "name": "西塘街道", "kind": "街道" }
+    }))
+    .unwrap()];
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let event = CheckedEvent::parse(EventKind::ChangeKind, day, "撤镇设街道", &changes).unwrap();
+    let author = diming::store::audit::Author::system("test");
+    let id = store
+        .propose_division_event(&event, &changes, &[], &author)
+        .await
+        .unwrap();
+    let approval = EventApproval {
+        authority: "浙江省人民政府".into(),
+        approved_on: day,
+        document_number: "浙政函〔2026〕1号".into(),
+    };
+    store
+        .decide_division_event(
+            &id,
+            &diming::store::division_events::Decision::Approve(approval),
+            &author,
+        )
+        .await
+        .unwrap();
+    let change = diming::store::places::Change {
+        action: diming::domain::version::ChangeAction::Updated,
+        effective_on: day,
+        comment: None,
+        author: &author,
+        correction: None,
+    };
+    store.apply_division_event(&id, &[], &change).await.unwrap();
+    let (ok, out) = diming(&database, &["import", "divisions", folder], "");
+    assert!(ok, "{out}");
+    assert!(out.contains("1 kept as change events left them"), "{out}");
+    let chain = store
+        .division_chain(&diming::domain::division_code::DivisionCode::parse("330421101").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(chain.last().unwrap().name, "西塘街道");
 }
 
 #[tokio::test]

@@ -191,6 +191,22 @@ async fn a_rename_and_a_change_of_county_to_city_show_as_of_any_day() {
     assert_eq!(reverse["divisions"][2]["code"], "330484", "{reverse}");
     assert_eq!(reverse["divisions"][2]["name"], "嘉善市");
 
+    // A record in use can no longer name the old county.
+    let admin_place = app
+        .client
+        .post(app.url("/api/v1/places"))
+        .bearer_auth(&admin)
+        .json(&crate::helpers::xitang("塘北村"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        admin_place,
+        StatusCode::BAD_REQUEST,
+        Some("properties.division_codes[0]"),
+    )
+    .await;
+
     // Applied events are public history.
     let (_, events) = app
         .get_json("/api/v1/division-events?code=330484", None)
