@@ -50,6 +50,12 @@ pub fn index_entry(
 pub struct PointQuery {
     lon: Option<String>,
     lat: Option<String>,
+    /// With `crs`: the point in that system (east or longitude, north or latitude) instead of
+    /// CGCS2000 lon/lat, and `helmert` for the legacy datums.
+    x: Option<String>,
+    y: Option<String>,
+    crs: Option<String>,
+    helmert: Option<String>,
     k: Option<String>,
     category: Option<String>,
     within_m: Option<String>,
@@ -72,6 +78,36 @@ impl ParsedQuery {
                 .as_ref()
                 .is_none_or(|c| place.category.starts_with(c.as_str()))
     }
+}
+
+/// A point given in another system, as CGCS2000 lon/lat (None when x or y is missing).
+#[allow(clippy::type_complexity)]
+fn point_in(
+    crs: &str,
+    helmert: Option<&str>,
+    x: Option<f64>,
+    y: Option<f64>,
+) -> Result<Option<(f64, f64)>, (&'static str, String)> {
+    use crate::domain::crs::{Crs, Helmert};
+    let crs = Crs::parse(crs).map_err(|e| ("crs", e.to_string()))?;
+    let helmert = helmert
+        .map(Helmert::parse)
+        .transpose()
+        .map_err(|e| ("helmert", e.to_string()))?;
+    let (Some(x), Some(y)) = (x, y) else {
+        return Ok(None);
+    };
+    crate::spatial::reproject::convert_with(crs, Crs::Cgcs2000, x, y, helmert.as_ref())
+        .map(Some)
+        .map_err(|e| {
+            let field = match &e {
+                crate::spatial::reproject::ReprojectError::Input(
+                    crate::domain::crs::CrsError::MissingHelmert(_),
+                ) => "helmert",
+                _ => "x",
+            };
+            (field, e.to_string())
+        })
 }
 
 fn parse_query(
@@ -97,8 +133,23 @@ fn parse_query(
                 }
             }
         };
-    let lon = number("lon", &query.lon, -180.0..=180.0);
-    let lat = number("lat", &query.lat, -90.0..=90.0);
+    let (lon, lat) = match &query.crs {
+        None => (
+            number("lon", &query.lon, -180.0..=180.0),
+            number("lat", &query.lat, -90.0..=90.0),
+        ),
+        Some(crs) => {
+            let x = number("x", &query.x, f64::MIN..=f64::MAX);
+            let y = number("y", &query.y, f64::MIN..=f64::MAX);
+            match point_in(crs, query.helmert.as_deref(), x, y) {
+                Ok(point) => point.map_or((None, None), |(lon, lat)| (Some(lon), Some(lat))),
+                Err((field, message)) => {
+                    errors.push(field, message);
+                    (None, None)
+                }
+            }
+        }
+    };
     let k = match query.k.as_deref().map(str::parse::<usize>) {
         None => default_k,
         Some(Ok(k)) if (1..=MAX_K).contains(&k) => k,

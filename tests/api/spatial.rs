@@ -182,3 +182,30 @@ async fn bad_points_and_limits_are_named() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_point_may_be_given_in_a_survey_system() {
+    let app = demo_app().await;
+    let (_, zone) = app
+        .get_json(
+            "/api/v1/transform?from=EPSG:4490&to=EPSG:4528&x=120.8906&y=30.9447",
+            None,
+        )
+        .await;
+    let (x, y) = (zone["x"].as_f64().unwrap(), zone["y"].as_f64().unwrap());
+    let (status, body) = app
+        .get_json(&format!("/api/v1/reverse?crs=EPSG:4528&x={x}&y={y}"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(chain(&body), ["浙江省", "嘉兴市", "嘉善县"]);
+    assert!((body["point"][0].as_f64().unwrap() - 120.8906).abs() < 1e-9);
+    // The same easting declared in the unprefixed zone does not fit it.
+    let wrong = app
+        .get(&format!("/api/v1/reverse?crs=EPSG:4549&x={x}&y={y}"))
+        .await;
+    assert_problem(wrong, StatusCode::BAD_REQUEST, Some("x")).await;
+    let legacy = app
+        .get(&format!("/api/v1/places/nearest?crs=EPSG:2416&x={x}&y={y}"))
+        .await;
+    assert_problem(legacy, StatusCode::BAD_REQUEST, Some("helmert")).await;
+}
