@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
-use geo::{Coord, Geodesic, Length, LineString, LinesIter, MultiLineString, MultiPolygon};
+use geo::{
+    BooleanOps, Coord, Geodesic, Geometry, Length, LineString, LinesIter, MultiLineString,
+    MultiPolygon,
+};
 
 /// A segment's key: its two ends by their exact bits, in a fixed order, so the same edge
 /// walked either way by either polygon gives the same key.
@@ -65,9 +68,42 @@ pub fn geodesic_length(line: &MultiLineString<f64>) -> f64 {
     line.0.iter().map(|l| Geodesic.length(l)).sum()
 }
 
+/// The area of divisions merged into one: the union of their polygons (None when none of them
+/// has one).
+pub fn merged_area(parts: &[Geometry<f64>]) -> Option<MultiPolygon<f64>> {
+    let mut polygons = parts.iter().filter_map(|part| match part {
+        Geometry::Polygon(p) => Some(MultiPolygon::new(vec![p.clone()])),
+        Geometry::MultiPolygon(m) => Some(m.clone()),
+        _ => None,
+    });
+    let first = polygons.next()?;
+    Some(polygons.fold(first, |union, next| union.union(&next)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_neighbours_make_one_area_without_their_common_edge() {
+        let square = |x: f64| {
+            Geometry::Polygon(geo::Polygon::new(
+                LineString::from(vec![
+                    (x, 0.0),
+                    (x + 1.0, 0.0),
+                    (x + 1.0, 1.0),
+                    (x, 1.0),
+                    (x, 0.0),
+                ]),
+                vec![],
+            ))
+        };
+        let merged =
+            merged_area(&[square(0.0), square(1.0), Geometry::Point((5.0, 5.0).into())]).unwrap();
+        assert_eq!(merged.0.len(), 1);
+        assert!((geo::Area::unsigned_area(&merged) - 2.0).abs() < 1e-12);
+        assert!(merged_area(&[Geometry::Point((5.0, 5.0).into())]).is_none());
+    }
     use geo::{MultiPolygon, polygon};
 
     #[test]

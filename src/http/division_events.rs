@@ -15,6 +15,8 @@ use super::body::JsonBody;
 use super::identity::{Identity, Staff};
 use super::problem::Problem;
 use crate::domain::account::{Actor, Role};
+use crate::domain::boundary::merged_area;
+use crate::domain::division_code::DivisionCode;
 use crate::domain::division_event::{
     CheckedEvent, EventApproval, EventStatus, Proposal, category_of, may_see, recode,
 };
@@ -108,7 +110,7 @@ pub async fn list(
         .code
         .as_deref()
         .map(|c| {
-            crate::domain::division_code::DivisionCode::parse(c.trim())
+            DivisionCode::parse(c.trim())
                 .map_err(|e| Problem::invalid_field("code", format!("{c}: {e}")))
         })
         .transpose()?;
@@ -288,10 +290,9 @@ async fn place_effects(
                             (place, properties, geometry, i)
                         });
                         for code in &mut entry.1.division_codes {
-                            if let Some(new) =
-                                crate::domain::division_code::DivisionCode::parse(code)
-                                    .ok()
-                                    .and_then(|c| recode(&c, from, &to.code))
+                            if let Some(new) = DivisionCode::parse(code)
+                                .ok()
+                                .and_then(|c| recode(&c, from, &to.code))
                             {
                                 *code = new.as_str().to_string();
                             }
@@ -350,6 +351,49 @@ async fn place_effects(
                 created.push((properties, change.geometry.clone(), i));
             }
             (None, None) => {}
+        }
+    }
+    // A division others merge into takes their area when the event gives it no new polygon.
+    for change in &event.changes {
+        let Some(to) = &change.to else { continue };
+        let absorbed: Vec<&DivisionCode> = event
+            .changes
+            .iter()
+            .filter(|c| c.merged_into.as_ref() == Some(&to.code))
+            .filter_map(|c| c.from.as_ref())
+            .collect();
+        if absorbed.is_empty() || change.geometry.is_some() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        for code in absorbed.into_iter().chain(change.from.as_ref()) {
+            if let Some(place) = state.store.division_place(code.as_str()).await?
+                && let Some(geometry) = super::spatial::place_geometry(&place)
+            {
+                parts.push(geometry);
+            }
+        }
+        let Some(area) = merged_area(&parts) else {
+            continue;
+        };
+        let area =
+            serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(&area)))
+                .map_err(|_| Problem::internal())?;
+        match &change.from {
+            Some(from) => {
+                if let Some(own) = state.store.division_place(from.as_str()).await?
+                    && let Some(entry) = edits.get_mut(&own.id)
+                {
+                    entry.2 = Some(area);
+                }
+            }
+            None => {
+                if let Some(entry) = created.iter_mut().find(|(p, _, _)| {
+                    p.division_codes.first() == Some(&to.code.as_str().to_string())
+                }) {
+                    entry.1 = Some(area);
+                }
+            }
         }
     }
     let mut errors = FieldErrors::default();

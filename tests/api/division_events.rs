@@ -560,3 +560,63 @@ async fn bad_proposals_and_decisions_are_refused_with_nothing_stored() {
     let (_, still) = division(&app, "330421", "2026-11-01").await;
     assert_eq!(still["division"]["name"], "嘉善县");
 }
+
+#[tokio::test]
+async fn a_merger_gives_the_remaining_division_the_merged_area() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let square = |west: f64| json!({ "type": "Polygon", "coordinates": [[[west, 30.86], [west + 0.02, 30.86], [west + 0.02, 30.88], [west, 30.88], [west, 30.86]]] });
+    let established = propose(
+        &app,
+        &admin,
+        &json!({
+            "kind": "establish", "effective_on": "2026-01-01", "summary": "设立东西两镇",
+            "changes": [
+                { "becomes": { "code": "330421120", "name": "澜西镇" }, "geometry": square(120.90) },
+                { "becomes": { "code": "330421121", "name": "澜东镇" }, "geometry": square(120.92) }
+            ]
+        }),
+    )
+    .await;
+    let approval = json!({ "authority": "浙江省人民政府", "approved_on": "2025-12-01", "document_number": "浙政函〔2025〕1号" });
+    approve(&app, &admin, &established, approval.clone()).await;
+    let (_, east) = app
+        .get_json("/api/v1/reverse?lon=120.93&lat=30.87", None)
+        .await;
+    assert_eq!(east["divisions"][3]["name"], "澜东镇", "{east}");
+
+    let merger = propose(
+        &app,
+        &admin,
+        &json!({
+            "kind": "merge", "effective_on": "2026-07-01", "summary": "澜东镇并入澜西镇",
+            "changes": [
+                { "code": "330421120", "becomes": { "code": "330421120", "name": "澜西镇" } },
+                { "code": "330421121", "becomes": null, "merged_into": "330421120" }
+            ]
+        }),
+    )
+    .await;
+    approve(&app, &admin, &merger, approval).await;
+    let (_, east) = app
+        .get_json("/api/v1/reverse?lon=120.93&lat=30.87", None)
+        .await;
+    assert_eq!(
+        east["divisions"][3]["name"], "澜西镇",
+        "the merged area: {east}"
+    );
+    let (gone, _) = division(&app, "330421121", "2026-07-01").await;
+    assert_eq!(gone, StatusCode::NOT_FOUND);
+    let (_, before) = division(&app, "330421121", "2026-06-30").await;
+    assert_eq!(before["division"]["name"], "澜东镇");
+    let (_, records) = app
+        .get_json(
+            &format!("/api/v1/places?q={}&status=historical", encoded("澜东镇")),
+            None,
+        )
+        .await;
+    assert_eq!(
+        records["numberMatched"], 1,
+        "the absorbed township's record is historical: {records}"
+    );
+}
