@@ -79,6 +79,13 @@ struct DemoFeature {
     properties: PlaceProperties,
 }
 
+/// The vintage of the demo data (国家统计局 2023 年统计用区划代码).
+const DEMO_DATA_IN_FORCE_FROM: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2023, 1, 1)
+{
+    Some(day) => day,
+    None => panic!("a valid date"),
+};
+
 /// Loads the demo data unless the database already holds records; all of it or nothing.
 pub async fn load_if_empty(
     store: &Store,
@@ -98,7 +105,9 @@ pub async fn load_if_empty(
         .added;
     let change = Change {
         action: ChangeAction::Created,
-        effective_on: today(),
+        // The records describe the 2023 division table, so they are in force from then on and
+        // a change recorded later can be read as of any day since.
+        effective_on: DEMO_DATA_IN_FORCE_FROM,
         comment: Some("demo data from data/ (see data/SOURCES.md)"),
         author: &author,
         correction: None,

@@ -152,17 +152,19 @@ pub async fn read(
         .filter(|e| may_see(e.status, actor, &e.reviewer_ids))
         .map(|e| json!({ "id": e.id, "kind": e.kind, "status": e.status, "effective_on": e.effective_on, "summary": e.summary, "approval": e.approval }))
         .collect();
-    let place = state.store.division_place(code.as_str()).await?;
-    let place_id = place
-        .filter(|p| !identity.is_public() || p.properties.classification.as_str() == "public")
-        .map(|p| p.id);
+    // The division's own record as it stood that day: its polygon (or seat point) then.
+    let place = state
+        .store
+        .division_place_as_of(code.as_str(), day, identity.is_public())
+        .await?;
     Ok(HttpResponse::Ok().json(json!({
         "as_of": day,
         "division": division,
         "chain": chain,
         "states": states,
         "events": events,
-        "place_id": place_id,
+        "place_id": place.as_ref().map(|p| p.id),
+        "geometry": place.and_then(|p| p.geometry),
     })))
 }
 

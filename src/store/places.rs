@@ -214,6 +214,34 @@ impl Store {
         row.as_ref().map(read_place).transpose()
     }
 
+    /// The record of a division itself as it stood on `day`: the administrative-area or
+    /// self-governing-organisation record whose main division was `code` then.
+    pub async fn division_place_as_of(
+        &self,
+        code: &str,
+        day: NaiveDate,
+        public_only: bool,
+    ) -> StoreResult<Option<StoredPlace>> {
+        let public = if public_only {
+            " AND v.classification = 'public'"
+        } else {
+            ""
+        };
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {VERSION_COLUMNS} FROM places p
+               JOIN place_versions v ON v.place_id = p.id AND v.version =
+                 (SELECT MAX(w.version) FROM place_versions w WHERE w.place_id = p.id AND w.effective_on <= ?)
+               JOIN place_version_divisions d ON d.place_id = p.id AND d.version = v.version AND d.position = 0
+             WHERE d.division_code = ? AND (v.category_code LIKE '21%' OR v.category_code LIKE '22%'){public}
+             ORDER BY v.status, p.id LIMIT 1"
+        )))
+        .bind(day.to_string())
+        .bind(code)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(read_place).transpose()
+    }
+
     /// The current version of every record in use that lies in a division below `prefix`
     /// (a significant code prefix), whatever its confidentiality.
     pub async fn places_in_use_within(&self, prefix: &str) -> StoreResult<Vec<StoredPlace>> {

@@ -102,6 +102,13 @@ async fn a_rename_and_a_change_of_county_to_city_show_as_of_any_day() {
     )
     .await;
 
+    // The county's polygon as of a day before and after: the same area under either code.
+    let (_, county_then) = division(&app, "330421", "2026-05-31").await;
+    assert_eq!(county_then["geometry"]["type"], "Polygon", "{county_then}");
+    let (_, city_then) = division(&app, "330484", "2026-06-01").await;
+    assert_eq!(city_then["geometry"], county_then["geometry"]);
+    assert_eq!(city_then["place_id"], county_then["place_id"]);
+
     // Names as of the days around the rename.
     let (_, before) = division(&app, "330421102", "2026-02-28").await;
     assert_eq!(before["division"]["name"], "大云镇");
