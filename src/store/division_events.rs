@@ -277,6 +277,17 @@ impl Store {
         }
         let checked = event.checked().map_err(ApplyError::NoLongerFits)?;
         let mut tx = self.pool().begin().await?;
+        // Claimed first, so that the clock and an approval racing to apply it cannot both do.
+        let claimed = sqlx::query(
+            "UPDATE division_events SET status = 'applied', applied_at = ? WHERE id = ? AND status = 'approved'",
+        )
+        .bind(instant_text(Utc::now()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            return Err(ApplyError::NotApproved("applied"));
+        }
         let snapshot = RegisterSnapshot::read(&mut tx, &checked.codes()).await?;
         checked
             .check_against(&snapshot)
@@ -406,11 +417,6 @@ impl Store {
                 }
             }
         }
-        sqlx::query("UPDATE division_events SET status = 'applied', applied_at = ? WHERE id = ? AND status = 'approved'")
-            .bind(&now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
         append(
             &mut tx,
             change.author,
