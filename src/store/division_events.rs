@@ -293,6 +293,7 @@ impl Store {
             .check_against(&snapshot)
             .map_err(ApplyError::NoLongerFits)?;
         let day = checked.effective_on.to_string();
+        let mut recoded = 0;
         // Parents before children, so that every new row's parent exists when it is written.
         let mut changes: Vec<_> = checked.changes.iter().collect();
         changes.sort_by_key(|c| c.to.as_ref().map(|t| t.code.level()));
@@ -357,6 +358,7 @@ impl Store {
                         add_event_code(&mut tx, id, old).await?;
                         add_event_code(&mut tx, id, new).await?;
                     }
+                    recoded += recode_references(&mut tx, from, &to.code).await?;
                 }
                 (Some(from), None) => end_division(&mut tx, from, &day, id).await?,
                 (None, Some(to)) => {
@@ -423,7 +425,7 @@ impl Store {
             "division_event.apply",
             "division_event",
             Some(id),
-            json!({ "places": effects.len(), "effective_on": checked.effective_on }),
+            json!({ "places": effects.len(), "signs_and_jurisdictions_recoded": recoded, "effective_on": checked.effective_on }),
         )
         .await?;
         tx.commit().await?;
@@ -478,6 +480,39 @@ impl Store {
             id,
         })
     }
+}
+
+/// Signs and staff jurisdictions under a re-coded division follow it to its new code (a sign's
+/// version moves on, so an edit started before the change is refused as stale). Returns how
+/// many rows changed.
+async fn recode_references(
+    tx: &mut sqlx::SqliteConnection,
+    from: &DivisionCode,
+    to: &DivisionCode,
+) -> StoreResult<u64> {
+    let (old, new) = (from.significant_prefix(), to.significant_prefix());
+    let rest = i64::try_from(old.len()).unwrap_or_default() + 1;
+    let signs = sqlx::query(
+        "UPDATE signs SET division_code = ? || substr(division_code, ?), version = version + 1, updated_at = ?
+         WHERE division_code >= ? AND division_code < ?",
+    )
+    .bind(new)
+    .bind(rest)
+    .bind(instant_text(Utc::now()))
+    .bind(old)
+    .bind(format!("{old}:"))
+    .execute(&mut *tx)
+    .await?;
+    let jurisdictions = sqlx::query(
+        "UPDATE user_jurisdictions SET prefix = ? || substr(prefix, ?) WHERE prefix >= ? AND prefix < ?",
+    )
+    .bind(new)
+    .bind(rest)
+    .bind(old)
+    .bind(format!("{old}:"))
+    .execute(&mut *tx)
+    .await?;
+    Ok(signs.rows_affected() + jurisdictions.rows_affected())
 }
 
 async fn end_division(

@@ -214,6 +214,29 @@ async fn a_rename_and_a_change_of_county_to_city_show_as_of_any_day() {
     )
     .await;
 
+    // The county's signs and its staff's jurisdiction followed it to the new code: its editor
+    // works on under 330484.
+    let jiashan = app.token("jiashan").await;
+    let (_, signs) = app
+        .get_json("/api/v1/signs?division=330484&limit=1000", Some(&jiashan))
+        .await;
+    assert!(signs["numberMatched"].as_i64().unwrap() > 100, "{signs}");
+    let (_, left_signs) = app
+        .get_json("/api/v1/signs?division=330421&limit=1000", Some(&admin))
+        .await;
+    assert_eq!(left_signs["numberMatched"], 0);
+    let mut moved = crate::helpers::xitang("塘北村");
+    moved["properties"]["division_codes"] = json!(["330484101"]);
+    let created = app
+        .client
+        .post(app.url("/api/v1/places"))
+        .bearer_auth(&jiashan)
+        .json(&moved)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+
     // Applied events are public history.
     let (_, events) = app
         .get_json("/api/v1/division-events?code=330484", None)
