@@ -269,8 +269,9 @@ async fn body_text(app: &TestApp, path: &str, token: Option<&str>) -> (StatusCod
 }
 
 /// Every public and editor-level read that could show a division or a count of them.
-fn probes(ids: &[String]) -> Vec<String> {
-    let mut paths: Vec<String> = vec![
+fn probes(ids: &[String], details: &[String]) -> Vec<String> {
+    let mut paths: Vec<String> = details.to_vec();
+    paths.extend::<Vec<String>>(vec![
         "/api/v1/division-events".into(),
         "/api/v1/division-events?code=330421".into(),
         "/api/v1/division-events?status=pending".into(),
@@ -295,7 +296,7 @@ fn probes(ids: &[String]) -> Vec<String> {
         "/api/v1/romanize/check?division=330421&limit=1000".into(),
         "/api/v1/signs?division=330421&limit=1000".into(),
         "/api/v1/markers?line=330421330482".into(),
-    ];
+    ]);
     for id in ids {
         paths.push(format!("/api/v1/division-events/{id}"));
     }
@@ -335,10 +336,27 @@ async fn a_pending_adjustment_shows_nowhere_until_approved_then_from_its_effecti
     )
     .await;
     let ids = [township.clone(), rename.clone()];
+    // The record of 平湖市 itself, its history, and the public page of one of its signs.
+    let (_, pinghu_record) = app
+        .get_json("/api/v1/places?division=330482&category=213", None)
+        .await;
+    let pinghu_id = pinghu_record["features"][0]["id"].as_i64().unwrap();
+    let (_, signs) = app
+        .get_json("/api/v1/signs?division=330482&limit=1", Some(&admin))
+        .await;
+    let sign_code = signs["signs"][0]["sign"]["public_code"]
+        .as_str()
+        .expect("a sign in 平湖市")
+        .to_string();
+    let details = [
+        format!("/api/v1/places/{pinghu_id}"),
+        format!("/api/v1/places/{pinghu_id}/history"),
+        format!("/s/{sign_code}"),
+    ];
 
     // The public and both counties' editors: nothing of either event, and the same counts.
     for token in [None, Some(editors[0].as_str()), Some(editors[1].as_str())] {
-        for path in probes(&ids) {
+        for path in probes(&ids, &details) {
             let (status, text) = body_text(&app, &path, token).await;
             let secrets = SECRET_NAMES
                 .into_iter()
