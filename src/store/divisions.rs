@@ -160,12 +160,13 @@ fn read_record(row: &SqliteRow) -> StoreResult<DivisionRecord> {
 #[derive(Debug, Default)]
 pub struct RegisterSnapshot {
     rows: HashMap<String, SnapshotRow>,
+    /// Codes in force by parent code, so that walking a province's subdivisions stays linear.
+    children: HashMap<String, Vec<DivisionCode>>,
 }
 
 #[derive(Debug, Clone)]
 struct SnapshotRow {
     in_force: Option<DivisionInForce>,
-    parent_code: Option<String>,
 }
 
 impl RegisterSnapshot {
@@ -210,13 +211,18 @@ impl RegisterSnapshot {
                     seat: row.get("seat"),
                     valid_from: valid_from.and_then(|d| parse_date(&d).ok()),
                 });
-                snapshot.rows.insert(
-                    code,
+                let parent_code: Option<String> = row.get("parent_code");
+                let previous = snapshot.rows.insert(
+                    code.clone(),
                     SnapshotRow {
-                        in_force,
-                        parent_code: row.get("parent_code"),
+                        in_force: in_force.clone(),
                     },
                 );
+                if previous.is_none()
+                    && let (Some(parent), Some(child)) = (parent_code, in_force)
+                {
+                    snapshot.children.entry(parent).or_default().push(child.code);
+                }
             }
         }
         Ok(snapshot)
@@ -233,12 +239,7 @@ impl DivisionLookup for RegisterSnapshot {
     }
 
     fn children_in_force(&self, code: &DivisionCode) -> Vec<DivisionCode> {
-        let mut children: Vec<DivisionCode> = self
-            .rows
-            .values()
-            .filter(|row| row.parent_code.as_deref() == Some(code.as_str()))
-            .filter_map(|row| row.in_force.as_ref().map(|d| d.code.clone()))
-            .collect();
+        let mut children = self.children.get(code.as_str()).cloned().unwrap_or_default();
         children.sort();
         children
     }
