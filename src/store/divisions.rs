@@ -88,11 +88,20 @@ impl Store {
     /// Every state this code and every other code of the same division (its lineage) had,
     /// oldest first.
     pub async fn division_states(&self, code: &DivisionCode) -> StoreResult<Vec<DivisionRecord>> {
+        let lineage: Option<String> =
+            sqlx::query_scalar("SELECT COALESCE(lineage, code) FROM divisions WHERE code = ?")
+                .bind(code.as_str())
+                .fetch_optional(self.pool())
+                .await?;
+        let Some(lineage) = lineage else {
+            return Ok(Vec::new());
+        };
+        // The codes of the lineage: its first code and those that carry it (indexed).
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT s.* FROM {STATES} WHERE s.lineage = (SELECT COALESCE(lineage, code) FROM divisions WHERE code = ?)
+            "SELECT s.* FROM {STATES} WHERE s.code IN (SELECT ?1 UNION SELECT code FROM divisions WHERE lineage = ?1)
              ORDER BY COALESCE(s.valid_from, ''), s.code"
         )))
-        .bind(code.as_str())
+        .bind(&lineage)
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(read_record).collect()
@@ -221,7 +230,11 @@ impl RegisterSnapshot {
                 if previous.is_none()
                     && let (Some(parent), Some(child)) = (parent_code, in_force)
                 {
-                    snapshot.children.entry(parent).or_default().push(child.code);
+                    snapshot
+                        .children
+                        .entry(parent)
+                        .or_default()
+                        .push(child.code);
                 }
             }
         }
@@ -239,7 +252,11 @@ impl DivisionLookup for RegisterSnapshot {
     }
 
     fn children_in_force(&self, code: &DivisionCode) -> Vec<DivisionCode> {
-        let mut children = self.children.get(code.as_str()).cloned().unwrap_or_default();
+        let mut children = self
+            .children
+            .get(code.as_str())
+            .cloned()
+            .unwrap_or_default();
         children.sort();
         children
     }
