@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::body::JsonBody;
 use super::identity::Staff;
-use super::places::parse_day;
+use super::places::{AsOfQuery, parse_day};
 use super::precondition::expected_version;
 use super::problem::Problem;
 use crate::domain::account::Actor;
@@ -164,25 +164,15 @@ pub async fn update(
     recorded_response(&state, &stored).await
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadQuery {
-    as_of: Option<String>,
-}
-
 pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    query: web::Query<ReadQuery>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let line = parse_line_code(&path)?;
     may_read(&staff.actor, &line)?;
-    let as_of = query
-        .as_of
-        .as_deref()
-        .map(|d| parse_day(d, "as_of"))
-        .transpose()?;
+    let as_of = query.day()?;
     let stored = state
         .store
         .boundary_line(&line.as_string(), as_of)

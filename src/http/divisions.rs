@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::identity::Identity;
-use super::places::parse_day;
+use super::places::{AsOfQuery, parse_day};
 use super::problem::Problem;
 use crate::domain::division_code::{DivisionCode, DivisionLevel};
 use crate::domain::division_event::may_see;
@@ -116,21 +116,15 @@ pub async fn list(
     })))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReadQuery {
-    as_of: Option<String>,
-}
-
 pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<String>,
-    query: web::Query<ReadQuery>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let code = DivisionCode::parse(path.trim())
         .map_err(|e| Problem::invalid_field("code", format!("{}: {e}", path.as_str())))?;
-    let day = day_of(query.as_of.as_deref())?;
+    let day = query.day()?.unwrap_or_else(super::today);
     let Some(division) = state.store.division_as_of(&code, day).await? else {
         return Err(Problem::not_found(format!(
             "no division {code} was in force on {day}"

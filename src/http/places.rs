@@ -304,22 +304,32 @@ pub async fn retire(
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
+/// `?as_of=YYYY-MM-DD`: read a record as it stood on that day.
 #[derive(Deserialize)]
-pub struct ReadQuery {
-    as_of: Option<String>,
+#[serde(deny_unknown_fields)]
+pub struct AsOfQuery {
+    pub as_of: Option<String>,
+}
+
+impl AsOfQuery {
+    pub fn day(&self) -> Result<Option<NaiveDate>, Problem> {
+        self.as_of
+            .as_deref()
+            .map(|text| parse_day(text, "as_of"))
+            .transpose()
+    }
 }
 
 pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<i64>,
-    query: web::Query<ReadQuery>,
+    query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let selector = match query.as_of.as_deref() {
-        Some(text) => VersionSelector::AsOf(parse_day(text, "as_of")?),
-        None => VersionSelector::Current,
-    };
+    let selector = query
+        .day()?
+        .map_or(VersionSelector::Current, VersionSelector::AsOf);
     let place = state
         .store
         .place(id, selector, identity.is_public())
