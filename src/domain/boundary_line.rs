@@ -104,15 +104,82 @@ impl Agreement {
     }
 }
 
-/// One stretch of a line between two markers (or a line's end).
+/// One stretch of a line between two marker numbers (or a line's end). A pair or triple
+/// stands under one number, so it is one stop: `from_marker`/`to_marker` are marker numbers
+/// without the type letter (`330421330482001`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Segment {
     pub number: usize,
     pub from_marker: Option<String>,
     pub to_marker: Option<String>,
     pub length_m: f64,
+    /// The side responsible for this segment, as the agreement assigns it.
+    pub lead: Option<String>,
     #[serde(skip)]
     pub line: LineString<f64>,
+}
+
+/// Which side leads a segment (界线分段负责方): the segment is named by the marker numbers at
+/// its ends (`None` at an end of the line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentLead {
+    #[serde(default)]
+    pub from_marker: Option<String>,
+    #[serde(default)]
+    pub to_marker: Option<String>,
+    pub lead: String,
+}
+
+impl SegmentLead {
+    /// Checks leads against the line: the lead is one of its two sides, the marker numbers are
+    /// numbers of this line (three-digit sequence, no type letter), no segment is named twice.
+    pub fn check_all(leads: &[SegmentLead], line: &LineCode, errors: &mut FieldErrors) {
+        let mut seen = std::collections::HashSet::new();
+        let code = line.as_string();
+        for (i, lead) in leads.iter().enumerate() {
+            let field = |part: &str| format!("segment_leads[{i}].{part}");
+            if !line
+                .sides()
+                .iter()
+                .any(|side| side.as_str() == lead.lead.trim())
+            {
+                errors.push(
+                    field("lead"),
+                    format!("{} is not a side of line {code}", lead.lead),
+                );
+            }
+            for (marker, part) in [
+                (&lead.from_marker, "from_marker"),
+                (&lead.to_marker, "to_marker"),
+            ] {
+                if let Some(marker) = marker {
+                    let fits = marker.strip_prefix(&code).is_some_and(|seq| {
+                        seq.len() == 3 && seq.bytes().all(|b| b.is_ascii_digit())
+                    });
+                    if !fits {
+                        errors.push(
+                            field(part),
+                            format!("{marker} is not a marker number of this line ({code} and three digits, such as {code}001)"),
+                        );
+                    }
+                }
+            }
+            if !seen.insert((lead.from_marker.clone(), lead.to_marker.clone())) {
+                errors.push(field("to_marker"), "this segment already has a lead");
+            }
+        }
+    }
+}
+
+/// Gives each segment its lead, where one is assigned.
+pub fn assign_leads(segments: &mut [Segment], leads: &[SegmentLead]) {
+    for segment in segments {
+        segment.lead = leads
+            .iter()
+            .find(|l| l.from_marker == segment.from_marker && l.to_marker == segment.to_marker)
+            .map(|l| l.lead.trim().to_string());
+    }
 }
 
 /// Splits each part of the line at the markers standing on it (within 50 m), in order along
@@ -145,6 +212,7 @@ pub fn segments(line: &MultiLineString<f64>, markers: &[(String, Point<f64>)]) -
                 from_marker: from_marker.map(str::to_string),
                 to_marker: to_marker.map(str::to_string),
                 length_m: geodesic_length(&MultiLineString::new(vec![piece.clone()])),
+                lead: None,
                 line: piece,
             });
         }

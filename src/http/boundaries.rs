@@ -20,7 +20,7 @@ use super::precondition::expected_version;
 use super::problem::Problem;
 use crate::domain::account::Actor;
 use crate::domain::boundary::{geodesic_length, shared_line};
-use crate::domain::boundary_line::{Agreement, LineCode, segments};
+use crate::domain::boundary_line::{Agreement, LineCode, SegmentLead, assign_leads, segments};
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::version::entity_tag;
@@ -98,6 +98,9 @@ pub struct LineInput {
     agreement: Option<Agreement>,
     #[serde(default)]
     approved_by: Option<String>,
+    /// The side leading each segment, named by the marker numbers at its ends.
+    #[serde(default)]
+    segment_leads: Vec<SegmentLead>,
     /// A LineString or MultiLineString; absent: derived from the shared polygon edges.
     #[serde(default)]
     geometry: Option<Value>,
@@ -210,6 +213,7 @@ async fn write(
     if let Some(agreement) = &input.agreement {
         agreement.check(&mut errors);
     }
+    SegmentLead::check_all(&input.segment_leads, line, &mut errors);
     let approved_by = input
         .approved_by
         .as_deref()
@@ -254,6 +258,7 @@ async fn write(
         comment,
         agreement: input.agreement.as_ref(),
         approved_by,
+        segment_leads: &input.segment_leads,
         source,
         geometry: serde_json::to_string(&geojson::Geometry::new(geojson::GeometryValue::from(
             &geometry,
@@ -310,16 +315,29 @@ fn derive(state: &AppState, line: &LineCode) -> Result<MultiLineString<f64>, Pro
     Ok(shared)
 }
 
+/// The stops on a line: one per marker number (a pair or triple stands at the mean of its
+/// markers), labelled with the number without its type letter.
 async fn markers_on(
     state: &AppState,
     line: &LineCode,
 ) -> Result<Vec<(String, Point<f64>)>, Problem> {
-    Ok(state
-        .store
-        .markers_on_line(&line.as_string())
-        .await?
+    let mut stops: Vec<(String, Vec<Point<f64>>)> = Vec::new();
+    for (number, lon, lat) in state.store.markers_on_line(&line.as_string()).await? {
+        let label = number
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .to_string();
+        match stops.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, points)) => points.push(Point::new(lon, lat)),
+            None => stops.push((label, vec![Point::new(lon, lat)])),
+        }
+    }
+    Ok(stops
         .into_iter()
-        .map(|(number, lon, lat)| (number, Point::new(lon, lat)))
+        .map(|(label, points)| {
+            let n = points.len() as f64;
+            let sum = points.iter().fold(Point::new(0.0, 0.0), |acc, p| acc + *p);
+            (label, Point::new(sum.x() / n, sum.y() / n))
+        })
         .collect())
 }
 
@@ -332,7 +350,8 @@ async fn recorded_response(state: &AppState, stored: &StoredLine) -> Result<Http
         Ok(Geometry::LineString(line)) => MultiLineString::new(vec![line]),
         _ => return Err(Problem::internal()),
     };
-    let parts = segments(&shape, &markers_on(state, &line).await?);
+    let mut parts = segments(&shape, &markers_on(state, &line).await?);
+    assign_leads(&mut parts, &stored.segment_leads);
     let [a, b] = line.sides();
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, entity_tag(TAG_KIND, stored.id, stored.version)))
@@ -354,6 +373,7 @@ async fn recorded_response(state: &AppState, stored: &StoredLine) -> Result<Http
                     "comment": stored.comment,
                     "agreement": stored.agreement,
                     "approved_by": stored.approved_by,
+                    "segment_leads": stored.segment_leads,
                     "derived_from": if stored.source == "imported" { "imported geometry" } else { "shared polygon edges" },
                     "segments": parts,
                     "length_m": round(stored.length_m),

@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 
 use super::audit::{Author, append};
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
-use crate::domain::boundary_line::{Agreement, LineCode};
+use crate::domain::boundary_line::{Agreement, LineCode, SegmentLead};
 
 /// One version of a line as written.
 #[derive(Debug, Clone)]
@@ -18,6 +18,7 @@ pub struct NewLineVersion<'a> {
     pub comment: Option<&'a str>,
     pub agreement: Option<&'a Agreement>,
     pub approved_by: Option<&'a str>,
+    pub segment_leads: &'a [SegmentLead],
     /// `shared_edges` or `imported`.
     pub source: &'static str,
     /// GeoJSON MultiLineString.
@@ -40,6 +41,7 @@ pub struct StoredLine {
     pub comment: Option<String>,
     pub agreement: Option<Agreement>,
     pub approved_by: Option<String>,
+    pub segment_leads: Vec<SegmentLead>,
     pub source: String,
     #[serde(skip)]
     pub geometry: String,
@@ -48,7 +50,7 @@ pub struct StoredLine {
 
 const COLUMNS: &str = "l.id, l.line_code, l.first_code, l.second_code, l.level, l.current_version,
     v.version, v.effective_on, v.recorded_at, v.recorded_by_name, v.comment, v.agreement_title,
-    v.agreement_number, v.agreement_signed_on, v.approved_by, v.source, v.geometry, v.length_m";
+    v.agreement_number, v.agreement_signed_on, v.approved_by, v.segment_leads, v.source, v.geometry, v.length_m";
 
 impl Store {
     /// Records a new line (version 1); a line already recorded for these two divisions is a
@@ -161,8 +163,8 @@ async fn insert_version(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO boundary_line_versions (line_id, version, effective_on, recorded_at, recorded_by_name, comment,
-            agreement_title, agreement_number, agreement_signed_on, approved_by, source, geometry, length_m)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            agreement_title, agreement_number, agreement_signed_on, approved_by, segment_leads, source, geometry, length_m)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(number)
@@ -174,6 +176,7 @@ async fn insert_version(
     .bind(version.agreement.map(|a| a.number.clone()))
     .bind(version.agreement.map(|a| a.signed_on.to_string()))
     .bind(version.approved_by)
+    .bind(serde_json::to_string(version.segment_leads).map_err(|e| StoreError::Corrupt(e.to_string()))?)
     .bind(version.source)
     .bind(&version.geometry)
     .bind(version.length_m)
@@ -216,6 +219,12 @@ fn read_line(row: &SqliteRow) -> StoreResult<StoredLine> {
         comment: row.get("comment"),
         agreement,
         approved_by: row.get("approved_by"),
+        segment_leads: row
+            .get::<Option<String>, _>("segment_leads")
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("segment leads: {e}")))?
+            .unwrap_or_default(),
         source: row.get("source"),
         geometry: row.get("geometry"),
         length_m: row.get("length_m"),

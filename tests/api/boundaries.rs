@@ -193,8 +193,32 @@ async fn a_recorded_line_is_versioned_and_only_an_admin_over_both_sides_changes_
         "between": ["330482", "330421"],
         "agreement": { "title": "嘉善县与平湖市行政区域界线协议书", "number": "嘉界〔2002〕3号", "signed_on": "2002-09-18" },
         "approved_by": "嘉兴市人民政府",
+        "segment_leads": [{ "lead": "330421" }],
         "effective_on": "2002-10-01"
     });
+    let mut wrong_lead = agreement.clone();
+    wrong_lead["segment_leads"] =
+        serde_json::json!([{ "lead": "330402", "to_marker": "330421330482001Q" }]);
+    let refused = send(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/boundary-lines",
+        &admin,
+        None,
+        &wrong_lead,
+    )
+    .await;
+    let body = assert_problem(
+        refused,
+        StatusCode::BAD_REQUEST,
+        Some("segment_leads[0].lead"),
+    )
+    .await;
+    assert_eq!(
+        body["errors"].as_array().unwrap().len(),
+        2,
+        "lead and marker number: {body}"
+    );
     // Neither side's editor may record or change the shared line alone.
     for token in [&jiashan, &pinghu] {
         let refused = send(
@@ -230,6 +254,15 @@ async fn a_recorded_line_is_versioned_and_only_an_admin_over_both_sides_changes_
     assert_eq!(line["properties"]["line_code"], "330421330482");
     assert_eq!(line["properties"]["version"], 1);
     assert_eq!(line["properties"]["agreement"]["number"], "嘉界〔2002〕3号");
+    // Without markers each part of the line runs end to end, all led by 嘉善县 here.
+    assert!(
+        line["properties"]["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["lead"] == "330421"),
+        "{line}"
+    );
     let recorded_length = line["properties"]["length_m"].as_f64().unwrap();
     let reference = independent_length(&county("330421"), &county("330482"));
     assert!((recorded_length - reference).abs() / reference < 0.01);
