@@ -16,6 +16,8 @@ use crate::store::divisions::{DivisionFilter, DivisionRecord};
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 10_000;
+/// A CSV export may hold the whole national table in one file.
+const MAX_CSV_LIMIT: i64 = 1_000_000;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,13 +55,6 @@ pub async fn list(
             })
         })
         .transpose()?;
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Problem::invalid_field(
-            "limit",
-            format!("between 1 and {MAX_LIMIT}"),
-        ));
-    }
     let offset = query.offset.unwrap_or(0);
     if offset < 0 {
         return Err(Problem::invalid_field("offset", "0 or more"));
@@ -74,6 +69,18 @@ pub async fn list(
             ));
         }
     };
+    let (default_limit, max_limit) = if format {
+        (MAX_CSV_LIMIT, MAX_CSV_LIMIT)
+    } else {
+        (DEFAULT_LIMIT, MAX_LIMIT)
+    };
+    let limit = query.limit.unwrap_or(default_limit);
+    if !(1..=max_limit).contains(&limit) {
+        return Err(Problem::invalid_field(
+            "limit",
+            format!("between 1 and {max_limit}"),
+        ));
+    }
     let name_contains = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     if name_contains.is_some_and(|q| q.chars().count() > 50) {
         return Err(Problem::invalid_field("q", "at most 50 characters"));

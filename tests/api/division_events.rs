@@ -464,6 +464,13 @@ async fn a_pending_adjustment_shows_nowhere_until_approved_then_from_its_effecti
         csv.contains("330421120,云澜镇,township,镇,330421,云澜路1号,2026-01-01"),
         "{csv}"
     );
+    // Without a limit an export holds every division asked for (a JSON page holds 100).
+    let (_, whole) = body_text(&app, "/api/v1/divisions?within=3304&format=csv", None).await;
+    assert!(
+        whole.lines().count() > 1_000,
+        "{} lines",
+        whole.lines().count()
+    );
 
     // The rename is approved for 2099: staff see the decision, the public does not, and the
     // name does not change before its day.
