@@ -65,26 +65,17 @@ pub async fn between(
         return recorded_response(&state, &recorded).await;
     }
     let derived = derive(&state, &line)?;
-    let [a, b] = line.sides();
-    let parts = segments(&derived, &markers_on(&state, &line).await?);
+    let feature = line_feature(
+        &state,
+        &line,
+        &derived,
+        &[],
+        json!({ "recorded": false, "derived_from": "shared polygon edges" }),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
-        .body(
-            json!({
-                "type": "Feature",
-                "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&derived)),
-                "properties": {
-                    "line_code": line.as_string(),
-                    "between": [side(&state, a), side(&state, b)],
-                    "level": a.level().as_str(),
-                    "recorded": false,
-                    "derived_from": "shared polygon edges",
-                    "segments": parts,
-                    "length_m": round(geodesic_length(&derived)),
-                }
-            })
-            .to_string(),
-        ))
+        .body(feature.to_string()))
 }
 
 /// A line as a client sends it.
@@ -350,37 +341,62 @@ async fn recorded_response(state: &AppState, stored: &StoredLine) -> Result<Http
         Ok(Geometry::LineString(line)) => MultiLineString::new(vec![line]),
         _ => return Err(Problem::internal()),
     };
-    let mut parts = segments(&shape, &markers_on(state, &line).await?);
-    assign_leads(&mut parts, &stored.segment_leads);
-    let [a, b] = line.sides();
+    let feature = line_feature(
+        state,
+        &line,
+        &shape,
+        &stored.segment_leads,
+        json!({
+            "recorded": true,
+            "version": stored.version,
+            "current_version": stored.current_version,
+            "effective_on": stored.effective_on,
+            "recorded_at": stored.recorded_at,
+            "recorded_by": stored.recorded_by,
+            "comment": stored.comment,
+            "agreement": stored.agreement,
+            "approved_by": stored.approved_by,
+            "segment_leads": stored.segment_leads,
+            "derived_from": if stored.source == "imported" { "imported geometry" } else { "shared polygon edges" },
+        }),
+    )
+    .await?;
     Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, entity_tag(TAG_KIND, stored.id, stored.version)))
-        .content_type("application/geo+json")
-        .body(
-            json!({
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {
-                    "line_code": stored.line_code,
-                    "between": [side(state, a), side(state, b)],
-                    "level": stored.level,
-                    "recorded": true,
-                    "version": stored.version,
-                    "current_version": stored.current_version,
-                    "effective_on": stored.effective_on,
-                    "recorded_at": stored.recorded_at,
-                    "recorded_by": stored.recorded_by,
-                    "comment": stored.comment,
-                    "agreement": stored.agreement,
-                    "approved_by": stored.approved_by,
-                    "segment_leads": stored.segment_leads,
-                    "derived_from": if stored.source == "imported" { "imported geometry" } else { "shared polygon edges" },
-                    "segments": parts,
-                    "length_m": round(stored.length_m),
-                }
-            })
-            .to_string(),
+        .insert_header((
+            header::ETAG,
+            entity_tag(TAG_KIND, stored.id, stored.version),
         ))
+        .content_type("application/geo+json")
+        .body(feature.to_string()))
+}
+
+/// A line as a GeoJSON feature: its code, both sides, level, segments between its markers
+/// (with their lead sides) and geodesic length, with `extra` properties.
+async fn line_feature(
+    state: &AppState,
+    line: &LineCode,
+    shape: &MultiLineString<f64>,
+    leads: &[SegmentLead],
+    extra: Value,
+) -> Result<Value, Problem> {
+    let mut parts = segments(shape, &markers_on(state, line).await?);
+    assign_leads(&mut parts, leads);
+    let [a, b] = line.sides();
+    let mut properties = json!({
+        "line_code": line.as_string(),
+        "between": [side(state, a), side(state, b)],
+        "level": a.level().as_str(),
+        "segments": parts,
+        "length_m": round(geodesic_length(shape)),
+    });
+    if let (Some(properties), Value::Object(extra)) = (properties.as_object_mut(), extra) {
+        properties.extend(extra);
+    }
+    Ok(json!({
+        "type": "Feature",
+        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(shape)),
+        "properties": properties,
+    }))
 }
 
 fn side(state: &AppState, code: &DivisionCode) -> Value {
@@ -392,7 +408,7 @@ fn side(state: &AppState, code: &DivisionCode) -> Value {
     json!({ "code": code.as_str(), "name": name })
 }
 
-fn may_read(actor: &Actor, line: &LineCode) -> Result<(), Problem> {
+pub(super) fn may_read(actor: &Actor, line: &LineCode) -> Result<(), Problem> {
     let [a, b] = line.sides();
     if actor.on_either_side(a, b) {
         Ok(())

@@ -43,7 +43,8 @@ pub async fn propose(
         &proposal.changes,
     )
     .map_err(|e| Problem::invalid(e.into_vec()))?;
-    must_cover(&staff.actor, &event)?;
+    // An admin's jurisdiction must cover every division the event touches.
+    staff.actor.may_edit_places_in(&event.codes())?;
     let mut reviewers = Vec::new();
     for (i, name) in proposal.reviewers.iter().enumerate() {
         let field = format!("reviewers[{i}]");
@@ -239,7 +240,7 @@ async fn put_in_force(state: &AppState, id: &str, author: &Author) -> Result<(),
         };
         match state
             .store
-            .apply_division_event(id, &effects, &change)
+            .apply_division_event(id, &checked, &effects, &change)
             .await
         {
             Ok(()) => break,
@@ -275,6 +276,9 @@ async fn place_effects(
     let mut edits: BTreeMap<i64, (StoredPlace, PlaceProperties, Option<Value>, usize)> =
         BTreeMap::new();
     let mut created = Vec::new();
+    // Each changed division's own record, by code (its entry in `edits`).
+    let mut own_records: std::collections::HashMap<&DivisionCode, i64> =
+        std::collections::HashMap::new();
     for (i, change) in event.changes.iter().enumerate() {
         match (&change.from, &change.to) {
             (Some(from), to) => {
@@ -302,6 +306,7 @@ async fn place_effects(
                 let Some(own) = state.store.division_place(from.as_str()).await? else {
                     continue;
                 };
+                own_records.insert(from, own.id);
                 let entry = edits.entry(own.id).or_insert_with(|| {
                     let properties = own.properties.clone();
                     let geometry = own.geometry.clone();
@@ -365,31 +370,28 @@ async fn place_effects(
         if absorbed.is_empty() || change.geometry.is_some() {
             continue;
         }
-        let mut parts = Vec::new();
-        for code in absorbed.into_iter().chain(change.from.as_ref()) {
-            if let Some(place) = state.store.division_place(code.as_str()).await?
-                && let Some(geometry) = super::spatial::place_geometry(&place)
-            {
-                parts.push(geometry);
-            }
-        }
+        let parts: Vec<geo::Geometry<f64>> = absorbed
+            .into_iter()
+            .chain(change.from.as_ref())
+            .filter_map(|code| edits.get(own_records.get(code)?))
+            .filter_map(|(stored, ..)| super::spatial::place_geometry(stored))
+            .collect();
         let Some(area) = merged_area(&parts) else {
             continue;
         };
         let area =
             serde_json::to_value(geojson::Geometry::new(geojson::GeometryValue::from(&area)))
                 .map_err(|_| Problem::internal())?;
-        match &change.from {
-            Some(from) => {
-                if let Some(own) = state.store.division_place(from.as_str()).await?
-                    && let Some(entry) = edits.get_mut(&own.id)
-                {
-                    entry.2 = Some(area);
-                }
-            }
+        let target = change
+            .from
+            .as_ref()
+            .and_then(|from| own_records.get(from))
+            .and_then(|id| edits.get_mut(id));
+        match target {
+            Some(entry) => entry.2 = Some(area),
             None => {
                 if let Some(entry) = created.iter_mut().find(|(p, _, _)| {
-                    p.division_codes.first() == Some(&to.code.as_str().to_string())
+                    p.division_codes.first().map(String::as_str) == Some(to.code.as_str())
                 }) {
                     entry.1 = Some(area);
                 }
@@ -452,7 +454,7 @@ async fn decidable(state: &AppState, staff: &Staff, id: &str) -> Result<StoredEv
     let event = read_visible(state, Some(&staff.actor), id).await?;
     staff.actor.must_be_admin()?;
     let checked = event.checked().map_err(no_longer_fits)?;
-    must_cover(&staff.actor, &checked)?;
+    staff.actor.may_edit_places_in(&checked.codes())?;
     if event.status != EventStatus::Pending {
         return Err(Problem::conflict(format!(
             "the event is already {}",
@@ -460,22 +462,6 @@ async fn decidable(state: &AppState, staff: &Staff, id: &str) -> Result<StoredEv
         )));
     }
     Ok(event)
-}
-
-fn must_cover(actor: &Actor, event: &CheckedEvent) -> Result<(), Problem> {
-    if actor.jurisdictions.is_empty() {
-        return Ok(());
-    }
-    match event
-        .codes()
-        .into_iter()
-        .find(|code| !actor.jurisdictions.iter().any(|j| j.covers(code)))
-    {
-        Some(outside) => Err(Problem::forbidden(format!(
-            "division {outside} is outside your jurisdiction"
-        ))),
-        None => Ok(()),
-    }
 }
 
 fn no_longer_fits(errors: FieldErrors) -> Problem {

@@ -16,12 +16,13 @@ use super::body::JsonBody;
 use super::identity::Staff;
 use super::problem::Problem;
 use super::signs::receive_photo;
+use super::transform::parse_system;
 use crate::domain::account::{Actor, Role};
 use crate::domain::boundary_line::LineCode;
-use crate::domain::crs::{Crs, CrsError, Helmert};
+use crate::domain::crs::{Crs, Helmert};
 use crate::domain::field_error::FieldErrors;
 use crate::domain::marker::{MarkerCondition, MarkerId, ReferenceObject};
-use crate::spatial::reproject::{ReprojectError, convert_with};
+use crate::spatial::reproject::convert_with;
 use crate::store::markers::{NewMarker, StoredMarker};
 
 /// The coordinate system of a request's positions.
@@ -35,27 +36,8 @@ pub struct CrsQuery {
 
 impl CrsQuery {
     fn system(&self) -> Result<(Crs, Option<Helmert>), Problem> {
-        let crs = match self.crs.as_deref() {
-            None => Crs::Cgcs2000,
-            Some(text) => {
-                Crs::parse(text).map_err(|e| Problem::invalid_field("crs", e.to_string()))?
-            }
-        };
-        let helmert = self
-            .helmert
-            .as_deref()
-            .map(Helmert::parse)
-            .transpose()
-            .map_err(|e| Problem::invalid_field("helmert", e.to_string()))?;
-        if helmert.is_none()
-            && let Some(datum) = crs.legacy_datum()
-        {
-            return Err(Problem::invalid_field(
-                "helmert",
-                CrsError::MissingHelmert(datum.name()).to_string(),
-            ));
-        }
-        Ok((crs, helmert))
+        parse_system(self.crs.as_deref(), self.helmert.as_deref())
+            .map_err(|e| Problem::invalid(vec![e]))
     }
 }
 
@@ -167,16 +149,7 @@ pub async fn create(
     }
     let converted = convert_with(crs, Crs::Cgcs2000, input.x, input.y, helmert.as_ref());
     if let Err(error) = &converted {
-        let field = match error {
-            ReprojectError::Input(CrsError::OutOfRange { field, .. })
-                if matches!(*field, "lat" | "north" | "y") =>
-            {
-                "y"
-            }
-            ReprojectError::Input(CrsError::NotFinite(field)) => field,
-            _ => "x",
-        };
-        errors.push(field, error.to_string());
+        errors.push(error.field(), error.to_string());
     }
     if !errors.is_empty() {
         return Err(Problem::invalid(errors.into_vec()));
@@ -319,8 +292,16 @@ async fn existing(state: &AppState, number: &str) -> Result<StoredMarker, Proble
 
 /// The marker's position in the requested system.
 fn position(marker: &StoredMarker, crs: Crs, helmert: Option<&Helmert>) -> Result<Value, Problem> {
-    let (x, y) = convert_with(Crs::Cgcs2000, crs, marker.lon, marker.lat, helmert)
-        .map_err(|e| Problem::invalid_field("crs", e.to_string()))?;
+    let (x, y) =
+        convert_with(Crs::Cgcs2000, crs, marker.lon, marker.lat, helmert).map_err(|e| {
+            // Output can fail only for the system asked for or its parameters.
+            let field = if e.field() == "helmert" {
+                "helmert"
+            } else {
+                "crs"
+            };
+            Problem::invalid_field(field, e.to_string())
+        })?;
     let round = |v: f64| {
         if crs.is_geographic() {
             (v * 1e9).round() / 1e9
@@ -346,25 +327,15 @@ fn companions(marker: &StoredMarker, line: &[StoredMarker]) -> Vec<Value> {
         .collect()
 }
 
-/// The two divisions of a line code, when it is one of two division codes.
-fn sides(line_code: &str) -> Option<LineCode> {
-    LineCode::parse(line_code).ok()
-}
-
+/// Staff of either side read a line's markers; a line code that is not two division codes
+/// (some provincial lines are numbered otherwise) is for country-wide admins.
 fn may_read(actor: &Actor, line_code: &str) -> Result<(), Problem> {
-    let allowed = match sides(line_code) {
-        Some(line) => {
-            let [a, b] = line.sides();
-            actor.on_either_side(a, b)
-        }
-        None => actor.role == Role::Admin && actor.jurisdictions.is_empty(),
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Problem::forbidden(format!(
+    match LineCode::parse(line_code) {
+        Ok(line) => super::boundaries::may_read(actor, &line),
+        Err(_) if actor.role == Role::Admin && actor.jurisdictions.is_empty() => Ok(()),
+        Err(_) => Err(Problem::forbidden(format!(
             "line {line_code} belongs to neither side of your jurisdiction"
-        )))
+        ))),
     }
 }
 

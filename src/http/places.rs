@@ -118,40 +118,27 @@ async fn checked_place(
         &state.catalog,
         today(),
     )?;
-    let unknown = state.store.unknown_divisions(place.divisions()).await?;
-    if !unknown.is_empty() {
-        let errors = place
-            .divisions()
-            .iter()
-            .enumerate()
-            .filter(|(_, code)| unknown.contains(code))
-            .map(|(i, code)| {
-                FieldError::new(
-                    format!("properties.division_codes[{i}]"),
-                    format!("{code} is not a division known to the register"),
-                )
-            })
-            .collect();
+    // Every division must be known, and a record in use lies in divisions in force (a
+    // historical one may name ended ones).
+    let ends = state.store.division_ends(place.divisions()).await?;
+    let in_use = place.properties().status == crate::domain::place::PlaceStatus::Current;
+    let errors: Vec<FieldError> = place
+        .divisions()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, code)| {
+            let message = match ends.get(code.as_str()) {
+                None => format!("{code} is not a division known to the register"),
+                Some(Some(day)) if in_use => format!(
+                    "division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"
+                ),
+                Some(_) => return None,
+            };
+            Some(FieldError::new(format!("properties.division_codes[{i}]"), message))
+        })
+        .collect();
+    if !errors.is_empty() {
         return Err(Problem::invalid(errors));
-    }
-    // A record in use lies in divisions in force; a historical one may name ended ones.
-    if place.properties().status == crate::domain::place::PlaceStatus::Current {
-        let ended = state.store.ended_divisions(place.divisions()).await?;
-        if !ended.is_empty() {
-            let errors = place
-                .divisions()
-                .iter()
-                .enumerate()
-                .filter_map(|(i, code)| {
-                    let (_, day) = ended.iter().find(|(c, _)| c == code)?;
-                    Some(FieldError::new(
-                        format!("properties.division_codes[{i}]"),
-                        format!("division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"),
-                    ))
-                })
-                .collect();
-            return Err(Problem::invalid(errors));
-        }
     }
     staff.actor.may_edit_places_in(place.divisions())?;
     Ok((place, input.change))

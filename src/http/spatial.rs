@@ -9,8 +9,9 @@ use serde_json::json;
 use super::AppState;
 use super::identity::Identity;
 use super::problem::Problem;
+use crate::domain::crs::Crs;
 use crate::domain::division_code::DivisionCode;
-use crate::domain::field_error::FieldErrors;
+use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::domain::place::{Classification, PlaceStatus};
 use crate::spatial::index::{IndexedPlace, NearHit};
 use crate::store::places::{StoredPlace, VersionSelector};
@@ -81,33 +82,19 @@ impl ParsedQuery {
 }
 
 /// A point given in another system, as CGCS2000 lon/lat (None when x or y is missing).
-#[allow(clippy::type_complexity)]
 fn point_in(
     crs: &str,
     helmert: Option<&str>,
     x: Option<f64>,
     y: Option<f64>,
-) -> Result<Option<(f64, f64)>, (&'static str, String)> {
-    use crate::domain::crs::{Crs, Helmert};
-    let crs = Crs::parse(crs).map_err(|e| ("crs", e.to_string()))?;
-    let helmert = helmert
-        .map(Helmert::parse)
-        .transpose()
-        .map_err(|e| ("helmert", e.to_string()))?;
+) -> Result<Option<(f64, f64)>, FieldError> {
+    let (crs, helmert) = super::transform::parse_system(Some(crs), helmert)?;
     let (Some(x), Some(y)) = (x, y) else {
         return Ok(None);
     };
     crate::spatial::reproject::convert_with(crs, Crs::Cgcs2000, x, y, helmert.as_ref())
         .map(Some)
-        .map_err(|e| {
-            let field = match &e {
-                crate::spatial::reproject::ReprojectError::Input(
-                    crate::domain::crs::CrsError::MissingHelmert(_),
-                ) => "helmert",
-                _ => "x",
-            };
-            (field, e.to_string())
-        })
+        .map_err(|e| FieldError::new(e.field(), e.to_string()))
 }
 
 fn parse_query(
@@ -143,8 +130,8 @@ fn parse_query(
             let y = number("y", &query.y, f64::MIN..=f64::MAX);
             match point_in(crs, query.helmert.as_deref(), x, y) {
                 Ok(point) => point.map_or((None, None), |(lon, lat)| (Some(lon), Some(lat))),
-                Err((field, message)) => {
-                    errors.push(field, message);
+                Err(error) => {
+                    errors.push(error.field, error.message);
                     (None, None)
                 }
             }

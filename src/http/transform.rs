@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::problem::Problem;
-use crate::domain::crs::{Crs, CrsError, Helmert};
-use crate::domain::field_error::FieldErrors;
+use crate::domain::crs::{Crs, Helmert};
+use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::spatial::reproject::{ReprojectError, convert_with};
 
 #[derive(Deserialize)]
@@ -20,6 +20,24 @@ pub struct TransformQuery {
     x: Option<String>,
     y: Option<String>,
     helmert: Option<String>,
+}
+
+/// A request's coordinate system (`crs=`, CGCS2000 when absent) and, for the legacy datums,
+/// its transformation parameters (`helmert=`).
+pub(super) fn parse_system(
+    crs: Option<&str>,
+    helmert: Option<&str>,
+) -> Result<(Crs, Option<Helmert>), FieldError> {
+    let crs = crs
+        .map(Crs::parse)
+        .transpose()
+        .map_err(|e| FieldError::new("crs", e.to_string()))?
+        .unwrap_or(Crs::Cgcs2000);
+    let helmert = helmert
+        .map(Helmert::parse)
+        .transpose()
+        .map_err(|e| FieldError::new("helmert", e.to_string()))?;
+    Ok((crs, helmert))
 }
 
 pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse, Problem> {
@@ -59,17 +77,7 @@ pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse
         return Err(Problem::internal());
     };
     let (out_x, out_y) = convert_with(from, to, x, y, helmert.as_ref()).map_err(|e| match e {
-        ReprojectError::Input(error) => {
-            let field = match &error {
-                CrsError::MissingHelmert(_) | CrsError::BadHelmert(_) => "helmert",
-                CrsError::OutOfRange { field, .. } if matches!(*field, "lat" | "north" | "y") => {
-                    "y"
-                }
-                CrsError::NotFinite(field) => field,
-                _ => "x",
-            };
-            Problem::invalid_field(field, error.to_string())
-        }
+        ReprojectError::Input(_) => Problem::invalid_field(e.field(), e.to_string()),
         other => Problem::invalid_field("to", other.to_string()),
     })?;
     // Geographic answers to 1e-9 degrees (0.1 mm), projected ones to 0.1 mm.

@@ -20,6 +20,24 @@ pub enum ReprojectError {
     Convert { from: Crs, to: Crs, message: String },
 }
 
+impl ReprojectError {
+    /// The request field a failed conversion points at: the parameters, the system, or the
+    /// coordinate (y for a northing or latitude out of range, x otherwise).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Input(CrsError::MissingHelmert(_) | CrsError::BadHelmert(_)) => "helmert",
+            Self::Input(CrsError::Unsupported(_)) => "crs",
+            Self::Input(CrsError::OutOfRange { field, .. })
+                if matches!(*field, "lat" | "north" | "y") =>
+            {
+                "y"
+            }
+            Self::Input(CrsError::NotFinite(field)) => field,
+            _ => "x",
+        }
+    }
+}
+
 thread_local! {
     /// PROJ objects are not shareable between threads and costly to make: one per thread and
     /// pair of systems.

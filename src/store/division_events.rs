@@ -84,8 +84,11 @@ impl From<sqlx::Error> for ApplyError {
     }
 }
 
+/// An event's columns and its named reviewers (as a JSON list of [id, username]), in one read.
 const EVENT_COLUMNS: &str = "id, kind, status, effective_on, summary, changes, proposed_at, proposed_by_name,
-    approval_authority, approval_date, approval_document, decided_at, decided_by_name, decision_comment, applied_at";
+    approval_authority, approval_date, approval_document, decided_at, decided_by_name, decision_comment, applied_at,
+    (SELECT json_group_array(json_array(u.id, u.username)) FROM division_event_reviewers r
+       JOIN users u ON u.id = r.user_id WHERE r.event_id = division_events.id) AS reviewers";
 
 impl Store {
     /// Records a pending event; returns its (random) id.
@@ -154,10 +157,7 @@ impl Store {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        match row {
-            Some(row) => Ok(Some(self.read_event(&row).await?)),
-            None => Ok(None),
-        }
+        row.as_ref().map(read_event).transpose()
     }
 
     /// Every event, or those touching a code, newest effective date first. Callers filter by
@@ -182,11 +182,7 @@ impl Store {
                 .await?
             }
         };
-        let mut events = Vec::with_capacity(rows.len());
-        for row in &rows {
-            events.push(self.read_event(row).await?);
-        }
-        Ok(events)
+        rows.iter().map(read_event).collect()
     }
 
     /// Approves or rejects a pending event; anything but a pending event is a conflict.
@@ -262,20 +258,17 @@ impl Store {
         .await?)
     }
 
-    /// Puts an approved event into force: checks it again against the register, changes the
-    /// divisions, applies `effects` to the place records (each must still be at the version it
-    /// was built from), and marks the event applied. All of it or nothing.
+    /// Puts approved event `id` (`checked`, its changes) into force: checks it again against
+    /// the register, changes the divisions, applies `effects` to the place records (each must
+    /// still be at the version it was built from), and marks the event applied. All of it or
+    /// nothing.
     pub async fn apply_division_event(
         &self,
         id: &str,
+        checked: &CheckedEvent,
         effects: &[PlaceEffect],
         change: &Change<'_>,
     ) -> Result<(), ApplyError> {
-        let event = self.division_event(id).await?.ok_or(StoreError::NotFound)?;
-        if event.status != EventStatus::Approved {
-            return Err(ApplyError::NotApproved(event.status.as_str()));
-        }
-        let checked = event.checked().map_err(ApplyError::NoLongerFits)?;
         let mut tx = self.pool().begin().await?;
         // Claimed first, so that the clock and an approval racing to apply it cannot both do.
         let claimed = sqlx::query(
@@ -286,7 +279,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() != 1 {
-            return Err(ApplyError::NotApproved("applied"));
+            let status: Option<String> =
+                sqlx::query_scalar("SELECT status FROM division_events WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let status = status.ok_or(StoreError::NotFound)?;
+            return Err(ApplyError::NotApproved(
+                EventStatus::parse(&status).map_or("unknown", EventStatus::as_str),
+            ));
         }
         let snapshot = RegisterSnapshot::read(&mut tx, &checked.codes()).await?;
         checked
@@ -431,55 +432,50 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
 
-    async fn read_event(&self, row: &SqliteRow) -> StoreResult<StoredEvent> {
-        let id: String = row.get("id");
-        let reviewers: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT u.id, u.username FROM division_event_reviewers r JOIN users u ON u.id = r.user_id
-             WHERE r.event_id = ? ORDER BY u.username",
-        )
-        .bind(&id)
-        .fetch_all(self.pool())
-        .await?;
-        let corrupt = |what: &str| StoreError::Corrupt(format!("event {id}: {what}"));
-        let kind: String = row.get("kind");
-        let status: String = row.get("status");
-        let instant = |column: &str| {
-            row.get::<Option<String>, _>(column)
-                .map(|t| parse_instant(&t))
-                .transpose()
-        };
-        let approval = match (
-            row.get::<Option<String>, _>("approval_authority"),
-            row.get::<Option<String>, _>("approval_date"),
-            row.get::<Option<String>, _>("approval_document"),
-        ) {
-            (Some(authority), Some(date), Some(document_number)) => Some(EventApproval {
-                authority,
-                approved_on: parse_date(&date)?,
-                document_number,
-            }),
-            _ => None,
-        };
-        Ok(StoredEvent {
-            kind: EventKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
-            status: EventStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-            effective_on: parse_date(row.get("effective_on"))?,
-            summary: row.get("summary"),
-            changes: serde_json::from_str(row.get("changes"))
-                .map_err(|e| corrupt(&e.to_string()))?,
-            proposed_at: parse_instant(row.get("proposed_at"))?,
-            proposed_by: row.get("proposed_by_name"),
-            approval,
-            decided_at: instant("decided_at")?,
-            decided_by: row.get("decided_by_name"),
-            decision_comment: row.get("decision_comment"),
-            applied_at: instant("applied_at")?,
-            reviewer_ids: reviewers.iter().map(|(id, _)| *id).collect(),
-            reviewers: reviewers.into_iter().map(|(_, name)| name).collect(),
-            id,
-        })
-    }
+fn read_event(row: &SqliteRow) -> StoreResult<StoredEvent> {
+    let id: String = row.get("id");
+    let corrupt = |what: &str| StoreError::Corrupt(format!("event {id}: {what}"));
+    let mut reviewers: Vec<(i64, String)> =
+        serde_json::from_str(row.get("reviewers")).map_err(|e| corrupt(&e.to_string()))?;
+    reviewers.sort_by(|a, b| a.1.cmp(&b.1));
+    let kind: String = row.get("kind");
+    let status: String = row.get("status");
+    let instant = |column: &str| {
+        row.get::<Option<String>, _>(column)
+            .map(|t| parse_instant(&t))
+            .transpose()
+    };
+    let approval = match (
+        row.get::<Option<String>, _>("approval_authority"),
+        row.get::<Option<String>, _>("approval_date"),
+        row.get::<Option<String>, _>("approval_document"),
+    ) {
+        (Some(authority), Some(date), Some(document_number)) => Some(EventApproval {
+            authority,
+            approved_on: parse_date(&date)?,
+            document_number,
+        }),
+        _ => None,
+    };
+    Ok(StoredEvent {
+        kind: EventKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+        status: EventStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
+        effective_on: parse_date(row.get("effective_on"))?,
+        summary: row.get("summary"),
+        changes: serde_json::from_str(row.get("changes")).map_err(|e| corrupt(&e.to_string()))?,
+        proposed_at: parse_instant(row.get("proposed_at"))?,
+        proposed_by: row.get("proposed_by_name"),
+        approval,
+        decided_at: instant("decided_at")?,
+        decided_by: row.get("decided_by_name"),
+        decision_comment: row.get("decision_comment"),
+        applied_at: instant("applied_at")?,
+        reviewer_ids: reviewers.iter().map(|(id, _)| *id).collect(),
+        reviewers: reviewers.into_iter().map(|(_, name)| name).collect(),
+        id,
+    })
 }
 
 /// Signs and staff jurisdictions under a re-coded division follow it to its new code (a sign's

@@ -33,41 +33,20 @@ impl Store {
         })))
     }
 
-    /// The codes among `codes` that the register does not know.
-    pub async fn unknown_divisions(
+    /// For each of `codes` the register knows: the day its division ended, if it has.
+    /// A code missing from the answer is unknown.
+    pub async fn division_ends(
         &self,
         codes: &[DivisionCode],
-    ) -> StoreResult<Vec<DivisionCode>> {
-        let mut unknown = Vec::new();
-        for code in codes {
-            let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM divisions WHERE code = ?")
-                .bind(code.as_str())
-                .fetch_optional(self.pool())
-                .await?;
-            if found.is_none() {
-                unknown.push(code.clone());
-            }
-        }
-        Ok(unknown)
-    }
-
-    /// The codes among `codes` whose division has ended, with the day it ended.
-    pub async fn ended_divisions(
-        &self,
-        codes: &[DivisionCode],
-    ) -> StoreResult<Vec<(DivisionCode, String)>> {
-        let mut ended = Vec::new();
-        for code in codes {
-            let valid_to: Option<Option<String>> =
-                sqlx::query_scalar("SELECT valid_to FROM divisions WHERE code = ?")
-                    .bind(code.as_str())
-                    .fetch_optional(self.pool())
-                    .await?;
-            if let Some(Some(day)) = valid_to {
-                ended.push((code.clone(), day));
-            }
-        }
-        Ok(ended)
+    ) -> StoreResult<HashMap<String, Option<String>>> {
+        let codes: Vec<&str> = codes.iter().map(DivisionCode::as_str).collect();
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT code, valid_to FROM divisions WHERE code IN (SELECT value FROM json_each(?))",
+        )
+        .bind(serde_json::to_string(&codes).map_err(|e| super::StoreError::Corrupt(e.to_string()))?)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The division with this code and those above it, province first; unknown levels are

@@ -196,6 +196,36 @@ async fn a_recorded_line_is_versioned_and_only_an_admin_over_both_sides_changes_
         "segment_leads": [{ "lead": "330421" }],
         "effective_on": "2002-10-01"
     });
+    for (change, field) in [
+        (
+            serde_json::json!({ "agreement": { "title": " ", "number": "嘉界〔2002〕3号", "signed_on": "2002-09-18" } }),
+            "agreement.title",
+        ),
+        (
+            serde_json::json!({ "approved_by": "府".repeat(101) }),
+            "approved_by",
+        ),
+        (serde_json::json!({ "between": ["330421"] }), "between"),
+        (
+            serde_json::json!({ "between": ["330421", "33048x"] }),
+            "between[1]",
+        ),
+    ] {
+        let mut bad = agreement.clone();
+        for (key, value) in change.as_object().unwrap() {
+            bad[key] = value.clone();
+        }
+        let refused = send(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/boundary-lines",
+            &admin,
+            None,
+            &bad,
+        )
+        .await;
+        assert_problem(refused, StatusCode::BAD_REQUEST, Some(field)).await;
+    }
     let mut wrong_lead = agreement.clone();
     wrong_lead["segment_leads"] =
         serde_json::json!([{ "lead": "330402", "to_marker": "330421330482001Q" }]);

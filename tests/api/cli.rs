@@ -218,7 +218,10 @@ async fn the_division_table_imports_all_or_nothing_and_a_second_run_changes_noth
         author: &author,
         correction: None,
     };
-    store.apply_division_event(&id, &[], &change).await.unwrap();
+    store
+        .apply_division_event(&id, &event, &[], &change)
+        .await
+        .unwrap();
     let (ok, out) = diming(&database, &["import", "divisions", folder], "");
     assert!(ok, "{out}");
     assert!(out.contains("1 kept as change events left them"), "{out}");

@@ -687,3 +687,51 @@ async fn a_merger_gives_the_remaining_division_the_merged_area() {
         "the absorbed township's record is historical: {records}"
     );
 }
+
+#[tokio::test]
+async fn bad_division_and_event_queries_name_the_parameter() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    for (query, field) in [
+        ("/api/v1/divisions?level=town", "level"),
+        ("/api/v1/divisions?limit=0", "limit"),
+        ("/api/v1/divisions?limit=10001", "limit"),
+        ("/api/v1/divisions?offset=-1", "offset"),
+        ("/api/v1/divisions?format=xlsx", "format"),
+        ("/api/v1/divisions?within=33x", "within"),
+        ("/api/v1/divisions?parent=3304", "parent"),
+        ("/api/v1/divisions?as_of=2026-13-01", "as_of"),
+        ("/api/v1/divisions/33042?as_of=2026-01-01", "code"),
+        ("/api/v1/division-events?status=done", "status"),
+        ("/api/v1/division-events?code=abc", "code"),
+    ] {
+        let response = app.get(query).await;
+        assert_problem(response, StatusCode::BAD_REQUEST, Some(field)).await;
+    }
+    let long = "名".repeat(51);
+    let response = app
+        .get(&format!("/api/v1/divisions?q={}", encoded(&long)))
+        .await;
+    assert_problem(response, StatusCode::BAD_REQUEST, Some("q")).await;
+
+    // A rejection needs its reason; the event stays pending.
+    let id = propose(
+        &app,
+        &admin,
+        &json!({ "kind": "rename", "effective_on": "2026-03-01", "summary": "更名",
+                 "changes": [{ "code": "330421", "becomes": { "code": "330421", "name": "嘉善市" } }] }),
+    )
+    .await;
+    let empty = post(
+        &app,
+        &format!("/api/v1/division-events/{id}/reject"),
+        &admin,
+        &json!({ "reason": "  " }),
+    )
+    .await;
+    assert_problem(empty, StatusCode::BAD_REQUEST, Some("reason")).await;
+    let (_, event) = app
+        .get_json(&format!("/api/v1/division-events/{id}"), Some(&admin))
+        .await;
+    assert_eq!(event["status"], "pending");
+}

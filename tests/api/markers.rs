@@ -276,6 +276,11 @@ async fn bad_markers_photos_and_inspections_are_refused_and_nothing_is_stored() 
                     "references": [{ "name": "电杆", "bearing_deg": 400.0, "distance_m": 12.0 }] }),
             "references[0].bearing_deg",
         ),
+        (
+            "?crs=EPSG:4549",
+            json!({ "marker_number": "330421330482003Q", "x": east, "y": north, "material": "石".repeat(51) }),
+            "material",
+        ),
     ];
     for (query, body, field) in cases {
         let response = post_marker(&app, &admin, query, &body).await;
