@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::app::today;
 use crate::domain::account::{Role, Username};
 use crate::domain::category::CategoryCatalog;
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
@@ -14,7 +15,6 @@ use crate::domain::field_error::FieldError;
 use crate::domain::place::{PlaceProperties, ValidPlace};
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
 use crate::domain::version::ChangeAction;
-use crate::http::today;
 use crate::security::hash_password;
 use crate::store::audit::Author;
 use crate::store::places::{Change, PlaceFilter};

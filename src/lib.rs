@@ -1,10 +1,12 @@
 //! diming (地名): the place-name census, administrative divisions and boundaries, and sign
 //! inventory service of a civil-affairs place-name office.
 
+pub mod app;
 pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod http;
+pub mod layers;
 pub mod media;
 pub mod render;
 pub mod search;

@@ -9,9 +9,10 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use chrono::Duration;
 
+use crate::app::{AppSettings, AppState};
 use crate::demo;
 use crate::http::body::BodyLimit;
-use crate::http::{AppState, HttpSettings, router};
+use crate::http::router;
 use crate::store::Store;
 use crate::store::accounts::LockoutPolicy;
 
@@ -105,7 +106,7 @@ impl Application {
         let state = web::Data::new(AppState::new(
             store.clone(),
             catalog,
-            HttpSettings {
+            AppSettings {
                 session_ttl: Duration::minutes(settings.session_ttl_minutes),
                 cookie_secure: settings.cookie_secure,
                 max_body_bytes: settings.max_body_bytes,
@@ -119,8 +120,7 @@ impl Application {
         ));
         let (features, names) = state.build_indexes().await?;
         tracing::info!(features, names, "spatial and name indexes ready");
-        spawn_scan_flusher(state.clone());
-        spawn_division_event_clock(state.clone());
+        crate::app::jobs::spawn_all(state.clone().into_inner());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let access_log = settings.access_log;
         let mut server = HttpServer::new(move || {
@@ -161,29 +161,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Scans are counted in memory and written every few seconds, so that a page view costs no
-/// database write.
-fn spawn_scan_flusher(state: web::Data<AppState>) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(10));
-        loop {
-            every.tick().await;
-            state.flush_scans().await;
-        }
-    });
-}
-
-/// Approved division changes take effect on their day: checked at start and every hour.
-fn spawn_division_event_clock(state: web::Data<AppState>) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            crate::http::division_events::apply_due_events(&state).await;
-        }
-    });
 }
 
 /// `host:port` for a bind address whose port may have been 0.

@@ -58,3 +58,29 @@ impl From<FieldError> for FieldErrors {
         Self(vec![error])
     }
 }
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+impl FieldErrors {
+    /// One problem with one field.
+    ///
+    /// ```
+    /// use diming::domain::field_error::FieldErrors;
+    /// let errors = FieldErrors::one("limit", "a whole number from 1 to 1000");
+    /// assert_eq!(errors.to_string(), "limit: a whole number from 1 to 1000");
+    /// ```
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self(vec![FieldError::new(field, message)])
+    }
+}

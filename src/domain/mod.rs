@@ -9,6 +9,7 @@ pub mod division_code;
 pub mod division_event;
 pub mod division_table;
 pub mod field_error;
+pub mod geometry;
 pub mod marker;
 pub mod place;
 pub mod romanize;

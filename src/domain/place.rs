@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::category::CategoryCatalog;
 use super::division_code::DivisionCode;
 use super::field_error::FieldErrors;
-use super::romanize::Romanization;
-use crate::spatial::validate::{check_within_china, parse_geometry};
+use super::geometry::{check_within_china, parse_geometry};
+use super::romanize::{FeatureClass, Request, Romanization};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_TEXT_CHARS: usize = 20_000;
@@ -192,6 +192,19 @@ pub struct PlaceProperties {
     /// 标牌个数
     #[serde(default)]
     pub sign_count: u32,
+}
+
+impl PlaceProperties {
+    /// What this record asks of the romanization rules: its standard name, the feature class of
+    /// its category, and the first division it lies in.
+    pub fn romanization_request<'a>(&'a self, catalog: &CategoryCatalog) -> Request<'a> {
+        Request {
+            name: &self.standard_name,
+            class: FeatureClass::of_category(catalog, &self.category),
+            division: self.division_codes.first().map(String::as_str),
+            split: None,
+        }
+    }
 }
 
 /// A record that passed every rule: the only thing the store accepts.
@@ -430,8 +443,8 @@ impl ValidPlace {
     /// The record with the romanization the rules give for its name and category, where it has
     /// none of its own (as records entered through the API and the demo loader get).
     pub fn romanized_by_rules(self, catalog: &CategoryCatalog) -> Self {
-        use super::romanize::{Request, Romanizer};
-        let request = Request::for_record(self.properties(), catalog);
+        use super::romanize::Romanizer;
+        let request = self.properties().romanization_request(catalog);
         match Romanizer::default().romanize(&request) {
             Ok(rules) => self.with_generated_romanization(&rules),
             Err(_) => self,

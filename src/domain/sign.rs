@@ -306,7 +306,7 @@ impl SignInput {
             errors.push("address", "a door plate shows an address: give it");
         }
         if let Some([lon, lat]) = self.position {
-            let (min, max) = crate::spatial::validate::CHINA_EXTENT;
+            let (min, max) = crate::domain::geometry::CHINA_EXTENT;
             if !(lon.is_finite()
                 && lat.is_finite()
                 && (min.x..=max.x).contains(&lon)

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::identity::Staff;
 use super::problem::Problem;
+use crate::app::Staff;
 use crate::store::audit::AuditFilter;
 
 #[derive(Deserialize)]

@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::AppState;
 use super::body::JsonBody;
-use super::identity::{SESSION_COOKIE, Staff};
+use super::identity::SESSION_COOKIE;
 use super::problem::Problem;
+use crate::app::Staff;
 use crate::security::{decoy_hash, new_token, token_digest, verify_password};
 use crate::store::audit::Author;
 

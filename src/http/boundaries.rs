@@ -14,17 +14,17 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::body::JsonBody;
-use super::identity::Staff;
 use super::places::{AsOfQuery, parse_day};
 use super::precondition::expected_version;
 use super::problem::Problem;
+use crate::app::Staff;
 use crate::domain::account::Actor;
 use crate::domain::boundary::{geodesic_length, shared_line};
 use crate::domain::boundary_line::{Agreement, LineCode, SegmentLead, assign_leads, segments};
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
+use crate::domain::geometry::{check_within_china, parse_geometry};
 use crate::domain::version::entity_tag;
-use crate::spatial::validate::{check_within_china, parse_geometry};
 use crate::store::boundary_lines::{NewLineVersion, StoredLine};
 
 const TAG_KIND: char = 'b';

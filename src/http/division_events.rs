@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::body::JsonBody;
-use super::identity::{Identity, Staff};
 use super::problem::Problem;
+use crate::app::{Identity, Staff};
 use crate::domain::account::{Actor, Role};
 use crate::domain::boundary::merged_area;
 use crate::domain::division_code::DivisionCode;
@@ -374,7 +374,7 @@ async fn place_effects(
             .into_iter()
             .chain(change.from.as_ref())
             .filter_map(|code| edits.get(own_records.get(code)?))
-            .filter_map(|(stored, ..)| super::spatial::place_geometry(stored))
+            .filter_map(|(stored, ..)| crate::app::indexes::place_geometry(stored))
             .collect();
         let Some(area) = merged_area(&parts) else {
             continue;

@@ -7,9 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::identity::Identity;
 use super::places::{AsOfQuery, parse_day};
 use super::problem::Problem;
+use crate::app::Identity;
 use crate::domain::division_code::{DivisionCode, DivisionLevel};
 use crate::domain::division_event::may_see;
 use crate::store::divisions::{DivisionFilter, DivisionRecord};

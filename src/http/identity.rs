@@ -7,55 +7,11 @@ use actix_web::{FromRequest, HttpRequest, web};
 use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 
-use super::AppState;
 use super::problem::Problem;
-use crate::domain::account::Actor;
+use crate::app::{AppState, Identity, Staff};
 use crate::security::token_digest;
-use crate::store::audit::Author;
 
 pub const SESSION_COOKIE: &str = "diming_session";
-
-/// The caller: a signed-in staff member, or `None` for the public.
-pub struct Identity {
-    pub actor: Option<Actor>,
-    pub token: Option<String>,
-    pub remote_addr: Option<String>,
-}
-
-impl Identity {
-    /// Records of a confidentiality other than public are hidden from the public.
-    pub fn is_public(&self) -> bool {
-        self.actor.is_none()
-    }
-
-    pub fn author(&self) -> Author {
-        Author {
-            user_id: self.actor.as_ref().map(|a| a.user_id),
-            username: self
-                .actor
-                .as_ref()
-                .map_or_else(|| "anonymous".to_string(), |a| a.username.clone()),
-            remote_addr: self.remote_addr.clone(),
-        }
-    }
-}
-
-/// A request that must come from signed-in staff; anyone else gets 401.
-pub struct Staff {
-    pub actor: Actor,
-    pub token: String,
-    pub remote_addr: Option<String>,
-}
-
-impl Staff {
-    pub fn author(&self) -> Author {
-        Author {
-            user_id: Some(self.actor.user_id),
-            username: self.actor.username.clone(),
-            remote_addr: self.remote_addr.clone(),
-        }
-    }
-}
 
 impl FromRequest for Identity {
     type Error = Problem;

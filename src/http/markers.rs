@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::body::JsonBody;
-use super::identity::Staff;
+use super::photos::receive_photo;
 use super::problem::Problem;
-use super::signs::receive_photo;
 use super::transform::parse_system;
+use crate::app::Staff;
 use crate::domain::account::{Actor, Role};
 use crate::domain::boundary_line::LineCode;
 use crate::domain::crs::{Crs, Helmert};

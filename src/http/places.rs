@@ -9,16 +9,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::body::JsonBody;
-use super::identity::{Identity, Staff};
 use super::precondition::expected_version;
 use super::problem::Problem;
-use super::romanize;
-use super::{AppState, today};
+use crate::app::places::{PlaceInput, Retirement};
+use crate::app::{self, AppState, Identity, Staff};
 use crate::domain::division_code::Jurisdiction;
-use crate::domain::field_error::{FieldError, FieldErrors};
-use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
-use crate::domain::version::{ChangeAction, ChangeNote, VersionMeta, entity_tag};
-use crate::store::places::{Change, PlaceFilter, StoredPlace, VersionSelector};
+use crate::domain::field_error::FieldErrors;
+use crate::domain::place::{PlaceProperties, PlaceStatus};
+use crate::domain::version::{ChangeNote, VersionMeta, entity_tag};
+use crate::store::places::{PlaceFilter, StoredPlace};
 
 const TAG_KIND: char = 'p';
 const MAX_PAGE: i64 = 1000;
@@ -58,6 +57,16 @@ pub struct RetireRequest {
     /// The day the name went out of use; today when not given.
     #[serde(default)]
     abolished_on: Option<NaiveDate>,
+}
+
+impl From<PlaceFeatureInput> for PlaceInput {
+    fn from(input: PlaceFeatureInput) -> Self {
+        Self {
+            properties: input.properties,
+            geometry: input.geometry,
+            change: input.change,
+        }
+    }
 }
 
 /// A place as clients receive it.
@@ -106,94 +115,12 @@ fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {
         .body(serde_json::to_string(&feature(place)).unwrap_or_default())
 }
 
-/// Validates the record, checks its divisions are known and that the actor may write there.
-async fn checked_place(
-    state: &AppState,
-    staff: &Staff,
-    input: PlaceFeatureInput,
-) -> Result<(ValidPlace, ChangeNote), Problem> {
-    let place = ValidPlace::parse(
-        input.properties,
-        input.geometry.as_ref(),
-        &state.catalog,
-        today(),
-    )?;
-    // Every division must be known, and a record in use lies in divisions in force (a
-    // historical one may name ended ones).
-    let ends = state.store.division_ends(place.divisions()).await?;
-    let in_use = place.properties().status == crate::domain::place::PlaceStatus::Current;
-    let errors: Vec<FieldError> = place
-        .divisions()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, code)| {
-            let message = match ends.get(code.as_str()) {
-                None => format!("{code} is not a division known to the register"),
-                Some(Some(day)) if in_use => format!(
-                    "division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"
-                ),
-                Some(_) => return None,
-            };
-            Some(FieldError::new(format!("properties.division_codes[{i}]"), message))
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
-    staff.actor.may_edit_places_in(place.divisions())?;
-    Ok((place, input.change))
-}
-
-fn effective_on(note: &ChangeNote, field: &str) -> Result<NaiveDate, Problem> {
-    let day = note.effective_on.unwrap_or_else(today);
-    if day > today() {
-        return Err(Problem::invalid_field(
-            field,
-            "a change cannot take effect in the future; record it when it happens",
-        ));
-    }
-    Ok(day)
-}
-
-fn required_comment(comment: Option<&str>, field: &str) -> Result<String, Problem> {
-    match comment.map(str::trim) {
-        Some(text) if !text.is_empty() && text.chars().count() <= 2000 => Ok(text.to_string()),
-        Some(text) if !text.is_empty() => {
-            Err(Problem::invalid_field(field, "at most 2000 characters"))
-        }
-        _ => Err(Problem::invalid_field(
-            field,
-            "say why the record changes (it is kept in the history)",
-        )),
-    }
-}
-
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
     JsonBody(input): JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
-    let (place, note) = checked_place(&state, &staff, input).await?;
-    let comment = note
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    let (place, correction) = romanize::settle(&state, place, None, comment).await?;
-    let author = staff.author();
-    let change = Change {
-        action: ChangeAction::Created,
-        effective_on: effective_on(&note, "change.effective_on")?,
-        comment: note
-            .comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty()),
-        author: &author,
-        correction: correction.as_ref(),
-    };
-    let stored = state.store.create_place(&place, &change).await?;
-    state.place_changed(&stored);
+    let stored = app::places::create(&state, &staff, input.into()).await?;
     let mut response = feature_response(StatusCode::CREATED, &stored);
     response.headers_mut().insert(
         header::LOCATION,
@@ -212,32 +139,7 @@ pub async fn update(
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "place")?;
-    let current = state
-        .store
-        .place(id, VersionSelector::Current, false)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("there is no place {id}")))?;
-    // Moving a record out of another jurisdiction is changing that jurisdiction's record.
-    let old_divisions =
-        ValidPlace::parse(current.properties.clone(), None, &state.catalog, today())?;
-    staff.actor.may_edit_places_in(old_divisions.divisions())?;
-    let (place, note) = checked_place(&state, &staff, input).await?;
-    let comment = required_comment(note.comment.as_deref(), "change.comment")?;
-    let (place, correction) =
-        romanize::settle(&state, place, Some(&current.properties), Some(&comment)).await?;
-    let author = staff.author();
-    let change = Change {
-        action: ChangeAction::Updated,
-        effective_on: effective_on(&note, "change.effective_on")?,
-        comment: Some(&comment),
-        author: &author,
-        correction: correction.as_ref(),
-    };
-    let stored = state
-        .store
-        .change_place(id, expected, &place, &change)
-        .await?;
-    state.place_changed(&stored);
+    let stored = app::places::update(&state, &staff, id, expected, input.into()).await?;
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
@@ -250,44 +152,11 @@ pub async fn retire(
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "place")?;
-    let current = state
-        .store
-        .place(id, VersionSelector::Current, false)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("there is no place {id}")))?;
-    let comment = required_comment(body.comment.as_deref(), "comment")?;
-    let abolished_on = effective_on(
-        &ChangeNote {
-            comment: None,
-            effective_on: body.abolished_on,
-        },
-        "abolished_on",
-    )?;
-    if current.properties.status == PlaceStatus::Historical {
-        return Err(Problem::conflict(format!(
-            "place {id} is already historical"
-        )));
-    }
-    let place = ValidPlace::parse(
-        current.properties,
-        current.geometry.as_ref(),
-        &state.catalog,
-        today(),
-    )?;
-    staff.actor.may_edit_places_in(place.divisions())?;
-    let author = staff.author();
-    let change = Change {
-        action: ChangeAction::Retired,
-        effective_on: abolished_on,
-        comment: Some(&comment),
-        author: &author,
-        correction: None,
+    let retirement = Retirement {
+        comment: body.comment,
+        abolished_on: body.abolished_on,
     };
-    let stored = state
-        .store
-        .change_place(id, expected, &place.retired(abolished_on), &change)
-        .await?;
-    state.place_changed(&stored);
+    let stored = app::places::retire(&state, &staff, id, expected, retirement).await?;
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
@@ -313,21 +182,8 @@ pub async fn read(
     path: web::Path<i64>,
     query: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
-    let id = path.into_inner();
-    let selector = query
-        .day()?
-        .map_or(VersionSelector::Current, VersionSelector::AsOf);
-    let place = state
-        .store
-        .place(id, selector, identity.is_public())
-        .await?;
-    match place {
-        Some(place) => Ok(feature_response(StatusCode::OK, &place)),
-        None if query.as_of.is_some() => Err(Problem::not_found(format!(
-            "place {id} had no recorded state on that date"
-        ))),
-        None => Err(Problem::not_found(format!("there is no place {id}"))),
-    }
+    let place = app::places::read(&state, &identity, path.into_inner(), query.day()?).await?;
+    Ok(feature_response(StatusCode::OK, &place))
 }
 
 pub async fn read_version(
@@ -336,13 +192,8 @@ pub async fn read_version(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, Problem> {
     let (id, version) = path.into_inner();
-    let place = state
-        .store
-        .place(id, VersionSelector::Number(version), identity.is_public())
-        .await?;
-    place
-        .map(|p| feature_response(StatusCode::OK, &p))
-        .ok_or_else(|| Problem::not_found(format!("place {id} has no version {version}")))
+    let place = app::places::read_version(&state, &identity, id, version).await?;
+    Ok(feature_response(StatusCode::OK, &place))
 }
 
 pub async fn history(
@@ -351,10 +202,7 @@ pub async fn history(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
-    let versions = state.store.place_history(id, identity.is_public()).await?;
-    if versions.is_empty() {
-        return Err(Problem::not_found(format!("there is no place {id}")));
-    }
+    let versions = app::places::history(&state, &identity, id).await?;
     Ok(HttpResponse::Ok().json(json!({ "place_id": id, "versions": versions })))
 }
 
@@ -379,7 +227,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, Problem> {
     let filter = parse_list_query(&state, &query, identity.is_public())?;
-    let (places, total) = state.store.list_places(&filter).await?;
+    let (places, total) = app::places::list(&state, &identity, filter.clone()).await?;
     let mut links = vec![json!({ "rel": "self", "href": request.uri().to_string() })];
     if filter.offset + (places.len() as i64) < total {
         let next = format!(

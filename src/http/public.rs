@@ -12,8 +12,8 @@ use geo::{Coord, Distance, Geometry, Haversine, Point};
 use serde::Deserialize;
 
 use super::AppState;
+use super::photos::photo_problem;
 use super::problem::Problem;
-use super::signs::photo_problem;
 use crate::domain::division_code::DivisionCode;
 use crate::domain::place::{PlaceStatus, ValidPlace};
 use crate::domain::sign::{PublicCode, SignError, SignStatus};
@@ -247,7 +247,7 @@ async fn surroundings(
         let Some(geometry) = other
             .geometry
             .as_ref()
-            .and_then(|g| crate::spatial::validate::parse_geometry(g, "geometry").ok())
+            .and_then(|g| crate::domain::geometry::parse_geometry(g, "geometry").ok())
         else {
             continue;
         };

@@ -1,64 +1,20 @@
 //! `/api/v1/search`: name search and autocomplete from the in-memory name index, each hit with
 //! its division chain so that the many identical names (新村, 人民路) can be told apart.
 
-use std::collections::HashMap;
-
 use actix_web::{HttpResponse, web};
-use geo::{Centroid, Geometry};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
-use super::identity::Identity;
 use super::problem::Problem;
-use crate::domain::division_code::{DivisionCode, Jurisdiction};
+use crate::app::Identity;
+use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::FieldErrors;
-use crate::domain::place::{Classification, PlaceStatus};
 use crate::search::{NameKind, NameRecord, SearchQuery};
-use crate::store::places::StoredPlace;
 use crate::store::reference::Division;
 
 const MAX_QUERY_CHARS: usize = 50;
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
-
-/// Divisions by code, for the chains of search and reverse-geocoding answers.
-pub type DivisionDirectory = HashMap<String, Division>;
-
-/// The names of a record the index keeps: its standard name and every alternate name, placed at
-/// the centroid of its (already parsed) geometry.
-pub fn name_records(place: &StoredPlace, geometry: Option<&Geometry<f64>>) -> Vec<NameRecord> {
-    let properties = &place.properties;
-    let position = geometry
-        .and_then(Centroid::centroid)
-        .map(|p| (p.x(), p.y()));
-    let record = |name: &str, kind: NameKind| NameRecord {
-        place_id: place.id,
-        name: name.into(),
-        kind,
-        romanization: properties.romanization.as_deref().map(Into::into),
-        category: properties.category.as_str().into(),
-        division_code: properties.division_codes.first().map(|c| c.as_str().into()),
-        public: properties.classification == Classification::Public,
-        current: properties.status == PlaceStatus::Current,
-        position,
-    };
-    std::iter::once(record(&properties.standard_name, NameKind::Standard))
-        .chain(properties.alternate_names.iter().map(|alternate| {
-            let kind = serde_json::to_value(alternate.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(Into::into))
-                .unwrap_or_else(|| "alias".into());
-            let standard_name = properties.standard_name.as_str().into();
-            record(
-                &alternate.name,
-                NameKind::Alternate {
-                    kind,
-                    standard_name,
-                },
-            )
-        }))
-        .collect()
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,7 +114,11 @@ pub async fn search(
     };
     let mut chains = Vec::with_capacity(found.len());
     for (record, _, _) in &found {
-        chains.push(division_chain(&state, record.division_code.as_deref()).await?);
+        chains.push(
+            state
+                .division_chain(record.division_code.as_deref())
+                .await?,
+        );
     }
     let hits: Vec<HitView> = found
         .iter()
@@ -185,35 +145,6 @@ pub async fn search(
         })
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "query": text, "hits": hits })))
-}
-
-/// Province → … → the record's own division. Divisions come from the in-memory directory; a
-/// code it does not know yet (a division added since start) is read from the database once.
-pub async fn division_chain(
-    state: &AppState,
-    code: Option<&str>,
-) -> Result<Vec<Division>, Problem> {
-    let Some(code) = code.and_then(|c| DivisionCode::parse(c).ok()) else {
-        return Ok(Vec::new());
-    };
-    let known = |directory: &DivisionDirectory| -> Vec<Division> {
-        code.chain()
-            .iter()
-            .filter_map(|level| directory.get(level.as_str()).cloned())
-            .collect()
-    };
-    {
-        let directory = state.divisions.read().map_err(|_| Problem::internal())?;
-        if directory.contains_key(code.as_str()) {
-            return Ok(known(&directory));
-        }
-    }
-    let read = state.store.division_chain(&code).await?;
-    let mut directory = state.divisions.write().map_err(|_| Problem::internal())?;
-    for division in read {
-        directory.insert(division.code.as_str().to_string(), division);
-    }
-    Ok(known(&directory))
 }
 
 fn parse_near(text: &str) -> Result<(f64, f64), String> {

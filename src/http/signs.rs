@@ -8,46 +8,34 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, NaiveDate};
-use futures_util::TryStreamExt;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::body::JsonBody;
-use super::identity::Staff;
+use super::photos::receive_photo;
 use super::precondition::expected_version;
 use super::problem::Problem;
 use super::{AppState, today};
+use crate::app::Staff;
+use crate::app::signs_cache::RenderedQr;
 use crate::domain::account::Actor;
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::place::PlaceStatus;
 use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
 use crate::domain::version::entity_tag;
-use crate::media::{CleanPhoto, PhotoError, clean_photo};
 use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
 use crate::store::places::VersionSelector;
 use crate::store::signs::{Maintenance, Sign, SignFilter};
 
 const TAG_KIND: char = 's';
 
-/// A rendered QR code kept in memory, ready to send: every request shares the same bytes and
-/// header values instead of copying them.
-pub struct RenderedQr {
-    pub media_type: HeaderValue,
-    pub bytes: web::Bytes,
-    pub etag: HeaderValue,
-}
-
-impl RenderedQr {
-    fn new(media_type: &str, bytes: Vec<u8>, etag: String) -> Result<Self, Problem> {
-        Ok(Self {
-            media_type: HeaderValue::from_str(media_type).map_err(|_| Problem::internal())?,
-            bytes: web::Bytes::from(bytes),
-            etag: HeaderValue::from_str(&etag).map_err(|_| Problem::internal())?,
-        })
+fn rendered_qr(media_type: &str, bytes: Vec<u8>, etag: String) -> RenderedQr {
+    RenderedQr {
+        media_type: media_type.to_string(),
+        bytes: web::Bytes::from(bytes),
+        etag,
     }
 }
-
-pub type QrCache = quick_cache::sync::Cache<(i64, String), Arc<RenderedQr>>;
 
 fn sign_json(state: &AppState, sign: &Sign) -> serde_json::Value {
     let url = state.settings.public_url(&sign.public_code);
@@ -340,62 +328,6 @@ pub async fn maintenance_log(
         .json(json!({ "sign_id": id, "entries": state.store.maintenance_log(id).await? })))
 }
 
-/// Reads the file field `photo` of a multipart form, up to `limit` bytes.
-async fn read_photo_field(mut form: Multipart, limit: usize) -> Result<Option<Vec<u8>>, Problem> {
-    let mut photo = None;
-    while let Some(mut field) = form
-        .try_next()
-        .await
-        .map_err(|e| Problem::invalid_field("photo", e.to_string()))?
-    {
-        if field.name() != Some("photo") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .try_next()
-            .await
-            .map_err(|e| Problem::invalid_field("photo", e.to_string()))?
-        {
-            if bytes.len() + chunk.len() > limit {
-                return Err(photo_problem(PhotoError::TooLarge(limit)));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        photo = Some(bytes);
-    }
-    Ok(photo)
-}
-
-/// The photo of a multipart form, checked (type, size) and re-encoded off the async threads.
-pub async fn receive_photo(form: Multipart, limit: usize) -> Result<CleanPhoto, Problem> {
-    let bytes = read_photo_field(form, limit).await?.ok_or_else(|| {
-        Problem::invalid_field("photo", "send the image in a form field named photo")
-    })?;
-    web::block(move || clean_photo(&bytes, limit))
-        .await
-        .map_err(|_| Problem::internal())?
-        .map_err(photo_problem)
-}
-
-pub fn photo_problem(error: PhotoError) -> Problem {
-    match error {
-        PhotoError::TooLarge(_) => Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "photo-too-large",
-            "The photo is too large",
-            error.to_string(),
-        ),
-        PhotoError::NotAnImage => Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "not-an-image",
-            "Not an image",
-            error.to_string(),
-        ),
-        PhotoError::Unreadable(_) => Problem::invalid_field("photo", error.to_string()),
-    }
-}
-
 pub async fn upload_photo(
     state: web::Data<AppState>,
     staff: Staff,
@@ -492,7 +424,7 @@ pub async fn qr(
         HttpResponse::Ok()
     };
     response
-        .insert_header((header::ETAG, rendered.etag.clone()))
+        .insert_header((header::ETAG, rendered.etag.as_str()))
         .insert_header((
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
@@ -501,7 +433,7 @@ pub async fn qr(
         return Ok(response.finish());
     }
     Ok(response
-        .content_type(rendered.media_type.clone())
+        .content_type(rendered.media_type.as_str())
         .body(rendered.bytes.clone()))
 }
 
@@ -515,7 +447,7 @@ async fn render_qr(
 ) -> Result<RenderedQr, Problem> {
     let etag = format!("\"qr{id}-{variant}\"");
     if let Some((media_type, bytes)) = state.store.stored_qr(id, variant).await? {
-        return RenderedQr::new(&media_type, bytes, etag);
+        return Ok(rendered_qr(&media_type, bytes, etag));
     }
     let sign = existing_sign(state, id).await?;
     let url = state.settings.public_url(&sign.public_code);
@@ -543,7 +475,7 @@ async fn render_qr(
         .store
         .store_qr(id, variant, &media_type, &bytes)
         .await?;
-    RenderedQr::new(&media_type, bytes, etag)
+    Ok(rendered_qr(&media_type, bytes, etag))
 }
 
 #[derive(Deserialize)]
@@ -717,7 +649,7 @@ pub async fn scans(
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     existing_sign(&state, id).await?;
-    state.flush_scans().await;
+    state.flush_scans().await?;
     let days: Vec<_> = state
         .store
         .scans(id)

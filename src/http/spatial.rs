@@ -2,50 +2,23 @@
 //! `/api/v1/places/nearest`, answered from the in-memory spatial indexes.
 
 use actix_web::{HttpResponse, web};
-use geo::{Coord, Geometry};
+use geo::Coord;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::AppState;
-use super::identity::Identity;
 use super::problem::Problem;
+use crate::app::Identity;
 use crate::domain::crs::Crs;
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::{FieldError, FieldErrors};
-use crate::domain::place::{Classification, PlaceStatus};
 use crate::spatial::index::{IndexedPlace, NearHit};
-use crate::store::places::{StoredPlace, VersionSelector};
+use crate::store::places::VersionSelector;
 
 const MAX_K: usize = 100;
 const MAX_WITHIN_M: f64 = 1_000_000.0;
 /// Administrative areas (行政区域, 21x) make the division chain; other areas are only listed.
 const ADMINISTRATIVE_CLASS: &str = "21";
-
-/// A record's geometry, parsed once for every index that needs it.
-pub fn place_geometry(place: &StoredPlace) -> Option<Geometry<f64>> {
-    let geometry: geojson::Geometry = serde_json::from_value(place.geometry.clone()?).ok()?;
-    Geometry::<f64>::try_from(&geometry.value).ok()
-}
-
-/// What the index keeps of a stored record: current records with a geometry only.
-pub fn index_entry(
-    place: &StoredPlace,
-    geometry: Option<Geometry<f64>>,
-) -> Option<(IndexedPlace, Geometry<f64>)> {
-    if place.properties.status != PlaceStatus::Current {
-        return None;
-    }
-    Some((
-        IndexedPlace {
-            place_id: place.id,
-            name: place.properties.standard_name.clone(),
-            category: place.properties.category.clone(),
-            division_code: place.properties.division_codes.first().cloned(),
-            public: place.properties.classification == Classification::Public,
-        },
-        geometry?,
-    ))
-}
 
 #[derive(Deserialize)]
 pub struct PointQuery {
@@ -258,8 +231,9 @@ pub async fn reverse(
                 .and_then(|c| DivisionCode::parse(c).ok())
         })
         .max_by_key(|code| code.level());
-    let divisions =
-        super::search::division_chain(&state, deepest.as_ref().map(DivisionCode::as_str)).await?;
+    let divisions = state
+        .division_chain(deepest.as_ref().map(DivisionCode::as_str))
+        .await?;
     Ok(HttpResponse::Ok().json(ReverseView {
         point: [query.point.x, query.point.y],
         divisions,

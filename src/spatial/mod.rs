@@ -1,6 +1,5 @@
-//! Geometry: parsing and validating GeoJSON input, the extent checks, and (later) measures and
-//! the in-memory indexes.
+//! Spatial work on parsed geometry: the in-memory indexes (R-tree, edge indexes) and coordinate
+//! conversion through PROJ. Parsing and checking GeoJSON input is `domain::geometry`.
 
 pub mod index;
 pub mod reproject;
-pub mod validate;

@@ -13,9 +13,6 @@ mod tables;
 
 use serde::Serialize;
 
-use super::category::CategoryCatalog;
-use super::place::PlaceProperties;
-
 pub use generic::FeatureClass;
 use generic::{ETHNIC_SPELLINGS, Generic, NATIONALITIES};
 pub use syllable::{Syllable, letters_only, untoned};
@@ -32,19 +29,6 @@ pub struct Request<'a> {
     pub division: Option<&'a str>,
     /// An explicit split into proper name and generic term, overriding the rules'.
     pub split: Option<(&'a str, &'a str)>,
-}
-
-impl<'a> Request<'a> {
-    /// What a register record asks of the rules: its standard name, the feature class of its
-    /// category, and the first division it lies in.
-    pub fn for_record(properties: &'a PlaceProperties, catalog: &CategoryCatalog) -> Self {
-        Self {
-            name: &properties.standard_name,
-            class: FeatureClass::of_category(catalog, &properties.category),
-            division: properties.division_codes.first().map(String::as_str),
-            split: None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,7 +8,7 @@ use geo::{
 };
 use serde_json::Value;
 
-use crate::domain::field_error::{FieldError, FieldErrors};
+use super::field_error::{FieldError, FieldErrors};
 
 /// China's extent with a margin: every valid division code lies inside it.
 /// Extreme points: 73.5°E (Pamirs), 135.1°E (Heilong/Wusuli confluence), 3.8°N (Zengmu Ansha),

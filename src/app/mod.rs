@@ -1,0 +1,190 @@
+//! The use cases of the office: each area's module authorises the caller, checks the input, writes
+//! in one transaction through the store, refreshes the in-memory indexes and caches, and leaves
+//! the audit entry. `AppState` owns the store, the indexes, the caches and the clock; `jobs` runs
+//! the background work. Nothing here knows HTTP: the edge (`http/`, `cli`) calls these functions
+//! and maps their errors.
+
+pub mod caller;
+pub mod indexes;
+pub mod jobs;
+pub mod places;
+pub mod romanize;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{Duration, FixedOffset, NaiveDate, Utc};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::domain::category::CategoryCatalog;
+use crate::search::NameIndex;
+use crate::spatial::index::SpatialIndex;
+use crate::store::Store;
+use crate::store::accounts::LockoutPolicy;
+use indexes::DivisionDirectory;
+
+pub use caller::{Identity, Staff};
+
+/// What every use case shares: the database, the reference data, the in-memory indexes derived
+/// from the records, and the caches of derived pages.
+pub struct AppState {
+    /// The register's database: the record every index is derived from.
+    pub store: Store,
+    /// The category code table (GB/T 18521), loaded at start.
+    pub catalog: Arc<CategoryCatalog>,
+    /// The settings the service was started with.
+    pub settings: AppSettings,
+    /// Rendered QR codes by (sign id, format); a sign's QR code never changes.
+    pub qr_cache: signs_cache::QrCache,
+    /// Rendered public pages by (code, language), valid while `generation` is unchanged.
+    pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<(u64, String)>>,
+    /// Sign ids by public code, for counting scans of cached pages (a code never changes).
+    pub sign_ids: quick_cache::sync::Cache<String, i64>,
+    generation: AtomicU64,
+    scans: Mutex<HashMap<(i64, NaiveDate), i64>>,
+    /// Public problem reports accepted per address per hour.
+    pub reports_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    /// Public problem reports accepted per sign per hour.
+    pub reports_per_sign: DefaultKeyedRateLimiter<i64>,
+    /// Areas and nearest features of the current records (see `spatial::index`).
+    pub spatial: RwLock<SpatialIndex>,
+    /// Every name of every record, for search (see `search`).
+    pub names: RwLock<NameIndex>,
+    /// Division names by code, for the division chains of search hits and reverse geocoding.
+    pub divisions: RwLock<DivisionDirectory>,
+}
+
+/// How the service was configured (flags and environment, see `startup::Settings`).
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// How long a sign-in lasts.
+    pub session_ttl: Duration,
+    /// Whether the session cookie is marked Secure.
+    pub cookie_secure: bool,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// When repeated failed sign-ins lock an account.
+    pub lockout: LockoutPolicy,
+    /// Where the public reaches the service: `https://dm.example.gov.cn` (no trailing slash).
+    pub public_base_url: String,
+    /// A sign in service is due for maintenance after this many days.
+    pub maintenance_interval_days: i64,
+    /// The largest photo accepted (staff uploads, public reports).
+    pub max_photo_bytes: usize,
+    /// Reports accepted per address per hour.
+    pub reports_per_address_per_hour: u32,
+    /// Reports accepted per sign per hour.
+    pub reports_per_sign_per_hour: u32,
+}
+
+impl AppSettings {
+    /// The URL a sign's QR code carries.
+    ///
+    /// ```
+    /// # use diming::app::AppSettings;
+    /// # use diming::store::accounts::LockoutPolicy;
+    /// let settings = AppSettings {
+    ///     session_ttl: chrono::Duration::minutes(480),
+    ///     cookie_secure: true,
+    ///     max_body_bytes: 1 << 20,
+    ///     lockout: LockoutPolicy::default(),
+    ///     public_base_url: "https://dm.example.gov.cn".into(),
+    ///     maintenance_interval_days: 365,
+    ///     max_photo_bytes: 5 << 20,
+    ///     reports_per_address_per_hour: 5,
+    ///     reports_per_sign_per_hour: 20,
+    /// };
+    /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
+    /// ```
+    pub fn public_url(&self, code: &str) -> String {
+        format!("{}/s/{code}", self.public_base_url)
+    }
+}
+
+/// The cache types of sign rendering, kept here so the state does not depend on the edge.
+pub mod signs_cache {
+    use std::sync::Arc;
+
+    /// A QR code rendered once: its media type, bytes and entity tag.
+    #[derive(Debug, Clone)]
+    pub struct RenderedQr {
+        /// `image/svg+xml` or `image/png`.
+        pub media_type: String,
+        /// The rendered image.
+        pub bytes: bytes::Bytes,
+        /// The entity tag the image is served with.
+        pub etag: String,
+    }
+
+    /// Rendered QR codes by (sign id, format).
+    pub type QrCache = quick_cache::sync::Cache<(i64, String), Arc<RenderedQr>>;
+}
+
+impl AppState {
+    /// The state of a service on `store`, with empty indexes (see `build_indexes`).
+    pub fn new(store: Store, catalog: Arc<CategoryCatalog>, settings: AppSettings) -> Self {
+        let per_hour = |n: u32| Quota::per_hour(NonZeroU32::new(n.max(1)).expect("at least one"));
+        Self {
+            reports_per_address: DefaultKeyedRateLimiter::keyed(per_hour(
+                settings.reports_per_address_per_hour,
+            )),
+            reports_per_sign: DefaultKeyedRateLimiter::keyed(per_hour(
+                settings.reports_per_sign_per_hour,
+            )),
+            store,
+            catalog,
+            settings,
+            qr_cache: signs_cache::QrCache::new(10_000),
+            page_cache: quick_cache::sync::Cache::new(10_000),
+            sign_ids: quick_cache::sync::Cache::new(100_000),
+            generation: AtomicU64::new(0),
+            scans: Mutex::new(HashMap::new()),
+            spatial: RwLock::new(Default::default()),
+            names: RwLock::new(Default::default()),
+            divisions: RwLock::new(Default::default()),
+        }
+    }
+
+    /// Marks every derived page stale; called after every write that a public page may show.
+    pub fn content_changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The generation of derived pages: a cached page is valid while it is unchanged.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Counts one scan of a sign today; counts reach the database in `flush_scans`.
+    pub fn count_scan(&self, sign_id: i64) {
+        if let Ok(mut scans) = self.scans.lock() {
+            *scans.entry((sign_id, today())).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes the counted scans to the database.
+    pub async fn flush_scans(&self) -> Result<(), crate::store::StoreError> {
+        let counts: Vec<(i64, NaiveDate, i64)> = match self.scans.lock() {
+            Ok(mut scans) => scans.drain().map(|((id, day), n)| (id, day, n)).collect(),
+            Err(_) => return Ok(()),
+        };
+        if counts.is_empty() {
+            return Ok(());
+        }
+        self.store.add_scans(&counts).await
+    }
+}
+
+/// Today in China (UTC+8): the calendar day effective dates are counted in.
+///
+/// ```
+/// let today = diming::app::today();
+/// assert!(today.format("%Y").to_string().parse::<i32>().unwrap() >= 2024);
+/// ```
+pub fn today() -> NaiveDate {
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&china).date_naive()
+}

@@ -1,0 +1,5 @@
+//! Every error of the use cases turned into problem+json, one file per area: the only place
+//! where an `app` error meets an HTTP status.
+
+mod places;
+mod romanize;
