@@ -4,11 +4,15 @@
 //! the background work. Nothing here knows HTTP: the edge (`http/`, `cli`) calls these functions
 //! and maps their errors.
 
+pub mod accounts;
+pub mod audit;
 pub mod caller;
 pub mod indexes;
 pub mod jobs;
 pub mod places;
 pub mod romanize;
+pub mod search;
+pub mod spatial;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

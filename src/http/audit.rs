@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::problem::Problem;
-use crate::app::Staff;
+use crate::app::{self, Staff};
 use crate::store::audit::AuditFilter;
 
 #[derive(Deserialize)]
@@ -23,24 +23,14 @@ pub async fn list(
     staff: Staff,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, Problem> {
-    staff.actor.must_be_admin()?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(Problem::invalid_field(
-            "limit",
-            "a whole number from 1 to 1000",
-        ));
-    }
-    let entries = state
-        .store
-        .audit_entries(&AuditFilter {
-            username: query.username,
-            target_type: query.target_type,
-            target_id: query.target_id,
-            before_id: query.before_id,
-            limit,
-        })
-        .await?;
+    let filter = AuditFilter {
+        username: query.username,
+        target_type: query.target_type,
+        target_id: query.target_id,
+        before_id: query.before_id,
+        limit: query.limit.unwrap_or(100),
+    };
+    let entries = app::audit::entries(&state, &staff, filter).await?;
     Ok(HttpResponse::Ok().json(json!({ "entries": entries })))
 }

@@ -4,12 +4,10 @@
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
-use chrono::Utc;
 use futures_util::future::LocalBoxFuture;
 
 use super::problem::Problem;
 use crate::app::{AppState, Identity, Staff};
-use crate::security::token_digest;
 
 pub const SESSION_COOKIE: &str = "diming_session";
 
@@ -55,10 +53,7 @@ impl FromRequest for Identity {
                 }
             };
             let state = state.ok_or_else(Problem::internal)?;
-            let actor = state
-                .store
-                .session_actor(&token_digest(&token), Utc::now())
-                .await?;
+            let actor = crate::app::accounts::session_actor(&state, &token).await?;
             match actor {
                 Some(actor) => Ok(Identity {
                     actor: Some(actor),

@@ -8,7 +8,7 @@ use super::AppState;
 use super::problem::Problem;
 
 pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    state.store.ping().await?;
+    crate::app::audit::health(&state).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
 }
 

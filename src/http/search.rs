@@ -2,15 +2,14 @@
 //! its division chain so that the many identical names (新村, 人民路) can be told apart.
 
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::AppState;
 use super::problem::Problem;
-use crate::app::Identity;
+use crate::app::{self, Identity};
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::FieldErrors;
-use crate::search::{NameKind, NameRecord, SearchQuery};
-use crate::store::reference::Division;
+use crate::search::SearchQuery;
 
 const MAX_QUERY_CHARS: usize = 50;
 const DEFAULT_LIMIT: usize = 10;
@@ -24,25 +23,6 @@ pub struct SearchParams {
     division: Option<String>,
     category: Option<String>,
     limit: Option<String>,
-}
-
-#[derive(Serialize)]
-struct HitView<'a> {
-    id: i64,
-    name: &'a str,
-    matched_name: &'a str,
-    /// `standard`, or the kind of alternate name that matched (alias, historical …).
-    name_kind: &'a str,
-    #[serde(rename = "match")]
-    match_kind: &'static str,
-    status: &'static str,
-    category: &'a str,
-    romanization: Option<&'a str>,
-    divisions: Vec<Division>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distance_m: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    position: Option<[f64; 2]>,
 }
 
 pub async fn search(
@@ -104,46 +84,7 @@ pub async fn search(
         public_only: identity.is_public(),
         limit,
     };
-    let found: Vec<(NameRecord, &'static str, Option<f64>)> = {
-        let index = state.names.read().map_err(|_| Problem::internal())?;
-        index
-            .search(&query)
-            .into_iter()
-            .map(|hit| (hit.record.clone(), hit.kind.as_str(), hit.distance_m))
-            .collect()
-    };
-    let mut chains = Vec::with_capacity(found.len());
-    for (record, _, _) in &found {
-        chains.push(
-            state
-                .division_chain(record.division_code.as_deref())
-                .await?,
-        );
-    }
-    let hits: Vec<HitView> = found
-        .iter()
-        .zip(chains)
-        .map(|((record, match_kind, distance_m), divisions)| HitView {
-            id: record.place_id,
-            name: record.standard_name(),
-            matched_name: &record.name,
-            name_kind: match &record.kind {
-                NameKind::Standard => "standard",
-                NameKind::Alternate { kind, .. } => kind,
-            },
-            match_kind,
-            status: if record.current {
-                "current"
-            } else {
-                "historical"
-            },
-            category: &record.category,
-            romanization: record.romanization.as_deref(),
-            divisions,
-            distance_m: distance_m.map(f64::round),
-            position: record.position.map(|(x, y)| [x, y]),
-        })
-        .collect();
+    let hits = app::search::search(&state, &identity, query).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "query": text, "hits": hits })))
 }
 

@@ -3,22 +3,17 @@
 
 use actix_web::{HttpResponse, web};
 use geo::Coord;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
 use super::problem::Problem;
-use crate::app::Identity;
+use crate::app::{self, Identity};
 use crate::domain::crs::Crs;
-use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::{FieldError, FieldErrors};
-use crate::spatial::index::{IndexedPlace, NearHit};
-use crate::store::places::VersionSelector;
 
 const MAX_K: usize = 100;
 const MAX_WITHIN_M: f64 = 1_000_000.0;
-/// Administrative areas (行政区域, 21x) make the division chain; other areas are only listed.
-const ADMINISTRATIVE_CLASS: &str = "21";
 
 #[derive(Deserialize)]
 pub struct PointQuery {
@@ -33,25 +28,6 @@ pub struct PointQuery {
     k: Option<String>,
     category: Option<String>,
     within_m: Option<String>,
-}
-
-struct ParsedQuery {
-    point: Coord<f64>,
-    k: usize,
-    category: Option<String>,
-    within_m: Option<f64>,
-}
-
-impl ParsedQuery {
-    /// Whether a record may be answered: public ones only for the public, and of the asked
-    /// category (sub-categories included) if one was asked.
-    fn admits(&self, place: &IndexedPlace, public_only: bool) -> bool {
-        (!public_only || place.public)
-            && self
-                .category
-                .as_ref()
-                .is_none_or(|c| place.category.starts_with(c.as_str()))
-    }
 }
 
 /// A point given in another system, as CGCS2000 lon/lat (None when x or y is missing).
@@ -74,7 +50,7 @@ fn parse_query(
     state: &AppState,
     query: &PointQuery,
     default_k: usize,
-) -> Result<ParsedQuery, Problem> {
+) -> Result<app::spatial::PointQuery, Problem> {
     let mut errors = FieldErrors::default();
     let mut number =
         |field: &str, text: &Option<String>, range: std::ops::RangeInclusive<f64>| -> Option<f64> {
@@ -140,7 +116,7 @@ fn parse_query(
         },
     };
     let parsed = match (lon, lat) {
-        (Some(x), Some(y)) => Some(ParsedQuery {
+        (Some(x), Some(y)) => Some(app::spatial::PointQuery {
             point: Coord { x, y },
             k,
             category,
@@ -154,43 +130,6 @@ fn parse_query(
     }
 }
 
-#[derive(Serialize)]
-struct NearView {
-    id: i64,
-    name: String,
-    category: String,
-    division_code: Option<String>,
-    distance_m: f64,
-}
-
-impl From<&NearHit<'_>> for NearView {
-    fn from(hit: &NearHit) -> Self {
-        Self {
-            id: hit.place.place_id,
-            name: hit.place.name.clone(),
-            category: hit.place.category.clone(),
-            division_code: hit.place.division_code.clone(),
-            distance_m: (hit.distance_m * 10.0).round() / 10.0,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct AreaView {
-    id: i64,
-    name: String,
-    category: String,
-    division_code: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ReverseView {
-    point: [f64; 2],
-    divisions: Vec<crate::store::reference::Division>,
-    areas: Vec<AreaView>,
-    nearest: Vec<NearView>,
-}
-
 /// Which divisions contain the point (province first) and the nearest named features.
 pub async fn reverse(
     state: web::Data<AppState>,
@@ -198,48 +137,8 @@ pub async fn reverse(
     query: web::Query<PointQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = parse_query(&state, &query, 5)?;
-    let public_only = identity.is_public();
-    let (areas, nearest) = {
-        let index = state.spatial.read().map_err(|_| Problem::internal())?;
-        // Owned copies: the lock is released before the division chain is looked up.
-        let areas: Vec<AreaView> = index
-            .areas_containing(query.point, public_only)
-            .into_iter()
-            .map(|a| AreaView {
-                id: a.place.place_id,
-                name: a.place.name.clone(),
-                category: a.place.category.clone(),
-                division_code: a.place.division_code.clone(),
-            })
-            .collect();
-        let nearest: Vec<NearView> = index
-            .nearest(query.point, query.k, query.within_m, |p| {
-                query.admits(p, public_only)
-            })
-            .iter()
-            .map(NearView::from)
-            .collect();
-        (areas, nearest)
-    };
-    // The deepest administrative area gives the chain; its parents come from the code.
-    let deepest = areas
-        .iter()
-        .filter(|a| a.category.starts_with(ADMINISTRATIVE_CLASS))
-        .filter_map(|a| {
-            a.division_code
-                .as_deref()
-                .and_then(|c| DivisionCode::parse(c).ok())
-        })
-        .max_by_key(|code| code.level());
-    let divisions = state
-        .division_chain(deepest.as_ref().map(DivisionCode::as_str))
-        .await?;
-    Ok(HttpResponse::Ok().json(ReverseView {
-        point: [query.point.x, query.point.y],
-        divisions,
-        areas,
-        nearest,
-    }))
+    let answer = app::spatial::reverse(&state, &identity, &query).await?;
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 /// The `k` nearest records as GeoJSON features, each with its geodesic `distance_m`.
@@ -249,34 +148,19 @@ pub async fn nearest(
     query: web::Query<PointQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = parse_query(&state, &query, 10)?;
-    let public_only = identity.is_public();
-    // (id, distance) pairs: the lock is released before the records are read.
-    let hits: Vec<(i64, f64)> = {
-        let index = state.spatial.read().map_err(|_| Problem::internal())?;
-        index
-            .nearest(query.point, query.k, query.within_m, |p| {
-                query.admits(p, public_only)
-            })
-            .iter()
-            .map(|hit| (hit.place.place_id, hit.distance_m))
-            .collect()
-    };
-    let mut features = Vec::with_capacity(hits.len());
-    for (place_id, distance_m) in hits {
-        if let Some(place) = state
-            .store
-            .place(place_id, VersionSelector::Current, public_only)
-            .await?
-        {
-            features.push(json!({
+    let places = app::spatial::nearest(&state, &identity, &query).await?;
+    let features: Vec<_> = places
+        .into_iter()
+        .map(|(place, distance_m)| {
+            json!({
                 "type": "Feature",
                 "id": place.id,
                 "geometry": place.geometry,
                 "properties": place.properties,
                 "distance_m": (distance_m * 10.0).round() / 10.0,
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     let body = json!({ "type": "FeatureCollection", "features": features, "numberReturned": features.len() });
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")

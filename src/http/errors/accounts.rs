@@ -1,0 +1,32 @@
+//! Sign-in and audit-log errors as problems.
+
+use crate::app::accounts::AccountError;
+use crate::app::audit::AuditError;
+use crate::http::problem::{Problem, log_internal};
+
+impl From<AccountError> for Problem {
+    fn from(error: AccountError) -> Self {
+        match error {
+            error @ AccountError::WrongCredentials => Problem::unauthenticated(&error.to_string()),
+            AccountError::LockedOut {
+                retry_after_seconds,
+                ..
+            } => Problem::too_many_requests(error.to_string(), retry_after_seconds),
+            AccountError::Store(error) => error.into(),
+            error @ (AccountError::Security(_) | AccountError::Worker) => {
+                log_internal(&error);
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<AuditError> for Problem {
+    fn from(error: AuditError) -> Self {
+        match error {
+            AuditError::Invalid(errors) => errors.into(),
+            AuditError::Forbidden(error) => error.into(),
+            AuditError::Store(error) => error.into(),
+        }
+    }
+}
