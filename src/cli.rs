@@ -128,6 +128,12 @@ pub struct ServeArgs {
     /// Largest photo accepted, in bytes.
     #[arg(long, env = "DIMING_MAX_PHOTO_BYTES", default_value_t = 5 << 20)]
     pub max_photo_bytes: usize,
+    /// Largest photo attached to an anonymous public report (bytes).
+    #[arg(long, env = "DIMING_MAX_REPORT_PHOTO_BYTES", default_value_t = 1 << 20)]
+    pub max_report_photo_bytes: usize,
+    /// Largest image accepted, width × height in pixels, read from its header before decoding.
+    #[arg(long, env = "DIMING_MAX_PHOTO_PIXELS", default_value_t = crate::media::DEFAULT_MAX_PIXELS)]
+    pub max_photo_pixels: u64,
     /// Public problem reports accepted per address per hour.
     #[arg(long, env = "DIMING_REPORTS_PER_ADDRESS_PER_HOUR", default_value_t = 5)]
     pub reports_per_address_per_hour: u32,
@@ -196,6 +202,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 public_base_url: args.public_base_url,
                 maintenance_interval_days: args.maintenance_interval_days,
                 max_photo_bytes: args.max_photo_bytes,
+                max_report_photo_bytes: args.max_report_photo_bytes,
+                max_photo_pixels: args.max_photo_pixels,
                 reports_per_address_per_hour: args.reports_per_address_per_hour,
                 reports_per_sign_per_hour: args.reports_per_sign_per_hour,
                 access_log: args.access_log,

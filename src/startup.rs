@@ -30,6 +30,10 @@ pub struct Settings {
     pub public_base_url: Option<String>,
     pub maintenance_interval_days: i64,
     pub max_photo_bytes: usize,
+    /// The largest photo of an anonymous public report.
+    pub max_report_photo_bytes: usize,
+    /// The largest image accepted, in pixels.
+    pub max_photo_pixels: u64,
     pub reports_per_address_per_hour: u32,
     pub reports_per_sign_per_hour: u32,
     /// Log one line per request.
@@ -51,6 +55,8 @@ impl Settings {
             public_base_url: None,
             maintenance_interval_days: 365,
             max_photo_bytes: 5 << 20,
+            max_report_photo_bytes: 1 << 20,
+            max_photo_pixels: crate::media::DEFAULT_MAX_PIXELS,
             reports_per_address_per_hour: 5,
             reports_per_sign_per_hour: 20,
             access_log: false,
@@ -114,6 +120,8 @@ impl Application {
                 public_base_url,
                 maintenance_interval_days: settings.maintenance_interval_days,
                 max_photo_bytes: settings.max_photo_bytes,
+                max_report_photo_bytes: settings.max_report_photo_bytes,
+                max_photo_pixels: settings.max_photo_pixels,
                 reports_per_address_per_hour: settings.reports_per_address_per_hour,
                 reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
             },

@@ -76,8 +76,12 @@ pub struct AppSettings {
     pub public_base_url: String,
     /// A sign in service is due for maintenance after this many days.
     pub maintenance_interval_days: i64,
-    /// The largest photo accepted (staff uploads, public reports).
+    /// The largest photo a staff member may upload, in bytes.
     pub max_photo_bytes: usize,
+    /// The largest photo attached to an anonymous public report, in bytes.
+    pub max_report_photo_bytes: usize,
+    /// The largest image accepted, in pixels (width × height from its header).
+    pub max_photo_pixels: u64,
     /// Reports accepted per address per hour.
     pub reports_per_address_per_hour: u32,
     /// Reports accepted per sign per hour.
@@ -85,6 +89,22 @@ pub struct AppSettings {
 }
 
 impl AppSettings {
+    /// The limits of a staff member's photo upload.
+    pub fn staff_photo_limits(&self) -> crate::media::PhotoLimits {
+        crate::media::PhotoLimits {
+            max_bytes: self.max_photo_bytes,
+            max_pixels: self.max_photo_pixels,
+        }
+    }
+
+    /// The limits of a photo attached to an anonymous report: fewer bytes than staff uploads.
+    pub fn report_photo_limits(&self) -> crate::media::PhotoLimits {
+        crate::media::PhotoLimits {
+            max_bytes: self.max_report_photo_bytes.min(self.max_photo_bytes),
+            max_pixels: self.max_photo_pixels,
+        }
+    }
+
     /// The URL a sign's QR code carries.
     ///
     /// ```
@@ -98,6 +118,8 @@ impl AppSettings {
     ///     public_base_url: "https://dm.example.gov.cn".into(),
     ///     maintenance_interval_days: 365,
     ///     max_photo_bytes: 5 << 20,
+    ///     max_report_photo_bytes: 1 << 20,
+    ///     max_photo_pixels: 40_000_000,
     ///     reports_per_address_per_hour: 5,
     ///     reports_per_sign_per_hour: 20,
     /// };

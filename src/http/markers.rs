@@ -244,7 +244,7 @@ pub async fn upload_photo(
 ) -> Result<HttpResponse, Problem> {
     let marker = existing(&state, &path).await?;
     may_inspect(&staff.actor, &marker.line_code)?;
-    let photo = receive_photo(form, state.settings.max_photo_bytes).await?;
+    let photo = receive_photo(form, state.settings.staff_photo_limits()).await?;
     let id = state
         .store
         .add_marker_photo(

@@ -3,11 +3,10 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::web;
 use futures_util::TryStreamExt;
 
 use super::problem::Problem;
-use crate::media::{CleanPhoto, PhotoError, clean_photo};
+use crate::media::{CleanPhoto, PhotoError, PhotoLimits, clean_photo_bounded};
 
 /// Reads the file field `photo` of a multipart form, up to `limit` bytes.
 pub async fn read_photo_field(
@@ -39,14 +38,16 @@ pub async fn read_photo_field(
     Ok(photo)
 }
 
-/// The photo of a multipart form, checked (type, size) and re-encoded off the async threads.
-pub async fn receive_photo(form: Multipart, limit: usize) -> Result<CleanPhoto, Problem> {
-    let bytes = read_photo_field(form, limit).await?.ok_or_else(|| {
-        Problem::invalid_field("photo", "send the image in a form field named photo")
-    })?;
-    web::block(move || clean_photo(&bytes, limit))
+/// The photo of a multipart form, checked (type, size, declared pixels) and re-encoded off the
+/// async threads, one decode per core at a time.
+pub async fn receive_photo(form: Multipart, limits: PhotoLimits) -> Result<CleanPhoto, Problem> {
+    let bytes = read_photo_field(form, limits.max_bytes)
+        .await?
+        .ok_or_else(|| {
+            Problem::invalid_field("photo", "send the image in a form field named photo")
+        })?;
+    clean_photo_bounded(bytes, limits)
         .await
-        .map_err(|_| Problem::internal())?
         .map_err(photo_problem)
 }
 
@@ -56,6 +57,12 @@ pub fn photo_problem(error: PhotoError) -> Problem {
             StatusCode::PAYLOAD_TOO_LARGE,
             "photo-too-large",
             "The photo is too large",
+            error.to_string(),
+        ),
+        PhotoError::TooManyPixels { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "photo-too-many-pixels",
+            "The image is too large",
             error.to_string(),
         ),
         PhotoError::NotAnImage => Problem::new(

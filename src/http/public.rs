@@ -17,7 +17,7 @@ use super::problem::Problem;
 use crate::domain::division_code::DivisionCode;
 use crate::domain::place::{PlaceStatus, ValidPlace};
 use crate::domain::sign::{PublicCode, SignError, SignStatus};
-use crate::media::clean_photo;
+use crate::media::clean_photo_bounded;
 use crate::render::map::{MapScene, MapView, render_svg};
 use crate::render::public_page::{
     self, Lang, PlaceView, SignPage, not_found_page, report_result_page,
@@ -357,7 +357,7 @@ pub async fn report(
     let answer = |status: StatusCode, lang: Lang, problem: Option<&str>| {
         html(status, report_result_page(lang, &sign.public_code, problem))
     };
-    let form = match read_form(form, state.settings.max_photo_bytes).await {
+    let form = match read_form(form, state.settings.report_photo_limits().max_bytes).await {
         Ok(form) => form,
         Err(problem) => {
             return Ok(answer(
@@ -407,11 +407,7 @@ pub async fn report(
     }
     let photo = match form.photo {
         Some(bytes) => {
-            let limit = state.settings.max_photo_bytes;
-            match web::block(move || clean_photo(&bytes, limit))
-                .await
-                .map_err(|_| Problem::internal())?
-            {
+            match clean_photo_bounded(bytes, state.settings.report_photo_limits()).await {
                 Ok(photo) => Some(photo),
                 Err(error) => {
                     let problem = photo_problem(error);

@@ -340,7 +340,7 @@ pub async fn upload_photo(
         &staff.actor,
         &DivisionCode::parse(&sign.division_code).map_err(|_| Problem::internal())?,
     )?;
-    let photo = receive_photo(form, state.settings.max_photo_bytes).await?;
+    let photo = receive_photo(form, state.settings.staff_photo_limits()).await?;
     let photo_id = state
         .store
         .add_sign_photo(

@@ -281,3 +281,26 @@ pub fn png_bytes(width: u32, height: u32, noisy: bool) -> Vec<u8> {
         .unwrap();
     bytes
 }
+
+/// A PNG that declares `width` × `height` pixels but carries the data of one small row: a
+/// decompression bomb as a header reader sees it (a few hundred bytes on the wire).
+pub fn png_bomb(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = png_bytes(64, 1, false);
+    // Signature (8), IHDR length (4) and type (4), then width and height; the CRC of the IHDR
+    // chunk (type and data, bytes 12..29) follows at 29..33.
+    bytes[16..20].copy_from_slice(&width.to_be_bytes());
+    bytes[20..24].copy_from_slice(&height.to_be_bytes());
+    let mut crc = 0xFFFF_FFFFu32;
+    for byte in &bytes[12..29] {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    bytes[29..33].copy_from_slice(&(!crc).to_be_bytes());
+    bytes
+}

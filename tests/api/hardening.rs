@@ -1,0 +1,139 @@
+//! Defects found by probing the running service from outside, each kept fixed by a test:
+//! image bombs, the smaller byte limit of anonymous uploads.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, png_bomb, png_bytes, spawn_app_with, xitang};
+
+/// Registers a place and a sign for it as `jiashan`; returns the sign's id and public code.
+async fn a_sign(app: &TestApp) -> (i64, String) {
+    let (place_id, _) = app.created_place("jiashan", &xitang("塘东村")).await;
+    let token = app.token("jiashan").await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/signs"))
+        .bearer_auth(&token)
+        .json(&json!({ "place_id": place_id, "kind": "village", "position": [120.8906, 30.9447] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let sign: Value = response.json().await.unwrap();
+    (
+        sign["sign"]["id"].as_i64().unwrap(),
+        sign["sign"]["public_code"].as_str().unwrap().to_string(),
+    )
+}
+
+fn photo_form(bytes: Vec<u8>) -> Form {
+    Form::new().part(
+        "photo",
+        Part::bytes(bytes)
+            .file_name("p.png")
+            .mime_str("image/png")
+            .unwrap(),
+    )
+}
+
+fn report_with_photo(bytes: Vec<u8>) -> Form {
+    photo_form(bytes)
+        .text("kind", "damaged")
+        .text("text", "牌子倒了")
+        .text("website", "")
+}
+
+async fn open_reports(app: &TestApp) -> usize {
+    let token = app.token("admin").await;
+    let (_, reports) = app.get_json("/api/v1/signs/reports", Some(&token)).await;
+    reports["reports"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn an_image_declaring_81_megapixels_is_refused_from_its_header_by_staff_and_public_routes() {
+    let app = spawn_app_with(|_| {}).await;
+    let (id, code) = a_sign(&app).await;
+    let bomb = png_bomb(9000, 9000);
+    assert!(bomb.len() < 1024);
+
+    let token = app.token("jiashan").await;
+    let staff = app
+        .client
+        .post(app.url(&format!("/api/v1/signs/{id}/photos")))
+        .bearer_auth(&token)
+        .multipart(photo_form(bomb.clone()))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(staff, StatusCode::PAYLOAD_TOO_LARGE, None).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("9000 × 9000"),
+        "{problem}"
+    );
+
+    let public = app
+        .client
+        .post(app.url(&format!("/s/{code}/report")))
+        .multipart(report_with_photo(bomb))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(public.text().await.unwrap().contains("9000"));
+    assert_eq!(open_reports(&app).await, 0, "nothing stored");
+
+    // Thirty-two bombs at once: every one refused, the service still answers.
+    let sends = (0..32).map(|_| {
+        app.client
+            .post(app.url(&format!("/s/{code}/report")))
+            .multipart(report_with_photo(png_bomb(9000, 9000)))
+            .send()
+    });
+    for response in futures_util::future::join_all(sends).await {
+        let status = response.unwrap().status();
+        assert!(
+            status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+    }
+    assert_eq!(app.get("/api/v1/health").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_anonymous_report_takes_a_smaller_photo_than_a_staff_upload() {
+    let app = spawn_app_with(|s| {
+        s.max_photo_bytes = 256 * 1024;
+        s.max_report_photo_bytes = 64 * 1024;
+    })
+    .await;
+    let (id, code) = a_sign(&app).await;
+    // A noisy 200×200 PNG does not compress: about 120 KB, between the two limits.
+    let photo = png_bytes(200, 200, true);
+    assert!(
+        (64 * 1024..256 * 1024).contains(&photo.len()),
+        "{}",
+        photo.len()
+    );
+
+    let public = app
+        .client
+        .post(app.url(&format!("/s/{code}/report")))
+        .multipart(report_with_photo(photo.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(open_reports(&app).await, 0);
+
+    let token = app.token("jiashan").await;
+    let staff = app
+        .client
+        .post(app.url(&format!("/api/v1/signs/{id}/photos")))
+        .bearer_auth(&token)
+        .multipart(photo_form(photo))
+        .send()
+        .await
+        .unwrap();
+    assert!(staff.status().is_success(), "{}", staff.status());
+}
