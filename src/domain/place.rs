@@ -170,73 +170,74 @@ pub struct Approval {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceProperties {
-    /// 标准名称
+    /// The standard name (标准名称), in Chinese characters.
     pub standard_name: String,
-    /// 别名、简称、图上名称、历史地名 …
+    /// The feature's other names (别名、简称、图上名称、历史地名 …).
     #[serde(default)]
     pub alternate_names: Vec<AlternateName>,
-    /// 罗马字母拼写 (GB/T 16159), e.g. `Xitang Zhen`.
+    /// The romanized name (罗马字母拼写, GB/T 16159), e.g. `Xitang Zhen`; the rules' form when
+    /// not given.
     #[serde(default)]
     pub romanization: Option<String>,
-    /// 通名罗马字母拼写, e.g. `Zhen`.
+    /// The romanized generic term (通名罗马字母拼写), e.g. `Zhen`.
     #[serde(default)]
     pub generic_romanization: Option<String>,
-    /// 民族文字 form of the name.
+    /// The name in a minority script (民族文字).
     #[serde(default)]
     pub minority_script_name: Option<String>,
-    /// 语种 of the minority-script form (e.g. `bo`, `ug`, `za`).
+    /// The language (语种) of the minority-script form (e.g. `bo`, `ug`, `za`); required with it.
     #[serde(default)]
     pub minority_language: Option<String>,
     /// Whether the name is in use (使用时间); `current` when not given.
     #[serde(default)]
     pub status: PlaceStatus,
-    /// 命名时间
+    /// When the feature was named (命名时间).
     #[serde(default)]
     pub named_on: Option<NaiveDate>,
-    /// 设立年份
+    /// The year the feature was established (设立年份).
     #[serde(default)]
     pub established_year: Option<i32>,
-    /// 废止年份
+    /// The year the feature was abolished (废止年份); a name abolished in the past is historical.
     #[serde(default)]
     pub abolished_year: Option<i32>,
-    /// 密级: who may see the record; `public` when not given.
+    /// The classification (密级): who may see the record; `public` when not given.
     #[serde(default)]
     pub classification: Classification,
-    /// 类别: a category code of the catalogue (a name is accepted and stored as its code).
+    /// The category (类别): a code of the catalogue (a name is accepted and stored as its code).
     pub category: String,
-    /// 所在(跨)行政区: the division(s) the feature lies in or crosses, the main one first.
+    /// The divisions the feature lies in or crosses (所在(跨)行政区), the main one first.
     pub division_codes: Vec<String>,
-    /// 测量方法: how the position was measured.
+    /// How the position was measured (测量方法).
     #[serde(default)]
     pub survey_method: Option<SurveyMethod>,
-    /// 高程 in metres (mountains).
+    /// The elevation (高程) in metres, for mountains: -500 to 9000.
     #[serde(default)]
     pub elevation_m: Option<f64>,
-    /// 地名含义
+    /// What the name means (地名含义).
     #[serde(default)]
     pub meaning: Option<String>,
-    /// 历史沿革
+    /// The feature's history (历史沿革).
     #[serde(default)]
     pub history: Option<String>,
-    /// 地理实体描述
+    /// A description of the feature (地理实体描述).
     #[serde(default)]
     pub description: Option<String>,
-    /// 资料来源及出处
+    /// Where the record's information comes from (资料来源及出处).
     #[serde(default)]
     pub source: Option<String>,
-    /// 登记时间
+    /// When the record was registered (登记时间).
     #[serde(default)]
     pub registered_on: Option<NaiveDate>,
-    /// 登记人
+    /// Who registered it (登记人).
     #[serde(default)]
     pub registered_by: Option<String>,
-    /// 登记单位
+    /// The unit that registered it (登记单位).
     #[serde(default)]
     pub registered_unit: Option<String>,
-    /// 批准: who approved the name, when, by which document.
+    /// The name's approval (批准): who approved it, when, by which document.
     #[serde(default)]
     pub approval: Option<Approval>,
-    /// 标牌个数
+    /// The number of name signs (标牌个数) the feature has.
     #[serde(default)]
     pub sign_count: u32,
 }

@@ -110,8 +110,8 @@ pub fn entity_tag(kind: char, id: i64, version: i64) -> String {
     format!("\"{kind}{id}.v{version}\"")
 }
 
-/// The version an `If-Match` value names for record `id` (the inverse of [`entity_tag`]); `None` when it names another
-/// record or is not a tag of ours.
+/// The version an `If-Match` value names for record `id` (the inverse of [`entity_tag`]);
+/// `None` when it names another record or is not a tag of ours.
 pub fn version_from_entity_tag(kind: char, id: i64, header: &str) -> Option<i64> {
     let tag = header.trim().strip_prefix('"')?.strip_suffix('"')?;
     let rest = tag.strip_prefix(kind)?;

@@ -249,9 +249,9 @@ const NON_ADMINISTRATIVE: &[Generic] = generics![
     "牧场" "mu4 chang3", "渔场" "yu2 chang3",
 ];
 
-/// The 56 nationalities, as they appear in the names of autonomous areas; a word of its own
-/// there. Most are spelled from their characters with -zu; these few keep the form the national
-/// division names use.
+/// The nationalities with a fixed spelling in names of autonomous areas, where a nationality is
+/// a word of its own. Most are spelled from their characters with -zu; these few keep the form
+/// the national division names use (新疆维吾尔自治区 Xinjiang Uygur Zizhiqu).
 pub const ETHNIC_SPELLINGS: &[(&str, &str)] = &[
     ("维吾尔", "Uygur"),
     ("哈萨克", "Kazak"),
