@@ -85,7 +85,7 @@ struct Token {
 /// How a name matched a query, best first (the order ranks hits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
-    /// The whole name (or its whole reading) is the query.
+    /// The whole name (or its whole reading, or all its initials) is the query.
     Exact,
     /// The name (or its reading, or its initials) starts with the query.
     Prefix,

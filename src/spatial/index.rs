@@ -481,6 +481,19 @@ const LOCAL_FORMULA_LIMIT_M: f64 = 100_000.0;
 /// The geodesic distance on the WGS84/CGCS2000 ellipsoid. Within 100 km it uses the meridian
 /// and prime-vertical radii of curvature at the mean latitude (relative error below 1e-5 there,
 /// a few multiplications); farther, Karney's algorithm (about a microsecond).
+///
+/// ```
+/// use diming::spatial::index::ellipsoidal_distance;
+/// use geo::{Distance, Geodesic, point};
+///
+/// // 0.01° of longitude at 30.85°N is about 956 m.
+/// let (a, b) = (point!(x: 120.95, y: 30.85), point!(x: 120.96, y: 30.85));
+/// let near = ellipsoidal_distance(a, b);
+/// assert!((near - Geodesic.distance(a, b)).abs() < 0.01, "{near}");
+/// // Ürümqi to Shanghai, about 3,270 km: Karney's geodesic itself.
+/// let (urumqi, shanghai) = (point!(x: 87.6, y: 43.8), point!(x: 121.5, y: 31.2));
+/// assert_eq!(ellipsoidal_distance(urumqi, shanghai), Geodesic.distance(urumqi, shanghai));
+/// ```
 pub fn ellipsoidal_distance(a: Point<f64>, b: Point<f64>) -> f64 {
     const SEMI_MAJOR_M: f64 = 6_378_137.0;
     const ECCENTRICITY_2: f64 = 0.006_694_380_022_9;

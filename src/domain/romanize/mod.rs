@@ -179,7 +179,8 @@ pub enum Role {
 /// One word of a romanized name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Word {
-    /// The characters the word writes (empty for a learned correction's generic term).
+    /// The characters the word writes (empty in a learned correction that names its generic
+    /// term, whose words are not matched to characters).
     pub chinese: String,
     /// The word with tone marks.
     pub standard: String,
