@@ -7,7 +7,17 @@ use serde::Serialize;
 
 use super::division_code::{DivisionCode, Jurisdiction};
 
-/// What a signed-in user does. The anonymous public has no role and writes nothing.
+/// The role of a staff account: what a signed-in user does. The anonymous public has no role
+/// and writes nothing.
+///
+/// ```
+/// use diming::domain::account::Role;
+///
+/// assert_eq!(Role::parse(" editor ").unwrap(), Role::Editor);
+/// assert_eq!(Role::Reviewer.as_str(), "reviewer");
+/// assert_eq!(Role::Admin.to_string(), "admin");
+/// assert!(Role::parse("superuser").is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -22,6 +32,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's name as stored and sent (`admin`, `editor`, `reviewer`, `inspector`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -31,6 +42,7 @@ impl Role {
         }
     }
 
+    /// Reads a role from its name (surrounding spaces ignored); an unknown name is refused.
     pub fn parse(input: &str) -> Result<Self, AccountError> {
         match input.trim() {
             "admin" => Ok(Self::Admin),
@@ -48,27 +60,44 @@ impl fmt::Display for Role {
     }
 }
 
+/// Why an account's role, username or password was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccountError {
+    /// The text names no role.
     #[error("{0:?} is not a role: use admin, editor, reviewer or inspector")]
     UnknownRole(String),
+    /// The username is too short, too long or has a character outside a-z, 0-9, `.`, `_`, `-`.
     #[error("a username has 3 to 32 characters: lower-case letters, digits, '.', '_' or '-'")]
     BadUsername,
+    /// The password has fewer than 10 characters.
     #[error("a password has at least {MIN_PASSWORD_CHARS} characters")]
     PasswordTooShort,
+    /// The password has more than 1024 characters.
     #[error("a password has at most 1024 characters")]
     PasswordTooLong,
+    /// An editor account was given no jurisdiction to edit in.
     #[error("an editor needs at least one jurisdiction")]
     EditorWithoutJurisdiction,
 }
 
 const MIN_PASSWORD_CHARS: usize = 10;
 
+/// A username that meets the rule: 3 to 32 lower-case letters, digits, `.`, `_` or `-`.
+///
+/// ```
+/// use diming::domain::account::{AccountError, Username};
+///
+/// // Input is trimmed and lower-cased before it is checked.
+/// assert_eq!(Username::parse(" Editor.Jiashan ").unwrap().as_str(), "editor.jiashan");
+/// assert_eq!(Username::parse("a b"), Err(AccountError::BadUsername));
+/// assert_eq!(Username::parse("ab"), Err(AccountError::BadUsername));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Username(String);
 
 impl Username {
+    /// Normalises a username (trimmed, lower case) and checks it.
     pub fn parse(input: &str) -> Result<Self, AccountError> {
         let name = input.trim().to_lowercase();
         let allowed =
@@ -80,15 +109,27 @@ impl Username {
         }
     }
 
+    /// The normalised username.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
-/// A new password that meets the length rule; never printed.
+/// A new password that meets the length rule (10 to 1024 characters); never printed.
+///
+/// ```
+/// use diming::domain::account::{AccountError, NewPassword};
+///
+/// let password = NewPassword::parse("correct horse battery").unwrap();
+/// assert_eq!(password.expose(), "correct horse battery");
+/// assert_eq!(format!("{password:?}"), "NewPassword(..)");
+/// assert_eq!(NewPassword::parse("short").unwrap_err(), AccountError::PasswordTooShort);
+/// ```
 pub struct NewPassword(String);
 
 impl NewPassword {
+    /// Checks the length of a new password (in characters, not bytes); the text is kept as
+    /// given.
     pub fn parse(input: &str) -> Result<Self, AccountError> {
         let length = input.chars().count();
         if length < MIN_PASSWORD_CHARS {
@@ -100,6 +141,7 @@ impl NewPassword {
         }
     }
 
+    /// The password itself, for hashing: the only way to read it.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -111,23 +153,62 @@ impl fmt::Debug for NewPassword {
     }
 }
 
-/// The signed-in user a request acts for.
+/// The signed-in user a request acts for: who they are, their role and where they may act.
+///
+/// ```
+/// use diming::domain::account::{AccessError, Actor, Role};
+/// use diming::domain::division_code::{DivisionCode, Jurisdiction};
+///
+/// // An editor for Jiashan county (嘉善县, 330421).
+/// let editor = Actor {
+///     user_id: 7,
+///     username: "editor.jiashan".into(),
+///     role: Role::Editor,
+///     jurisdictions: vec![Jurisdiction::parse("330421").unwrap()],
+/// };
+/// let xitang = DivisionCode::parse("330421101").unwrap(); // 西塘镇, inside the county
+/// let haining = DivisionCode::parse("330481").unwrap(); // 海宁市, a neighbour
+///
+/// assert!(editor.may_edit_places_in(&[xitang.clone()]).is_ok());
+/// assert_eq!(
+///     editor.may_edit_places_in(&[xitang.clone(), haining.clone()]),
+///     Err(AccessError::OutsideJurisdiction(haining.clone())),
+/// );
+/// // A line both counties share is changed only by an admin covering both sides.
+/// assert!(editor.may_change_shared_line(&xitang, &haining).is_err());
+/// assert!(editor.on_either_side(&xitang, &haining));
+/// assert_eq!(editor.must_be_admin(), Err(AccessError::AdminOnly));
+///
+/// // An admin without jurisdictions covers the whole country.
+/// let admin = Actor { role: Role::Admin, jurisdictions: vec![], ..editor };
+/// assert!(admin.may_edit_places_in(&[haining.clone()]).is_ok());
+/// assert!(admin.may_change_shared_line(&xitang, &haining).is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
+    /// The account's id in the store.
     pub user_id: i64,
+    /// The account's username.
     pub username: String,
+    /// What the account does.
     pub role: Role,
+    /// Where the account may act; empty for an admin means everywhere, for anyone else nowhere.
     pub jurisdictions: Vec<Jurisdiction>,
 }
 
+/// Why an actor may not do what a request asks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AccessError {
+    /// Only admins and editors change place-name records.
     #[error("the {0} role may not change place-name records")]
     RoleMayNotEditPlaces(Role),
+    /// The record lies (also) in this division, which no jurisdiction of the actor covers.
     #[error("division {0} is outside your jurisdiction")]
     OutsideJurisdiction(DivisionCode),
+    /// The action is for administrators.
     #[error("only an administrator may do this")]
     AdminOnly,
+    /// The line between the two divisions is shared, and the actor does not cover both sides.
     #[error(
         "the line between {0} and {1} is shared: the editors of one side cannot change it alone; an administrator whose jurisdiction covers both sides records it"
     )]
@@ -181,6 +262,7 @@ impl Actor {
                 .any(|j| j.covers(a) || j.covers(b))
     }
 
+    /// Whether the actor is an administrator (of any jurisdiction).
     pub fn must_be_admin(&self) -> Result<(), AccessError> {
         if self.role == Role::Admin {
             Ok(())

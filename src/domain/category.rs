@@ -5,26 +5,59 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-/// One category of the catalogue.
+/// One category of the catalogue: a class (大类, two digits), a subclass (中类) or a
+/// sub-subclass (小类) with its names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Category {
+    /// The hierarchical code: `24` 居民点, `242` 农村居民点.
     pub code: String,
+    /// The Chinese name (居民点).
     pub name_zh: String,
+    /// The English name (Residential areas).
     pub name_en: String,
+    /// The code of the category one level up; none for a 大类.
     pub parent_code: Option<String>,
 }
 
+/// Why a category given by a client was not found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CategoryError {
+    /// Nothing (or only spaces) was given.
     #[error("a category is required")]
     Empty,
+    /// The text is neither a code nor a name of the catalogue.
     #[error(
         "{0:?} is neither a category code nor a category name of the catalogue (GET /api/v1/categories lists them)"
     )]
     Unknown(String),
 }
 
-/// All known categories, loaded from the reference table at start.
+/// The catalogue of all known categories, loaded from the reference table at start: resolves a
+/// category given by code or by either name.
+///
+/// ```
+/// use diming::domain::category::{Category, CategoryCatalog, CategoryError};
+///
+/// let category = |code: &str, zh: &str, en: &str, parent: Option<&str>| Category {
+///     code: code.into(),
+///     name_zh: zh.into(),
+///     name_en: en.into(),
+///     parent_code: parent.map(Into::into),
+/// };
+/// let catalog = CategoryCatalog::new([
+///     category("24", "居民点", "Residential areas", None),
+///     category("242", "农村居民点", "Rural settlements", Some("24")),
+/// ]);
+///
+/// assert_eq!(catalog.resolve("242").unwrap().name_zh, "农村居民点");
+/// assert_eq!(catalog.resolve("居民点").unwrap().code, "24");
+/// // English names are matched without regard to case.
+/// let rural = catalog.resolve("rural settlements").unwrap();
+/// assert_eq!(rural.code, "242");
+/// assert_eq!(catalog.major_class(rural).code, "24");
+/// assert_eq!(catalog.resolve("99"), Err(CategoryError::Unknown("99".into())));
+/// assert_eq!(catalog.len(), 2);
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CategoryCatalog {
     by_code: HashMap<String, Category>,
@@ -32,6 +65,7 @@ pub struct CategoryCatalog {
 }
 
 impl CategoryCatalog {
+    /// Builds the catalogue from its categories (a later one with the same code or name wins).
     pub fn new(categories: impl IntoIterator<Item = Category>) -> Self {
         let mut catalog = Self::default();
         for category in categories {
@@ -63,6 +97,7 @@ impl CategoryCatalog {
             .ok_or_else(|| CategoryError::Unknown(input.to_string()))
     }
 
+    /// The category with exactly this code.
     pub fn get(&self, code: &str) -> Option<&Category> {
         self.by_code.get(code)
     }
@@ -83,10 +118,12 @@ impl CategoryCatalog {
         all
     }
 
+    /// The number of categories.
     pub fn len(&self) -> usize {
         self.by_code.len()
     }
 
+    /// Whether the catalogue has no category (the reference table was not loaded).
     pub fn is_empty(&self) -> bool {
         self.by_code.is_empty()
     }

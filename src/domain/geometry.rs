@@ -10,13 +10,35 @@ use serde_json::Value;
 
 use super::field_error::{FieldError, FieldErrors};
 
-/// China's extent with a margin: every valid division code lies inside it.
+/// China's extent with a margin, as (south-west, north-east) corners in lon/lat: every valid
+/// division code lies inside it.
 /// Extreme points: 73.5°E (Pamirs), 135.1°E (Heilong/Wusuli confluence), 3.8°N (Zengmu Ansha),
 /// 53.6°N (Mohe).
 pub const CHINA_EXTENT: (Coord<f64>, Coord<f64>) =
     (Coord { x: 73.0, y: 3.0 }, Coord { x: 135.5, y: 54.0 });
 
-/// Reads one GeoJSON geometry object; `field` is the path used in error messages.
+/// Parses one GeoJSON geometry object into a valid `geo` geometry; `field` is the path used in
+/// error messages.
+///
+/// ```
+/// use diming::domain::geometry::parse_geometry;
+/// use serde_json::json;
+///
+/// let point = json!({"type": "Point", "coordinates": [120.89, 30.94]});
+/// let parsed = parse_geometry(&point, "geometry").unwrap();
+/// assert_eq!(parsed, geo::Geometry::Point(geo::point!(x: 120.89, y: 30.94)));
+///
+/// // Latitude first (30.94, 120.89): 120.89 is no latitude, and the error says so.
+/// let swapped = json!({"type": "Point", "coordinates": [30.94, 120.89]});
+/// let error = parse_geometry(&swapped, "geometry").unwrap_err().into_vec().remove(0);
+/// assert_eq!(error.field, "geometry.coordinates[1]");
+/// assert!(error.message.contains("longitude and latitude look swapped"));
+///
+/// // A ring whose last position does not repeat its first.
+/// let open = json!({"type": "Polygon", "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1]]]});
+/// let error = parse_geometry(&open, "geometry").unwrap_err().into_vec().remove(0);
+/// assert_eq!(error.field, "geometry.coordinates[0]");
+/// ```
 pub fn parse_geometry(value: &Value, field: &str) -> Result<Geometry<f64>, FieldErrors> {
     let Some(object) = value.as_object() else {
         return Err(FieldError::new(
@@ -77,8 +99,25 @@ pub fn parse_geometry(value: &Value, field: &str) -> Result<Geometry<f64>, Field
     Ok(geometry)
 }
 
-/// Refuses a geometry that leaves China's extent, saying so plainly when swapping longitude
-/// and latitude would have put it inside.
+/// Checks that a geometry lies within China's extent ([`CHINA_EXTENT`]), saying so plainly when
+/// swapping longitude and latitude would have put it inside.
+///
+/// ```
+/// use diming::domain::geometry::check_within_china;
+///
+/// let jiashan = geo::Geometry::Point(geo::point!(x: 120.92, y: 30.84));
+/// assert!(check_within_china(&jiashan, "geometry").is_ok());
+///
+/// // Ürümqi (87.6°E, 43.8°N) given as [latitude, longitude]: both numbers are in range, only
+/// // the extent catches it.
+/// let swapped = geo::Geometry::Point(geo::point!(x: 43.8, y: 87.6));
+/// let error = check_within_china(&swapped, "geometry").unwrap_err();
+/// assert!(error.message.contains("swapped"));
+///
+/// let paris = geo::Geometry::Point(geo::point!(x: 2.35, y: 48.85));
+/// let error = check_within_china(&paris, "geometry").unwrap_err();
+/// assert!(error.message.contains("outside China") && !error.message.contains("swapped"));
+/// ```
 pub fn check_within_china(geometry: &Geometry<f64>, field: &str) -> Result<(), FieldError> {
     let Some(bounds) = geometry.bounding_rect() else {
         return Ok(());

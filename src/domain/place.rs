@@ -18,16 +18,28 @@ const MAX_SHORT_TEXT_CHARS: usize = 200;
 const MAX_DIVISIONS: usize = 50;
 const MAX_ALTERNATE_NAMES: usize = 100;
 
-/// 使用时间: whether the name is in use today.
+/// The status of a name (使用时间): whether it is in use today.
+///
+/// ```
+/// use diming::domain::place::PlaceStatus;
+///
+/// assert_eq!(PlaceStatus::parse("historical"), Some(PlaceStatus::Historical));
+/// assert_eq!(PlaceStatus::default().as_str(), "current");
+/// // Only the stored lower-case names are read.
+/// assert_eq!(PlaceStatus::parse("Current"), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceStatus {
+    /// In use (the default).
     #[default]
     Current,
+    /// No longer in use: a former name, kept as history.
     Historical,
 }
 
 impl PlaceStatus {
+    /// The status's name as stored and sent (`current`, `historical`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Current => "current",
@@ -35,6 +47,7 @@ impl PlaceStatus {
         }
     }
 
+    /// Reads a status from its name; `None` for any other text.
     pub fn parse(input: &str) -> Option<Self> {
         match input {
             "current" => Some(Self::Current),
@@ -44,21 +57,25 @@ impl PlaceStatus {
     }
 }
 
-/// 密级: only `public` records are ever shown to the anonymous public.
+/// The classification of a record (密级): only `public` records are ever shown to the
+/// anonymous public.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
+    /// Open to everyone (公开, the default).
     #[default]
     Public,
-    /// 内部: staff only.
+    /// Internal (内部): staff only.
     Internal,
-    /// 秘密
+    /// Secret (秘密): staff only.
     Secret,
-    /// 机密
+    /// Confidential (机密): staff only.
     Confidential,
 }
 
 impl Classification {
+    /// The classification's name as stored and sent (`public`, `internal`, `secret`,
+    /// `confidential`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Public => "public",
@@ -69,56 +86,82 @@ impl Classification {
     }
 }
 
-/// 测量方法: surveyed on the ground (实测) or read from a map (图解).
+/// How a feature's position was measured (测量方法): surveyed on the ground (实测) or read from a
+/// map (图解).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyMethod {
+    /// Surveyed on the ground (实测).
     Surveyed,
+    /// Read from a map (图解).
     MapReading,
+    /// Any other method.
     Other,
 }
 
-/// The kinds of names a feature has besides its standard name.
+/// The kind of a name a feature has besides its standard name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlternateNameKind {
-    /// 别名
+    /// An alias (别名).
     Alias,
-    /// 简称
+    /// A short form (简称): 浙 for 浙江省.
     Short,
-    /// 图上名称
+    /// The name as a map shows it (图上名称).
     Map,
-    /// 历史地名: a former name, usually with validity dates.
+    /// A former name (历史地名), usually with validity dates.
     Historical,
-    /// 俗称
+    /// A colloquial name (俗称).
     Colloquial,
-    /// 民族语地名
+    /// A name in a minority language (民族语地名).
     MinorityLanguage,
 }
 
+/// A name of a feature besides its standard name, with its kind and when it held.
+///
+/// ```
+/// use diming::domain::place::{AlternateName, AlternateNameKind};
+///
+/// let former: AlternateName = serde_json::from_str(
+///     r#"{"name": "斜塘", "kind": "historical", "valid_to": "1950-01-01"}"#,
+/// )
+/// .unwrap();
+/// assert_eq!(former.kind, AlternateNameKind::Historical);
+/// assert_eq!(former.valid_from, None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlternateName {
+    /// The name in Chinese characters (or the minority script).
     pub name: String,
+    /// What kind of name it is.
     pub kind: AlternateNameKind,
+    /// The language of the name (ISO 639 code) where it is not Chinese.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// From when the name was in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<NaiveDate>,
+    /// Until when the name was in use; not before `valid_from`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_to: Option<NaiveDate>,
+    /// Anything else known about the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
-/// 批准机关、批准时间、文号.
+/// The approval of a name: approving authority (批准机关), date (批准时间) and document number
+/// (文号).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
+    /// The authority that approved the name (批准机关).
     #[serde(default)]
     pub authority: Option<String>,
+    /// When it was approved (批准时间); never in the future.
     #[serde(default)]
     pub approved_on: Option<NaiveDate>,
+    /// The number of the approving document (文号).
     #[serde(default)]
     pub document_number: Option<String>,
 }
@@ -127,69 +170,74 @@ pub struct Approval {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceProperties {
-    /// 标准名称
+    /// The standard name (标准名称), in Chinese characters.
     pub standard_name: String,
-    /// 别名、简称、图上名称、历史地名 …
+    /// The feature's other names (别名、简称、图上名称、历史地名 …).
     #[serde(default)]
     pub alternate_names: Vec<AlternateName>,
-    /// 罗马字母拼写 (GB/T 16159), e.g. `Xitang Zhen`.
+    /// The romanized name (罗马字母拼写, GB/T 16159), e.g. `Xitang Zhen`; the rules' form when
+    /// not given.
     #[serde(default)]
     pub romanization: Option<String>,
-    /// 通名罗马字母拼写, e.g. `Zhen`.
+    /// The romanized generic term (通名罗马字母拼写), e.g. `Zhen`.
     #[serde(default)]
     pub generic_romanization: Option<String>,
-    /// 民族文字 form of the name.
+    /// The name in a minority script (民族文字).
     #[serde(default)]
     pub minority_script_name: Option<String>,
-    /// 语种 of the minority-script form (e.g. `bo`, `ug`, `za`).
+    /// The language (语种) of the minority-script form (e.g. `bo`, `ug`, `za`); required with it.
     #[serde(default)]
     pub minority_language: Option<String>,
+    /// Whether the name is in use (使用时间); `current` when not given.
     #[serde(default)]
     pub status: PlaceStatus,
-    /// 命名时间
+    /// When the feature was named (命名时间).
     #[serde(default)]
     pub named_on: Option<NaiveDate>,
-    /// 设立年份
+    /// The year the feature was established (设立年份).
     #[serde(default)]
     pub established_year: Option<i32>,
-    /// 废止年份
+    /// The year the feature was abolished (废止年份); a name abolished in the past is historical.
     #[serde(default)]
     pub abolished_year: Option<i32>,
+    /// The classification (密级): who may see the record; `public` when not given.
     #[serde(default)]
     pub classification: Classification,
-    /// 类别: a category code of the catalogue (a name is accepted and stored as its code).
+    /// The category (类别): a code of the catalogue (a name is accepted and stored as its code).
     pub category: String,
-    /// 所在(跨)行政区: the division(s) the feature lies in or crosses, the main one first.
+    /// The divisions the feature lies in or crosses (所在(跨)行政区), the main one first.
     pub division_codes: Vec<String>,
+    /// How the position was measured (测量方法).
     #[serde(default)]
     pub survey_method: Option<SurveyMethod>,
-    /// 高程 in metres (mountains).
+    /// The elevation (高程) in metres, for mountains: -500 to 9000.
     #[serde(default)]
     pub elevation_m: Option<f64>,
-    /// 地名含义
+    /// What the name means (地名含义).
     #[serde(default)]
     pub meaning: Option<String>,
-    /// 历史沿革
+    /// The feature's history (历史沿革).
     #[serde(default)]
     pub history: Option<String>,
-    /// 地理实体描述
+    /// A description of the feature (地理实体描述).
     #[serde(default)]
     pub description: Option<String>,
-    /// 资料来源及出处
+    /// Where the record's information comes from (资料来源及出处).
     #[serde(default)]
     pub source: Option<String>,
-    /// 登记时间
+    /// When the record was registered (登记时间).
     #[serde(default)]
     pub registered_on: Option<NaiveDate>,
-    /// 登记人
+    /// Who registered it (登记人).
     #[serde(default)]
     pub registered_by: Option<String>,
-    /// 登记单位
+    /// The unit that registered it (登记单位).
     #[serde(default)]
     pub registered_unit: Option<String>,
+    /// The name's approval (批准): who approved it, when, by which document.
     #[serde(default)]
     pub approval: Option<Approval>,
-    /// 标牌个数
+    /// The number of name signs (标牌个数) the feature has.
     #[serde(default)]
     pub sign_count: u32,
 }
@@ -207,7 +255,43 @@ impl PlaceProperties {
     }
 }
 
-/// A record that passed every rule: the only thing the store accepts.
+/// A place-name record that passed every rule: the only thing the store accepts.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use diming::domain::category::{Category, CategoryCatalog};
+/// use diming::domain::place::{PlaceProperties, ValidPlace};
+/// use serde_json::json;
+///
+/// let catalog = CategoryCatalog::new([Category {
+///     code: "24".into(),
+///     name_zh: "居民点".into(),
+///     name_en: "Residential areas".into(),
+///     parent_code: None,
+/// }]);
+/// let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+/// let xitang = PlaceProperties {
+///     standard_name: " 西塘镇 ".into(),
+///     category: "居民点".into(),
+///     division_codes: vec!["330421101000".into()],
+///     ..Default::default()
+/// };
+/// let point = json!({"type": "Point", "coordinates": [120.89, 30.94]});
+///
+/// let place = ValidPlace::parse(xitang.clone(), Some(&point), &catalog, today).unwrap();
+/// // Normalised: the name trimmed, the category name replaced by its code, the division code
+/// // in its canonical form.
+/// assert_eq!(place.properties().standard_name, "西塘镇");
+/// assert_eq!(place.properties().category, "24");
+/// assert_eq!(place.divisions()[0].as_str(), "330421101");
+/// assert_eq!(place.register_code(17), "330421240000017");
+///
+/// // A bad record is refused with every field at fault.
+/// let bad = PlaceProperties { standard_name: "  ".into(), category: "不存在".into(), ..xitang };
+/// let errors = ValidPlace::parse(bad, Some(&point), &catalog, today).unwrap_err();
+/// let fields: Vec<&str> = errors.as_slice().iter().map(|e| e.field.as_str()).collect();
+/// assert_eq!(fields, ["properties.standard_name", "properties.category"]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidPlace {
     properties: PlaceProperties,
@@ -394,14 +478,18 @@ impl ValidPlace {
         })
     }
 
+    /// The record's fields, normalised.
     pub fn properties(&self) -> &PlaceProperties {
         &self.properties
     }
 
+    /// The divisions the feature lies in or crosses, parsed, without duplicates, the main one
+    /// first.
     pub fn divisions(&self) -> &[DivisionCode] {
         &self.divisions
     }
 
+    /// The feature's geometry (lon/lat, inside China), if it has one.
     pub fn geometry(&self) -> Option<&geo::Geometry<f64>> {
         self.geometry.as_ref()
     }
@@ -429,7 +517,6 @@ impl ValidPlace {
         format!("{division}{major_class}{id:07}")
     }
 
-    /// The record as retired on `abolished_on`: historical, with its abolition year.
     /// The record with the romanization the rules give, where it has none of its own.
     pub fn with_generated_romanization(mut self, rules: &Romanization) -> Self {
         if self.properties.romanization.is_none() {
@@ -451,6 +538,7 @@ impl ValidPlace {
         }
     }
 
+    /// The record as retired on `abolished_on`: historical, with its abolition year.
     pub fn retired(mut self, abolished_on: NaiveDate) -> Self {
         self.properties.status = PlaceStatus::Historical;
         self.properties.abolished_year = Some(abolished_on.year());

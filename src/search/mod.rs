@@ -23,11 +23,14 @@ const MAX_CANDIDATES: usize = 2_000;
 /// Which name of a record matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NameKind {
+    /// The record's standard name (标准名称).
     Standard,
     /// An alternate name with its kind (alias, historical, short …) and the record's standard
     /// name.
     Alternate {
+        /// The alternate name's kind as stored (`alias`, `historical` …).
         kind: Box<str>,
+        /// The standard name of the record the alternate name belongs to.
         standard_name: Box<str>,
     },
 }
@@ -35,13 +38,22 @@ pub enum NameKind {
 /// One searchable name of a record (boxed strings: the index holds hundreds of thousands).
 #[derive(Debug, Clone)]
 pub struct NameRecord {
+    /// The record the name belongs to.
     pub place_id: i64,
+    /// The name in Chinese characters.
     pub name: Box<str>,
+    /// Which of the record's names it is.
     pub kind: NameKind,
+    /// The record's romanization, to show with a hit.
     pub romanization: Option<Box<str>>,
+    /// The record's category code (filters, and ranks divisions by level).
     pub category: Box<str>,
+    /// The record's main division code; its readings may be local (some characters read
+    /// otherwise in some divisions).
     pub division_code: Option<Box<str>>,
+    /// Whether the anonymous public may see the record.
     pub public: bool,
+    /// Whether the name is in use today (current names rank before historical ones).
     pub current: bool,
     /// A representative position (lon, lat) for ranking by distance.
     pub position: Option<(f64, f64)>,
@@ -70,15 +82,21 @@ struct Token {
     readings: Box<[u16]>,
 }
 
+/// How a name matched a query, best first (the order ranks hits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
+    /// The whole name (or its whole reading, or all its initials) is the query.
     Exact,
+    /// The name (or its reading, or its initials) starts with the query.
     Prefix,
+    /// The query occurs inside the name, from a later character on.
     Infix,
+    /// The query is one typo away from the beginning of the name's reading.
     Fuzzy,
 }
 
 impl MatchKind {
+    /// The kind's name as responses give it (`exact`, `prefix`, `infix`, `fuzzy`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Exact => "exact",
@@ -92,18 +110,29 @@ impl MatchKind {
 /// A search with its filters.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery<'a> {
+    /// What the user typed: characters, pinyin (tones, spaces and case ignored), initials, or
+    /// a mix.
     pub text: &'a str,
+    /// A position (lon, lat) to rank equal matches by distance from.
     pub near: Option<(f64, f64)>,
+    /// Only names whose record lies in a division whose code starts with this.
     pub division_prefix: Option<&'a str>,
+    /// Only names whose category code starts with this.
     pub category_prefix: Option<&'a str>,
+    /// Leave out records the anonymous public may not see.
     pub public_only: bool,
+    /// The most hits to return (0 returns none).
     pub limit: usize,
 }
 
+/// A name that matched a search, with how it matched.
 #[derive(Debug, Clone)]
 pub struct SearchHit<'a> {
+    /// The name that matched (for an alternate name, its record's standard name is inside).
     pub record: &'a NameRecord,
+    /// How it matched.
     pub kind: MatchKind,
+    /// Its distance in metres from the query's `near` position, when both are known.
     pub distance_m: Option<f64>,
 }
 
@@ -166,7 +195,43 @@ impl KeySet {
     }
 }
 
-/// The index over every name of every record.
+/// The name index over every name of every record, searched as people type.
+///
+/// ```
+/// use diming::search::{MatchKind, NameIndex, NameKind, NameRecord, SearchQuery};
+///
+/// let record = |id: i64, name: &str, category: &str, position: (f64, f64)| NameRecord {
+///     place_id: id,
+///     name: name.into(),
+///     kind: NameKind::Standard,
+///     romanization: None,
+///     category: category.into(),
+///     division_code: None,
+///     public: true,
+///     current: true,
+///     position: Some(position),
+/// };
+/// let index = NameIndex::build([
+///     record(1, "北京市", "211", (116.4, 39.9)),
+///     record(2, "长治市", "212", (113.1, 36.2)),
+/// ]);
+/// let search = |text| {
+///     index
+///         .search(&SearchQuery { text, limit: 10, ..Default::default() })
+///         .iter()
+///         .map(|hit| (hit.record.place_id, hit.kind))
+///         .collect::<Vec<_>>()
+/// };
+/// assert_eq!(search("北京市"), [(1, MatchKind::Exact)]);
+/// assert_eq!(search("Běijīng"), [(1, MatchKind::Prefix)]);
+/// assert_eq!(search("bj"), [(1, MatchKind::Prefix)]);
+/// assert_eq!(search("北j"), [(1, MatchKind::Prefix)]);
+/// // Every reading of a polyphone: 长 is chang here, zhang elsewhere.
+/// assert_eq!(search("zhangzhi"), [(2, MatchKind::Prefix)]);
+/// // One typo in pinyin is forgiven, and ranks last.
+/// assert_eq!(search("changzih"), [(2, MatchKind::Fuzzy)]);
+/// assert!(search("shanghai").is_empty());
+/// ```
 #[derive(Default)]
 pub struct NameIndex {
     entries: Vec<Option<Entry>>,
@@ -209,6 +274,7 @@ impl NameIndex {
         self.by_place.values().map(|s| s.as_slice().len()).sum()
     }
 
+    /// Whether no name is indexed.
     pub fn is_empty(&self) -> bool {
         self.by_place.is_empty()
     }
@@ -574,7 +640,13 @@ impl Slots {
     }
 }
 
-/// Lower case, no spaces, apostrophes, hyphens or tone marks; ü typed as v.
+/// A query's text as keys are written: lower case, no spaces, apostrophes, hyphens or tone
+/// marks; ü typed as v.
+///
+/// ```
+/// assert_eq!(diming::search::normalise(" Lǜ Liáng "), "lvliang");
+/// assert_eq!(diming::search::normalise("Xī'ān"), "xian");
+/// ```
 pub fn normalise(text: &str) -> String {
     untoned(text.trim())
         .to_lowercase()

@@ -26,12 +26,18 @@ use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
 /// Mean Earth radius in metres, to turn chord lengths into rough distances for a search radius.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// What the index knows about a record besides its shape.
+/// A record as the spatial index knows it besides its shape: enough to answer and filter
+/// without reading the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedPlace {
+    /// The record's id.
     pub place_id: i64,
+    /// The standard name.
     pub name: String,
+    /// The category code (`213` for a county-level division).
     pub category: String,
+    /// The main division the record lies in; for a division's own area, that division's code
+    /// (its length is the area's depth).
     pub division_code: Option<String>,
     /// Only public records are offered to the anonymous public.
     pub public: bool,
@@ -40,13 +46,16 @@ pub struct IndexedPlace {
 /// An area whose interior contains the query point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaHit<'a> {
+    /// The area's record.
     pub place: &'a IndexedPlace,
 }
 
 /// A feature near the query point, with its geodesic distance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NearHit<'a> {
+    /// The feature's record.
     pub place: &'a IndexedPlace,
+    /// The geodesic distance in metres from the query point to the feature's closest point.
     pub distance_m: f64,
 }
 
@@ -140,7 +149,47 @@ impl PointDistance for NearItem {
 
 type AreaBox = GeomWithData<Rectangle<[f64; 2]>, i64>;
 
-/// The indexes over all current records.
+/// The spatial indexes over all current records: areas holding a point, features nearest to it.
+///
+/// ```
+/// use diming::spatial::index::{IndexedPlace, SpatialIndex};
+/// use geo::{Coord, Geometry, point, polygon};
+///
+/// let place = |id: i64, name: &str, category: &str, division: &str| IndexedPlace {
+///     place_id: id,
+///     name: name.into(),
+///     category: category.into(),
+///     division_code: Some(division.into()),
+///     public: true,
+/// };
+/// // Two county squares sharing the edge x = 121.0, and a town inside the western one.
+/// let west: Geometry = polygon![(x: 120.9, y: 30.8), (x: 121.0, y: 30.8), (x: 121.0, y: 30.9), (x: 120.9, y: 30.9), (x: 120.9, y: 30.8)].into();
+/// let east: Geometry = polygon![(x: 121.0, y: 30.8), (x: 121.1, y: 30.8), (x: 121.1, y: 30.9), (x: 121.0, y: 30.9), (x: 121.0, y: 30.8)].into();
+/// let town: Geometry = point!(x: 120.95, y: 30.85).into();
+/// let index = SpatialIndex::build([
+///     (place(1, "west", "213", "330421"), west),
+///     (place(2, "east", "213", "330482"), east),
+///     (place(3, "town", "214", "330421101"), town),
+/// ]);
+/// assert_eq!(index.len(), 3);
+///
+/// let in_west = Coord { x: 120.96, y: 30.85 };
+/// assert_eq!(index.innermost_area(in_west, |_| true).unwrap().name, "west");
+/// // A point on the shared edge goes to the smaller division code, every time.
+/// let on_edge = Coord { x: 121.0, y: 30.85 };
+/// assert_eq!(index.innermost_area(on_edge, |_| true).unwrap().name, "west");
+/// // Out at sea: in no area.
+/// assert!(index.innermost_area(Coord { x: 122.5, y: 30.85 }, |_| true).is_none());
+///
+/// // Nearest first, areas measured to their closest point (0 m from inside).
+/// let near = index.nearest(in_west, 2, None, |_| true);
+/// assert_eq!(near[0].place.name, "west");
+/// assert_eq!(near[0].distance_m, 0.0);
+/// assert_eq!(near[1].place.name, "town");
+/// assert!((near[1].distance_m - 956.0).abs() < 5.0, "{}", near[1].distance_m);
+/// // Point features only, within 500 m: none.
+/// assert!(index.nearest_points(in_west, 5, Some(500.0), |_| true).is_empty());
+/// ```
 #[derive(Default)]
 pub struct SpatialIndex {
     places: HashMap<i64, IndexedPlace>,
@@ -187,10 +236,12 @@ impl SpatialIndex {
         index
     }
 
+    /// The number of records indexed.
     pub fn len(&self) -> usize {
         self.places.len()
     }
 
+    /// Whether no record is indexed.
     pub fn is_empty(&self) -> bool {
         self.places.is_empty()
     }
@@ -430,6 +481,19 @@ const LOCAL_FORMULA_LIMIT_M: f64 = 100_000.0;
 /// The geodesic distance on the WGS84/CGCS2000 ellipsoid. Within 100 km it uses the meridian
 /// and prime-vertical radii of curvature at the mean latitude (relative error below 1e-5 there,
 /// a few multiplications); farther, Karney's algorithm (about a microsecond).
+///
+/// ```
+/// use diming::spatial::index::ellipsoidal_distance;
+/// use geo::{Distance, Geodesic, point};
+///
+/// // 0.01° of longitude at 30.85°N is about 956 m.
+/// let (a, b) = (point!(x: 120.95, y: 30.85), point!(x: 120.96, y: 30.85));
+/// let near = ellipsoidal_distance(a, b);
+/// assert!((near - Geodesic.distance(a, b)).abs() < 0.01, "{near}");
+/// // Ürümqi to Shanghai, about 3,270 km: Karney's geodesic itself.
+/// let (urumqi, shanghai) = (point!(x: 87.6, y: 43.8), point!(x: 121.5, y: 31.2));
+/// assert_eq!(ellipsoidal_distance(urumqi, shanghai), Geodesic.distance(urumqi, shanghai));
+/// ```
 pub fn ellipsoidal_distance(a: Point<f64>, b: Point<f64>) -> f64 {
     const SEMI_MAJOR_M: f64 = 6_378_137.0;
     const ECCENTRICITY_2: f64 = 0.006_694_380_022_9;

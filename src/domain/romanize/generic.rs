@@ -6,21 +6,42 @@ use serde::Serialize;
 
 use crate::domain::category::CategoryCatalog;
 
-/// The 大类 of GB/T 18521 as the census used them, by code.
+/// A feature class: one of the 大类 of GB/T 18521 as the census used them, by code.
+///
+/// ```
+/// use diming::domain::romanize::FeatureClass;
+///
+/// assert_eq!(FeatureClass::parse("2532"), Some(FeatureClass::Transport));
+/// assert_eq!(FeatureClass::parse("陆地水系"), Some(FeatureClass::InlandWater));
+/// assert_eq!(FeatureClass::Settlement.name_zh(), "居民点");
+/// assert!(FeatureClass::Administrative.generic_terms().iter().any(|g| g.chinese == "自治区"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeatureClass {
+    /// 11 海域: sea areas.
     Sea,
+    /// 12 陆地水系: inland waters.
     InlandWater,
+    /// 13 陆地地形: land forms.
     Landform,
+    /// 21 行政区域: administrative divisions.
     Administrative,
+    /// 22 群众自治组织: self-governing organisations (villages' and residents' committees).
     SelfGoverning,
+    /// 23 非行政区域: non-administrative areas (development zones, reserves, farms).
     NonAdministrative,
+    /// 24 居民点: residential areas.
     Settlement,
+    /// 25 交通运输设施: transport facilities, streets included.
     Transport,
+    /// 26 水利电力通信设施: water, power and communication facilities.
     Facility,
+    /// 27 纪念地旅游景点: memorials and tourist sites.
     Memorial,
+    /// 28 建筑物: buildings.
     Building,
+    /// 29 单位: organisations.
     Organisation,
 }
 
@@ -98,6 +119,7 @@ impl FeatureClass {
         Self::parse(&catalog.major_class(category).code)
     }
 
+    /// The class's Chinese name (行政区域).
     pub fn name_zh(self) -> &'static str {
         CLASSES
             .iter()
@@ -129,11 +151,13 @@ impl FeatureClass {
     }
 }
 
-/// A generic term and its reading; `|` marks a word break inside it (特别行政区 Tebie
+/// A generic term (通名) and its reading; `|` marks a word break inside it (特别行政区 Tebie
 /// Xingzhengqu), multi-syllable terms are otherwise one word (大街 Dajie, 自治区 Zizhiqu).
 #[derive(Debug, Clone, Copy)]
 pub struct Generic {
+    /// The term in characters (自治区).
     pub chinese: &'static str,
+    /// Its reading in numbered pinyin, syllables apart, `|` between words (`zi4 zhi4 qu1`).
     pub reading: &'static str,
 }
 
@@ -225,9 +249,9 @@ const NON_ADMINISTRATIVE: &[Generic] = generics![
     "牧场" "mu4 chang3", "渔场" "yu2 chang3",
 ];
 
-/// The 56 nationalities, as they appear in the names of autonomous areas; a word of its own
-/// there. Most are spelled from their characters with -zu; these few keep the form the national
-/// division names use.
+/// The nationalities with a fixed spelling in names of autonomous areas, where a nationality is
+/// a word of its own. Most are spelled from their characters with -zu; these few keep the form
+/// the national division names use (新疆维吾尔自治区 Xinjiang Uygur Zizhiqu).
 pub const ETHNIC_SPELLINGS: &[(&str, &str)] = &[
     ("维吾尔", "Uygur"),
     ("哈萨克", "Kazak"),
@@ -241,6 +265,7 @@ pub const ETHNIC_SPELLINGS: &[(&str, &str)] = &[
     ("鄂温克族", "Ewenkizu"),
 ];
 
+/// The names of the 56 nationalities without 族, as names of autonomous areas contain them.
 pub const NATIONALITIES: &[&str] = &[
     "汉",
     "蒙古",

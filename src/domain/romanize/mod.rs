@@ -20,10 +20,32 @@ pub use tables::Tables;
 
 const MAX_NAME_CHARS: usize = 100;
 
-/// What to romanize.
+/// A request to romanize one name: the name and what is known of the feature it names.
+///
+/// ```
+/// use diming::domain::romanize::{FeatureClass, Request, Romanizer};
+///
+/// // 黑龙江 is a river (Heilong Jiang) but part of a province's name (Heilongjiang Sheng).
+/// let river = Request {
+///     name: "黑龙江",
+///     class: Some(FeatureClass::InlandWater),
+///     ..Default::default()
+/// };
+/// let province = Request {
+///     name: "黑龙江省",
+///     class: Some(FeatureClass::Administrative),
+///     ..Default::default()
+/// };
+/// let romanizer = Romanizer::default();
+/// assert_eq!(romanizer.romanize(&river).unwrap().sign, "Heilong Jiang");
+/// assert_eq!(romanizer.romanize(&province).unwrap().sign, "Heilongjiang Sheng");
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Request<'a> {
+    /// The name in Chinese characters (and digits); surrounding spaces are ignored.
     pub name: &'a str,
+    /// The feature class, which decides which ending is the generic term; none: every class's
+    /// terms are tried.
     pub class: Option<FeatureClass>,
     /// The division the feature lies in (a code or code prefix): some readings are local.
     pub division: Option<&'a str>,
@@ -31,22 +53,41 @@ pub struct Request<'a> {
     pub split: Option<(&'a str, &'a str)>,
 }
 
+/// Why a name cannot be romanized by the rules.
+///
+/// ```
+/// use diming::domain::romanize::{Request, RomanizeError, Romanizer};
+///
+/// let romanize = |name| Romanizer::default().romanize(&Request { name, ..Default::default() });
+/// assert_eq!(romanize("  "), Err(RomanizeError::Empty));
+/// let error = romanize("北京-路").unwrap_err();
+/// assert_eq!(error, RomanizeError::NotChinese(vec!['-']));
+/// assert_eq!(error.field(), "name");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RomanizeError {
+    /// The name is empty (or only spaces).
     #[error("the name is empty")]
     Empty,
+    /// The name has more than 100 characters.
     #[error("the name is longer than {MAX_NAME_CHARS} characters")]
     TooLong,
+    /// The name has these characters that are neither Chinese nor digits.
     #[error("the name has characters that are not Chinese (a Chinese place name has only Chinese characters and digits): {}", quoted(.0))]
     NotChinese(Vec<char>),
+    /// No table has a reading for these Chinese characters.
     #[error("no reading is known for {}: the reading tables do not have {}, so it is not guessed; give the romanization by hand", quoted(.0), if .0.len() == 1 { "it" } else { "them" })]
     UnknownCharacters(Vec<char>),
+    /// The caller's split into proper name and generic term does not make up the name.
     #[error(
         "the proper name {proper:?} and generic term {generic:?} do not make up the name {name:?}"
     )]
     SplitMismatch {
+        /// The name to romanize.
         name: String,
+        /// The proper name the caller gave.
         proper: String,
+        /// The generic term the caller gave.
         generic: String,
     },
 }
@@ -69,17 +110,40 @@ fn quoted(chars: &[char]) -> String {
         .join(", ")
 }
 
-/// A romanized name.
+/// A romanized name: its standard and sign forms, its parts and words, and every reason.
+///
+/// ```
+/// use diming::domain::romanize::{FeatureClass, Request, Role, Romanizer};
+///
+/// let request = Request {
+///     name: "北京市",
+///     class: Some(FeatureClass::Administrative),
+///     ..Default::default()
+/// };
+/// let beijing = Romanizer::default().romanize(&request).unwrap();
+/// assert_eq!(beijing.standard, "Běijīng Shì");
+/// assert_eq!(beijing.sign, "Beijing Shi");
+/// assert_eq!(beijing.proper.chinese, "北京");
+/// assert_eq!(beijing.generic.as_ref().unwrap().standard, "Shì");
+/// let roles: Vec<Role> = beijing.words.iter().map(|w| w.role).collect();
+/// assert_eq!(roles, [Role::Proper, Role::Generic]);
+/// assert!(beijing.reasons[0].rule.contains("proper name and generic term apart"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Romanization {
+    /// The name as romanized (trimmed).
     pub name: String,
     /// The standard form, with tone marks (Běijīng Shì).
     pub standard: String,
     /// The form for signs, without tone marks (Beijing Shi).
     pub sign: String,
+    /// The proper name (专名) with its romanization; the nationalities and numbers too.
     pub proper: Part,
+    /// The generic term (通名) with its romanization, where the name has one.
     pub generic: Option<Part>,
+    /// The feature class the rules used: the request's, or the one whose generic term was found.
     pub class: Option<FeatureClass>,
+    /// The words of the romanized form, in order.
     pub words: Vec<Word>,
     /// How each polyphonic character was read.
     pub readings: Vec<CharReading>,
@@ -87,49 +151,82 @@ pub struct Romanization {
     pub reasons: Vec<Reason>,
 }
 
+/// One part of a name (the proper name or the generic term) in characters and romanized.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Part {
+    /// The part in Chinese characters (北京).
     pub chinese: String,
+    /// The part's standard form, with tone marks (Běijīng).
     pub standard: String,
+    /// The part's sign form, without tone marks (Beijing).
     pub sign: String,
 }
 
+/// The role of a word in a romanized name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// The proper name (专名), or a piece of it.
     Proper,
+    /// A nationality in the name of an autonomous area (Huizu in Ningxia Huizu Zizhiqu).
     Nationality,
+    /// A number written in digits (5 in Jing 5 Lu, 1203 in 1203 Gaodi).
     Number,
+    /// The generic term (通名), with any one-syllable modifier joined to it.
     Generic,
 }
 
+/// One word of a romanized name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Word {
+    /// The characters the word writes (empty in a learned correction that names its generic
+    /// term, whose words are not matched to characters).
     pub chinese: String,
+    /// The word with tone marks.
     pub standard: String,
+    /// The word without tone marks.
     pub sign: String,
+    /// What the word is in the name.
     pub role: Role,
 }
 
+/// How a polyphonic character of the proper name was read, for a reviewer to check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CharReading {
+    /// The character.
     pub char: char,
+    /// The reading chosen, with its tone mark.
     pub reading: String,
+    /// The character's other readings (different letters), with tone marks.
     pub other_readings: Vec<String>,
+    /// The table entry or default that chose the reading, in words.
     pub decided_by: String,
     /// True when only the dictionary's usual reading decided: a reviewer should confirm it.
     pub needs_review: bool,
 }
 
+/// A rule the romanization applied, and how it applied to this name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
+    /// The rule's name and source (`GB/T 16159 §6.2.2 rule 1: …`).
     pub rule: &'static str,
+    /// What the rule did here, in words.
     pub detail: String,
 }
 
-/// One character of a name as search sees it.
+/// One character of a name as search sees it: the character and how people may type it.
+///
+/// ```
+/// use diming::domain::romanize::Romanizer;
+///
+/// let tokens = Romanizer::default().search_tokens("长治市", None);
+/// assert_eq!(tokens[0].ch, '长');
+/// // 长 is read chang in 长治, and zhang is offered too.
+/// assert_eq!(tokens[0].readings, ["chang", "zhang"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchToken {
+    /// The character (full-width digits folded to ASCII).
     pub ch: char,
     /// Typed forms (plain letters, ü as v), the likeliest first; empty for a character no table
     /// reads.
@@ -137,17 +234,58 @@ pub struct SearchToken {
 }
 
 /// A romanization staff gave by hand for a name in a division; it wins over the rules.
+///
+/// ```
+/// use diming::domain::romanize::{LearnedSpelling, Romanizer};
+///
+/// let learned = LearnedSpelling {
+///     romanization: "Shílǐbǎo Cūn".into(),
+///     generic: Some("Cūn".into()),
+///     by: "jiashan".into(),
+///     on: "2026-11-23".into(),
+///     why: "local reading confirmed by the village".into(),
+///     division: "330421".into(),
+/// };
+/// let result = Romanizer::default().learned("十里堡村", None, &learned);
+/// assert_eq!(result.sign, "Shilibao Cun");
+/// assert_eq!(result.generic.unwrap().standard, "Cūn");
+/// assert_eq!(result.reasons[0].rule, "learned correction");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LearnedSpelling {
+    /// The whole romanized name, with tone marks.
     pub romanization: String,
+    /// Its generic term's romanization, where the name has one (the end of `romanization`).
     pub generic: Option<String>,
+    /// Who gave it (a display name).
     pub by: String,
+    /// When (an ISO date, `2026-11-23`).
     pub on: String,
+    /// Why the rules' form was corrected.
     pub why: String,
+    /// The division code the correction holds in.
     pub division: String,
 }
 
-/// The engine over a set of tables.
+/// The romanization engine over a set of reading tables; `Romanizer::default()` uses the
+/// tables compiled into the program.
+///
+/// ```
+/// use diming::domain::romanize::{FeatureClass, Request, Romanizer};
+///
+/// let romanizer = Romanizer::default();
+/// let beijing = Request {
+///     name: "北京市",
+///     class: Some(FeatureClass::Administrative),
+///     ..Default::default()
+/// };
+/// assert_eq!(romanizer.romanize(&beijing).unwrap().standard, "Běijīng Shì");
+/// // Apostrophes keep syllables apart (Xi'an), minority-language names are transliterated.
+/// let xian = Request { name: "西安市", ..beijing };
+/// assert_eq!(romanizer.romanize(&xian).unwrap().sign, "Xi'an Shi");
+/// let urumqi = Request { name: "乌鲁木齐市", ..beijing };
+/// assert_eq!(romanizer.romanize(&urumqi).unwrap().standard, "Ürümqi Shì");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Romanizer<'t> {
     tables: &'t Tables,
@@ -168,6 +306,7 @@ struct Reading {
 }
 
 impl<'t> Romanizer<'t> {
+    /// An engine over `tables` (to measure the rules on tables with some sources left out).
     pub fn new(tables: &'t Tables) -> Self {
         Self { tables }
     }

@@ -2,7 +2,20 @@
 
 use std::fmt;
 
-/// A syllable such as `zhong1`, `lü4` or the neutral `zi5`.
+/// A pinyin syllable such as `zhong1`, `lü4` or the neutral `zi5`: its letters and tone.
+///
+/// ```
+/// use diming::domain::romanize::Syllable;
+///
+/// let lv = Syllable::parse("lv4").unwrap(); // v is how people type ü
+/// assert_eq!(lv.plain(), "lü");
+/// assert_eq!(lv.toned(), "lǜ");
+/// assert_eq!(lv.to_string(), "lü4");
+/// assert_eq!(Syllable::parse("gou3").unwrap().toned(), "gǒu");
+/// assert_eq!(Syllable::parse("zi5").unwrap().toned(), "zi");
+/// assert!(Syllable::parse("an1").unwrap().starts_with_vowel());
+/// assert_eq!(Syllable::parse("zhong6"), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Syllable {
     /// Lower-case letters, with `ü` where pinyin writes it.
@@ -91,7 +104,15 @@ fn with_tone(vowel: char, tone: u8) -> char {
         .unwrap_or(vowel)
 }
 
-/// Removes tone marks (and only tone marks: ü, ê and the like keep their letters).
+/// The text without tone marks (and only without them: ü, ê and the like keep their letters).
+///
+/// ```
+/// use diming::domain::romanize::untoned;
+///
+/// assert_eq!(untoned("Běijīng Shì"), "Beijing Shi");
+/// assert_eq!(untoned("Lǜliáng"), "Lüliang");
+/// assert_eq!(untoned("Xī'ān"), "Xi'an");
+/// ```
 pub fn untoned(text: &str) -> String {
     text.chars()
         .map(|c| match c {
@@ -114,6 +135,13 @@ pub fn untoned(text: &str) -> String {
 
 /// The letters a-z of a romanized text, lower-case, for comparisons that ignore spaces, case,
 /// apostrophes and every diacritic (Ürümqi and Urumqi agree).
+///
+/// ```
+/// use diming::domain::romanize::letters_only;
+///
+/// assert_eq!(letters_only("Ürümqi Shi"), letters_only("urumqishi"));
+/// assert_eq!(letters_only("Xī'ān"), "xian");
+/// ```
 pub fn letters_only(text: &str) -> String {
     untoned(text)
         .chars()

@@ -26,6 +26,7 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// The table's name as reasons give it.
     pub fn table(self) -> &'static str {
         match self {
             Self::Reviewed => "reviewed place-name readings",
@@ -38,10 +39,13 @@ impl Origin {
 /// A reading of a word (two or more characters) from one of the tables.
 #[derive(Debug, Clone)]
 pub struct WordReading {
+    /// One syllable per character.
     pub reading: Vec<Syllable>,
     /// A division-code prefix the reading is limited to (十里堡 is Shilipu in Beijing).
     pub scope: Option<String>,
+    /// The table the reading comes from.
     pub origin: Origin,
+    /// Where the table took it from.
     pub source: String,
 }
 
@@ -49,29 +53,52 @@ pub struct WordReading {
 /// transliteration (乌鲁木齐 Ürümqi) or a special spelling (陕西 Shaanxi).
 #[derive(Debug, Clone)]
 pub struct Spelling {
+    /// The standard form, with diacritics (Ürümqi).
     pub standard: String,
+    /// The form for signs (Urumqi).
     pub sign: String,
     /// ISO 639 code of the language the name comes from, where the table knows it.
     pub language: Option<String>,
     /// A division-code prefix the spelling is limited to (derived ones: their region).
     pub scope: Option<String>,
+    /// Whether the spelling was reviewed (false: derived, to be confirmed).
     pub reviewed: bool,
+    /// Where the spelling comes from.
     pub source: String,
 }
 
 /// A polyphone's usual reading in place names.
 #[derive(Debug, Clone)]
 pub struct CharDefault {
+    /// The reading.
     pub reading: Syllable,
+    /// Where it comes from.
     pub source: String,
 }
 
+/// The reading tables the engine reads names by: every character's readings, place-name
+/// defaults for polyphones, word readings and fixed spellings.
+///
+/// ```
+/// use diming::domain::romanize::Tables;
+///
+/// let tables = Tables::embedded();
+/// // 长 has two readings; in place names it is usually chang.
+/// assert_eq!(tables.readings[&'长'].len(), 2);
+/// assert_eq!(tables.char_defaults[&'长'].reading.plain(), "chang");
+/// assert_eq!(tables.spelling("陕西", None).unwrap().sign, "Shaanxi");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
+    /// Every character's readings from the dictionary, the usual one first.
     pub readings: HashMap<char, Vec<Syllable>>,
+    /// The usual reading in place names of characters read otherwise elsewhere.
     pub char_defaults: HashMap<char, CharDefault>,
+    /// Readings of words of two or more characters, by word.
     pub words: HashMap<String, Vec<WordReading>>,
+    /// Names written by a fixed spelling, by name.
     pub spellings: HashMap<String, Vec<Spelling>>,
+    /// The length in characters of the longest word in `words`.
     pub longest_word: usize,
 }
 
