@@ -153,6 +153,15 @@ impl From<StoreError> for Problem {
                 ),
             ),
             StoreError::AlreadyExists(what) => Self::conflict(format!("{what} already exists")),
+            StoreError::Busy => Self {
+                retry_after_seconds: Some(1),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "The register is busy",
+                    "other changes are being written and yours could not start in time; nothing was written: send it again in a moment",
+                )
+            },
             other => {
                 log_internal(&other);
                 Self::internal()

@@ -42,7 +42,7 @@ impl Store {
         jurisdictions: &[Jurisdiction],
         author: &Author,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
              ON CONFLICT(username) DO NOTHING RETURNING id",
@@ -141,7 +141,7 @@ impl Store {
         policy: LockoutPolicy,
         author: &Author,
     ) -> StoreResult<Option<DateTime<Utc>>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let failures: i64 = sqlx::query_scalar(
             "INSERT INTO login_failures (username, failures, last_failure_at) VALUES (?1, 1, ?2)
              ON CONFLICT(username) DO UPDATE SET failures = failures + 1, last_failure_at = ?2
@@ -176,7 +176,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         author: &Author,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM login_failures WHERE username = ?")
             .bind(&actor.username)
             .execute(&mut *tx)
@@ -222,7 +222,7 @@ impl Store {
     }
 
     pub async fn revoke_session(&self, token_digest: &str, author: &Author) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
         )

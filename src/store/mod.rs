@@ -20,52 +20,142 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+/// What can go wrong in the database layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// No such record.
     #[error("no such record")]
     NotFound,
+    /// The edit started from an older version than the record is at now; nothing was written.
     #[error("the record has changed since version {expected}: it is at version {current}")]
-    StaleVersion { expected: i64, current: i64 },
+    StaleVersion {
+        /// The version the edit started from.
+        expected: i64,
+        /// The version the record is at.
+        current: i64,
+    },
+    /// A record with the same identity already exists.
     #[error("{0} already exists")]
     AlreadyExists(String),
+    /// The database is busy with other writes and this one could not start in time; nothing
+    /// was written and the same request may be sent again.
+    #[error("the database is busy with other changes")]
+    Busy,
+    /// A stored value cannot be read back.
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// The database URL cannot be parsed.
     #[error("the database URL is not valid: {0}")]
     BadUrl(String),
+    /// Any other database failure.
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+    /// A migration failed.
     #[error("migration failed")]
     Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_busy(&error) {
+            Self::Busy
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Whether an error means "another writer holds the lock": a pool that could not hand out the
+/// writer connection in time, or SQLite's SQLITE_BUSY / SQLITE_LOCKED (and their extended codes)
+/// after the busy timeout ran out.
+fn is_busy(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .is_some_and(|code| matches!(code & 0xFF, 5 | 6)),
+        _ => false,
+    }
+}
+
+/// How hard SQLite works to keep an acknowledged write through a power cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: every commit reaches the disk before it is acknowledged (default).
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: commits may be lost on a power cut (never corrupted); faster.
+    Normal,
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// A handle to the register's database; cheap to clone.
+///
+/// Reads and writes use separate connections: every write goes through the one writer
+/// connection, queued in the order it arrived and begun with `BEGIN IMMEDIATE` (so a
+/// transaction that reads first never fails to upgrade to a write lock), while reads use their
+/// own pool and, in WAL mode, never wait for a writer.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
+/// How long a write waits for its turn at the writer connection before it is refused as busy.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Store {
-    /// Opens (creating if needed) the SQLite database at `url` with WAL and foreign keys on.
+    /// Opens (creating if needed) the SQLite database at `url` with WAL, foreign keys on and
+    /// full durability.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::open(url, Durability::Full).await
+    }
+
+    /// Opens the database with the durability asked for.
+    pub async fn open(url: &str, durability: Durability) -> StoreResult<Self> {
+        let synchronous = match durability {
+            Durability::Full => SqliteSynchronous::Full,
+            Durability::Normal => SqliteSynchronous::Normal,
+        };
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::BadUrl(e.to_string()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
+            .synchronous(synchronous)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            // Another process (an import from the command line) may hold the lock.
+            .busy_timeout(WRITE_TURN_TIMEOUT);
+        // The writer first: it creates the file and switches it to WAL before readers open it.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_TURN_TIMEOUT)
+            .connect_with(options.clone())
+            .await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer })
+    }
+
+    /// Begins a write: waits for the writer connection, then takes SQLite's write lock at once.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The writer connection's pool, for a single write statement outside a transaction.
+    #[allow(dead_code)]
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     /// Applies the migrations in `migrations/` that have not run yet.
     pub async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("./migrations").run(&self.pool).await?;
+        sqlx::migrate!("./migrations").run(&self.writer).await?;
         Ok(())
     }
 
@@ -77,7 +167,7 @@ impl Store {
         }
         sqlx::query("VACUUM INTO ?")
             .bind(target.to_string_lossy().as_ref())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }

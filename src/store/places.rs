@@ -75,7 +75,7 @@ impl Store {
         place: &ValidPlace,
         change: &Change<'_>,
     ) -> StoreResult<StoredPlace> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id = register(&mut tx, place, change, &instant_text(Utc::now())).await?;
         append(
             &mut tx,
@@ -100,7 +100,7 @@ impl Store {
         place: &ValidPlace,
         change: &Change<'_>,
     ) -> StoreResult<StoredPlace> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let next = append_version(&mut tx, id, expected_version, place, change).await?;
         let action = format!(
             "place.{}",
@@ -271,7 +271,7 @@ impl Store {
         places: &[ValidPlace],
         change: &Change<'_>,
     ) -> StoreResult<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = instant_text(Utc::now());
         for place in places {
             register(&mut tx, place, change, &now).await?;

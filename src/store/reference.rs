@@ -103,7 +103,7 @@ impl Store {
         author: &Author,
         progress: impl Fn(u64),
     ) -> StoreResult<DivisionImport> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: HashMap<String, (String, Option<String>)> =
             sqlx::query_as::<_, (String, String, Option<String>)>(
                 "SELECT code, name, event_id FROM divisions",

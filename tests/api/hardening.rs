@@ -137,3 +137,110 @@ async fn an_anonymous_report_takes_a_smaller_photo_than_a_staff_upload() {
         .unwrap();
     assert!(staff.status().is_success(), "{}", staff.status());
 }
+
+fn edit(name: &str) -> Value {
+    let mut feature = xitang(name);
+    feature["change"] = json!({ "comment": "parallel edit" });
+    feature
+}
+
+#[tokio::test]
+async fn fifty_editors_racing_on_one_etag_give_one_200_and_49_412() {
+    let app = spawn_app_with(|_| {}).await;
+    let (id, etag) = app.created_place("jiashan", &xitang("塘东村")).await;
+    let token = app.token("jiashan").await;
+    let edits = (0..50).map(|i| {
+        let feature = edit(&format!("塘东{i}村"));
+        let (app, token, etag) = (&app, &token, &etag);
+        async move {
+            app.update_place(Some(token), id, Some(etag), &feature)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(edits).await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let stale = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::PRECONDITION_FAILED)
+        .count();
+    assert_eq!((ok, stale), (1, 49), "{statuses:?}");
+    let (_, history) = app
+        .get_json(&format!("/api/v1/places/{id}/history"), Some(&token))
+        .await;
+    assert_eq!(history["versions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn fifty_parallel_edits_of_fifty_records_all_succeed() {
+    let app = spawn_app_with(|_| {}).await;
+    let mut records = Vec::new();
+    for i in 0..50 {
+        records.push(
+            app.created_place("jiashan", &xitang(&format!("新{i}村")))
+                .await,
+        );
+    }
+    let token = app.token("jiashan").await;
+    let edits = records.iter().enumerate().map(|(i, (id, etag))| {
+        let feature = edit(&format!("改{i}村"));
+        let (app, token) = (&app, &token);
+        async move {
+            app.update_place(Some(token), *id, Some(etag), &feature)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(edits).await;
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn sign_ins_during_a_large_import_succeed() {
+    use diming::domain::division_code::DivisionCode;
+    use diming::domain::division_table::DivisionRow;
+    let app = spawn_app_with(|_| {}).await;
+    // 100 townships of 200 villages each, imported in one transaction while staff sign in.
+    let mut rows = Vec::new();
+    for town in 100..200 {
+        let town_code = format!("330421{town}");
+        rows.push(DivisionRow {
+            code: DivisionCode::parse(&town_code).unwrap(),
+            name: format!("样例{town}镇"),
+        });
+        for village in 1..=200 {
+            rows.push(DivisionRow {
+                code: DivisionCode::parse(&format!("{town_code}{village:03}")).unwrap(),
+                name: format!("样例{town}-{village}村"),
+            });
+        }
+    }
+    let store = app.store.clone();
+    let import = tokio::spawn(async move {
+        store
+            .import_divisions(&rows, &diming::store::audit::Author::system("test"), |_| {})
+            .await
+    });
+    let sign_ins = (0..20).map(|i| {
+        let app = &app;
+        async move {
+            tokio::time::sleep(std::time::Duration::from_millis(i * 20)).await;
+            app.login_response(
+                ["jiashan", "pinghu", "admin", "reviewer"][i as usize % 4],
+                app.password,
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(sign_ins).await;
+    import.await.unwrap().unwrap();
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert!(app.store.division_count().await.unwrap() > 20_000);
+}
