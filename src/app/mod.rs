@@ -9,6 +9,7 @@ pub mod indexes;
 pub mod jobs;
 pub mod places;
 pub mod romanize;
+pub mod signs;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

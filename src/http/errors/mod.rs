@@ -3,3 +3,4 @@
 
 mod places;
 mod romanize;
+mod signs;
