@@ -1,6 +1,7 @@
 //! Place-name signs (GB 17733 地名标志): their kinds, their life (planned → installed →
 //! damaged/missing → retired), the public code printed in their QR code, and the records kept
 //! about them (the sign, its maintenance log, photos and public problem reports).
+#![warn(missing_docs)]
 
 use std::fmt;
 
@@ -151,6 +152,22 @@ impl SignStatus {
                 from: self,
                 to: next,
             })
+        }
+    }
+}
+
+impl SignStatus {
+    /// The status maintenance work leaves a sign in: the one asked for if the sign's life
+    /// allows it; else a replacement retires the sign; else it stays as it is.
+    pub fn after_work(
+        self,
+        action: &str,
+        requested: Option<SignStatus>,
+    ) -> Result<SignStatus, SignRuleError> {
+        match requested {
+            Some(next) => self.transition(next),
+            None if action == "replaced" => Ok(Self::Retired),
+            None => Ok(self),
         }
     }
 }
@@ -484,6 +501,11 @@ pub const REPORT_KINDS: [&str; 5] = ["damaged", "dirty", "missing", "wrong_text"
 /// The states of a report ticket: it opens `open`, staff move it on.
 pub const REPORT_STATUSES: [&str; 3] = ["open", "in_progress", "closed"];
 
+/// Whether the text of a public report says something in at most 1000 characters.
+pub fn report_text_fits(text: &str) -> bool {
+    !text.is_empty() && text.chars().count() <= 1000
+}
+
 /// A problem report from the public about a sign: a ticket for staff.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -585,5 +607,26 @@ mod tests {
             })
         );
         assert!(Planned.transition(Damaged).is_err());
+    }
+
+    #[test]
+    fn work_leaves_a_sign_in_a_status() {
+        use SignStatus::*;
+        assert_eq!(Installed.after_work("cleaned", None), Ok(Installed));
+        assert_eq!(Installed.after_work("replaced", None), Ok(Retired));
+        assert_eq!(Installed.after_work("replaced", Some(Damaged)), Ok(Damaged));
+        assert_eq!(
+            Damaged.after_work("repaired", Some(Installed)),
+            Ok(Installed)
+        );
+        assert!(Retired.after_work("repaired", Some(Installed)).is_err());
+    }
+
+    #[test]
+    fn a_report_says_something_briefly() {
+        assert!(!report_text_fits(""));
+        assert!(report_text_fits("牌子倒了"));
+        assert!(report_text_fits(&"字".repeat(1000)));
+        assert!(!report_text_fits(&"字".repeat(1001)));
     }
 }

@@ -1,6 +1,7 @@
 //! The sign inventory: register a sign for a current place, edit its description (not its
 //! status: that goes through the maintenance log), read it, list signs by division, status,
 //! kind, place or maintenance due.
+#![warn(missing_docs)]
 
 use chrono::Duration;
 

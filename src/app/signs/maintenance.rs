@@ -1,5 +1,6 @@
 //! A sign's life after registration: maintenance work and the status it leaves the sign in,
 //! the log of that work, photos staff upload, and the daily count of scans of its QR code.
+#![warn(missing_docs)]
 
 use chrono::NaiveDate;
 
@@ -63,11 +64,7 @@ pub async fn record(
             FieldErrors::one("done_on", "work cannot be recorded before it is done").into(),
         );
     }
-    let status_after = match input.status {
-        Some(next) => sign.status.transition(next)?,
-        None if input.action == "replaced" => SignStatus::Retired,
-        None => sign.status,
-    };
+    let status_after = sign.status.after_work(&input.action, input.status)?;
     if let Some(replacement) = input.replaced_by
         && (replacement == id || state.store.sign(replacement).await?.is_none())
     {

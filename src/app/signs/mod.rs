@@ -2,6 +2,7 @@
 //! maintenance log with photos and scan counts, QR codes and print sheets, the tickets opened
 //! from public problem reports, and the public side of a sign (its page and the report form).
 //! Every write is authorised against the sign's division and marks the public pages stale.
+#![warn(missing_docs)]
 
 pub mod inventory;
 pub mod maintenance;

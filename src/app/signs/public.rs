@@ -2,6 +2,7 @@
 //! the division chain, a small map with the nearest public names, the replacement of a retired
 //! sign), cached per language until the next write; and a problem report on it, limited per
 //! address and per sign. Only public records are ever shown.
+#![warn(missing_docs)]
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -11,7 +12,9 @@ use geo::{Coord, Distance, Geometry, Haversine, Point};
 use crate::app::{AppState, today};
 use crate::domain::division_code::DivisionCode;
 use crate::domain::place::{PlaceStatus, ValidPlace};
-use crate::domain::sign::{PublicCode, REPORT_KINDS, Sign, SignRuleError, SignStatus};
+use crate::domain::sign::{
+    PublicCode, REPORT_KINDS, Sign, SignRuleError, SignStatus, report_text_fits,
+};
 use crate::media::{PhotoError, clean_photo};
 use crate::render::map::{MapScene, MapView, render_svg};
 use crate::render::public_page::{self, Lang, PlaceView, SignPage};
@@ -330,7 +333,7 @@ pub async fn accept_report(
     if !REPORT_KINDS.contains(&form.kind.as_str()) {
         return Err(refused(Refusal::NoKind));
     }
-    if form.text.is_empty() || form.text.chars().count() > 1000 {
+    if !report_text_fits(&form.text) {
         return Err(refused(Refusal::BadText));
     }
     let photo = match form.photo {

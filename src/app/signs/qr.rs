@@ -1,5 +1,6 @@
 //! QR codes of signs: one rendered per sign and variant (format, size, resolution), kept in the
 //! database and in memory, since a sign's code never changes; and A4 print sheets of many.
+#![warn(missing_docs)]
 
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! Tickets opened from public problem reports, as staff see and handle them: each staff member
 //! sees and handles the reports of signs in their jurisdiction (an admin sees all).
+#![warn(missing_docs)]
 
 use super::{SignError, covers};
 use crate::app::{AppState, Staff};
