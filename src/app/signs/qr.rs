@@ -5,11 +5,36 @@
 use std::sync::Arc;
 
 use super::{SignError, existing_sign};
-use crate::app::signs_cache::RenderedQr;
 use crate::app::{AppState, Staff};
 use crate::domain::field_error::FieldErrors;
 use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
 use crate::store::signs::SignFilter;
+
+/// A QR code rendered once: its media type, bytes and entity tag.
+///
+/// ```
+/// use diming::app::signs::qr::{QrCache, RenderedQr};
+/// let cache = QrCache::new(10);
+/// let svg = RenderedQr {
+///     media_type: "image/svg+xml".into(),
+///     bytes: bytes::Bytes::from_static(b"<svg/>"),
+///     etag: "\"qr1-svg-40\"".into(),
+/// };
+/// cache.insert((1, "svg-40".into()), std::sync::Arc::new(svg));
+/// assert_eq!(cache.get(&(1, "svg-40".into())).unwrap().media_type, "image/svg+xml");
+/// ```
+#[derive(Debug, Clone)]
+pub struct RenderedQr {
+    /// `image/svg+xml` or `image/png`.
+    pub media_type: String,
+    /// The rendered image.
+    pub bytes: bytes::Bytes,
+    /// The entity tag the image is served with.
+    pub etag: String,
+}
+
+/// Rendered QR codes by (sign id, variant); a sign's QR code never changes.
+pub type QrCache = quick_cache::sync::Cache<(i64, String), Arc<RenderedQr>>;
 
 /// A print sheet of QR codes, in the format asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
