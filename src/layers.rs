@@ -19,9 +19,10 @@ pub fn allowed(layer: &str) -> Option<&'static [&'static str]> {
             "app", "domain", "media", "security", "spatial", "search", "render", "store",
         ],
         "demo" => &["app", "domain", "security", "store"],
-        "startup" => &["app", "demo", "domain", "http", "store"],
+        "startup" => &["app", "demo", "domain", "http", "media", "store"],
         "cli" => &[
-            "app", "demo", "domain", "http", "search", "security", "spatial", "startup", "store",
+            "app", "demo", "domain", "http", "media", "search", "security", "spatial", "startup",
+            "store",
         ],
         // lib.rs declares every module.
         "lib" => return None,

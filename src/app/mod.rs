@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod places;
 pub mod romanize;
 pub mod search;
+pub mod signs;
 pub mod spatial;
 
 use std::collections::HashMap;
@@ -130,24 +131,8 @@ impl AppSettings {
     }
 }
 
-/// The cache types of sign rendering, kept here so the state does not depend on the edge.
-pub mod signs_cache {
-    use std::sync::Arc;
-
-    /// A QR code rendered once: its media type, bytes and entity tag.
-    #[derive(Debug, Clone)]
-    pub struct RenderedQr {
-        /// `image/svg+xml` or `image/png`.
-        pub media_type: String,
-        /// The rendered image.
-        pub bytes: bytes::Bytes,
-        /// The entity tag the image is served with.
-        pub etag: String,
-    }
-
-    /// Rendered QR codes by (sign id, format).
-    pub type QrCache = quick_cache::sync::Cache<(i64, String), Arc<RenderedQr>>;
-}
+/// The cache types of sign rendering, kept with the QR use cases (see `signs::qr`).
+pub use signs::qr as signs_cache;
 
 impl AppState {
     /// The state of a service on `store`, with empty indexes (see `build_indexes`).

@@ -1,8 +1,11 @@
 //! Place-name signs (GB 17733 地名标志): their kinds, their life (planned → installed →
-//! damaged/missing → retired), and the public code printed in their QR code.
+//! damaged/missing → retired), the public code printed in their QR code, and the records kept
+//! about them (the sign, its maintenance log, photos and public problem reports).
+#![warn(missing_docs)]
 
 use std::fmt;
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Sign kinds of GB 17733 and local practice.
@@ -30,6 +33,7 @@ pub enum SignKind {
 }
 
 impl SignKind {
+    /// Every kind, in the order of the inventory.
     pub const ALL: [SignKind; 9] = [
         Self::Street,
         Self::Lane,
@@ -42,6 +46,7 @@ impl SignKind {
         Self::AdministrativeArea,
     ];
 
+    /// The kind's name in the API (`door_plate_large`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Street => "street",
@@ -56,6 +61,7 @@ impl SignKind {
         }
     }
 
+    /// The kind named `input` in the API, if any.
     pub fn parse(input: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == input)
     }
@@ -82,18 +88,30 @@ impl SignKind {
 }
 
 /// Where a sign is in its life.
+///
+/// ```
+/// use diming::domain::sign::SignStatus;
+/// let damaged = SignStatus::parse("damaged").unwrap();
+/// assert_eq!(damaged.transition(SignStatus::Installed), Ok(SignStatus::Installed));
+/// assert!(SignStatus::Retired.transition(SignStatus::Installed).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignStatus {
+    /// Registered, not yet put up.
     Planned,
+    /// Standing and in service.
     Installed,
+    /// Standing but in need of repair.
     Damaged,
+    /// Gone from where it stood.
     Missing,
     /// Taken down for good, possibly replaced by another sign.
     Retired,
 }
 
 impl SignStatus {
+    /// The status's name in the API (`installed`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Planned => "planned",
@@ -104,6 +122,7 @@ impl SignStatus {
         }
     }
 
+    /// The status named `input` in the API, if any.
     pub fn parse(input: &str) -> Option<Self> {
         [
             Self::Planned,
@@ -117,7 +136,7 @@ impl SignStatus {
     }
 
     /// Moves to `next` if the sign's life allows it.
-    pub fn transition(self, next: SignStatus) -> Result<SignStatus, SignError> {
+    pub fn transition(self, next: SignStatus) -> Result<SignStatus, SignRuleError> {
         use SignStatus::*;
         let allowed = matches!(
             (self, next),
@@ -129,10 +148,26 @@ impl SignStatus {
         if allowed || self == next {
             Ok(next)
         } else {
-            Err(SignError::IllegalTransition {
+            Err(SignRuleError::IllegalTransition {
                 from: self,
                 to: next,
             })
+        }
+    }
+}
+
+impl SignStatus {
+    /// The status maintenance work leaves a sign in: the one asked for if the sign's life
+    /// allows it; else a replacement retires the sign; else it stays as it is.
+    pub fn after_work(
+        self,
+        action: &str,
+        requested: Option<SignStatus>,
+    ) -> Result<SignStatus, SignRuleError> {
+        match requested {
+            Some(next) => self.transition(next),
+            None if action == "replaced" => Ok(Self::Retired),
+            None => Ok(self),
         }
     }
 }
@@ -143,12 +178,21 @@ impl fmt::Display for SignStatus {
     }
 }
 
+/// A rule of signs broken: a status change their life does not allow, or a code that is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignError {
+pub enum SignRuleError {
+    /// The sign's life does not go from `from` to `to`.
     #[error("a {from} sign cannot become {to}")]
-    IllegalTransition { from: SignStatus, to: SignStatus },
+    IllegalTransition {
+        /// The status the sign has.
+        from: SignStatus,
+        /// The status asked for.
+        to: SignStatus,
+    },
+    /// Not a code at all: wrong length or characters.
     #[error("a sign code has {CODE_LENGTH} characters from 0-9 and A-Z without I, L, O and U")]
     MalformedCode,
+    /// A code of the right shape whose check character does not match.
     #[error("the check character does not match: the code was mistyped or made up")]
     CheckFailed,
 }
@@ -157,6 +201,7 @@ pub enum SignError {
 /// ambiguous.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const PAYLOAD_LENGTH: usize = 8;
+/// The characters of a public code, the check character included.
 pub const CODE_LENGTH: usize = PAYLOAD_LENGTH + 1;
 
 /// A sign's public code: 8 random base-32 characters and a check character, e.g. `7K3QX9M2D`.
@@ -195,7 +240,7 @@ impl PublicCode {
 
     /// Reads a code as a person may type it: case-insensitive, O read as 0 and I/L as 1,
     /// spaces and hyphens ignored.
-    pub fn parse(input: &str) -> Result<Self, SignError> {
+    pub fn parse(input: &str) -> Result<Self, SignRuleError> {
         let values: Vec<u8> = input
             .chars()
             .filter(|c| !matches!(c, ' ' | '-'))
@@ -208,12 +253,12 @@ impl PublicCode {
                     .map(|p| p as u8),
             })
             .collect::<Option<_>>()
-            .ok_or(SignError::MalformedCode)?;
+            .ok_or(SignRuleError::MalformedCode)?;
         if values.len() != CODE_LENGTH {
-            return Err(SignError::MalformedCode);
+            return Err(SignRuleError::MalformedCode);
         }
         if damm_fold(&values) != 0 {
-            return Err(SignError::CheckFailed);
+            return Err(SignRuleError::CheckFailed);
         }
         Ok(Self(
             values
@@ -223,6 +268,7 @@ impl PublicCode {
         ))
     }
 
+    /// The code as printed (upper case, no separators).
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -254,6 +300,7 @@ fn damm_fold(values: &[u8]) -> u8 {
 pub struct SignInput {
     /// The place-name record the sign shows.
     pub place_id: i64,
+    /// What kind of sign it is.
     pub kind: SignKind,
     /// The office's own inventory number, printed under the QR code on the print sheet.
     #[serde(default)]
@@ -267,12 +314,16 @@ pub struct SignInput {
     /// Which way the sign faces, degrees clockwise from north.
     #[serde(default)]
     pub facing_deg: Option<f64>,
+    /// What the plate is made of.
     #[serde(default)]
     pub material: Option<String>,
+    /// The plate's width.
     #[serde(default)]
     pub width_mm: Option<u32>,
+    /// The plate's height.
     #[serde(default)]
     pub height_mm: Option<u32>,
+    /// The day it was put up.
     #[serde(default)]
     pub installed_on: Option<chrono::NaiveDate>,
     /// `planned` or `installed` for a new sign; later changes go through the maintenance log.
@@ -341,6 +392,149 @@ impl SignInput {
     }
 }
 
+/// A registered sign as the store keeps it and the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sign {
+    /// The sign's id in the inventory.
+    pub id: i64,
+    /// The code its QR code carries (see [`PublicCode`]).
+    pub public_code: String,
+    /// The place-name record it shows.
+    pub place_id: i64,
+    /// The division it belongs to: the main division of its place when last written.
+    pub division_code: String,
+    /// What kind of sign it is.
+    pub kind: SignKind,
+    /// The office's own inventory number.
+    pub sign_number: Option<String>,
+    /// The address a door plate shows.
+    pub address: Option<String>,
+    /// [longitude, latitude] where it stands.
+    pub position: Option<[f64; 2]>,
+    /// Which way it faces, degrees clockwise from north.
+    pub facing_deg: Option<f64>,
+    /// What the plate is made of.
+    pub material: Option<String>,
+    /// The plate's width.
+    pub width_mm: Option<i64>,
+    /// The plate's height.
+    pub height_mm: Option<i64>,
+    /// The day it was put up.
+    pub installed_on: Option<NaiveDate>,
+    /// Where it is in its life.
+    pub status: SignStatus,
+    /// The sign that replaced it, if one did.
+    pub replaced_by: Option<i64>,
+    /// The day of the last maintenance work (or its installation).
+    pub last_maintained_on: Option<NaiveDate>,
+    /// The version an edit must name (If-Match).
+    pub version: i64,
+    /// When it was registered.
+    pub created_at: DateTime<Utc>,
+    /// When it was last written.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The kinds of maintenance work staff record.
+pub const MAINTENANCE_ACTIONS: [&str; 5] = [
+    "inspected",
+    "cleaned",
+    "repaired",
+    "replaced",
+    "status_changed",
+];
+
+/// What staff record about maintenance work, ready to write.
+#[derive(Debug, Clone)]
+pub struct Maintenance<'a> {
+    /// One of [`MAINTENANCE_ACTIONS`].
+    pub action: &'a str,
+    /// The day the work was done.
+    pub done_on: NaiveDate,
+    /// Notes on the work, trimmed, if any.
+    pub notes: Option<&'a str>,
+    /// The sign's status after the work.
+    pub status_after: SignStatus,
+    /// For a replacement: the new sign.
+    pub replaced_by: Option<i64>,
+    /// A photo of the work, uploaded for this sign.
+    pub photo_id: Option<i64>,
+}
+
+/// One entry of a sign's maintenance log.
+#[derive(Debug, Clone, Serialize)]
+pub struct MaintenanceEntry {
+    /// The entry's id.
+    pub id: i64,
+    /// One of [`MAINTENANCE_ACTIONS`].
+    pub action: String,
+    /// The day the work was done.
+    pub done_on: NaiveDate,
+    /// Notes on the work.
+    pub notes: Option<String>,
+    /// The sign's status after the work.
+    pub status_after: String,
+    /// A photo of the work.
+    pub photo_id: Option<i64>,
+    /// When the entry was written.
+    pub recorded_at: DateTime<Utc>,
+    /// Who wrote it.
+    pub recorded_by: String,
+}
+
+/// A photo of a sign (staff upload or public report), with its bytes.
+#[derive(Debug, Clone)]
+pub struct Photo {
+    /// The photo's id.
+    pub id: i64,
+    /// The sign it shows.
+    pub sign_id: i64,
+    /// `image/jpeg` or `image/png`.
+    pub media_type: String,
+    /// The cleaned image.
+    pub bytes: Vec<u8>,
+}
+
+/// The kinds of problem the public may report.
+pub const REPORT_KINDS: [&str; 5] = ["damaged", "dirty", "missing", "wrong_text", "other"];
+
+/// The states of a report ticket: it opens `open`, staff move it on.
+pub const REPORT_STATUSES: [&str; 3] = ["open", "in_progress", "closed"];
+
+/// Whether the text of a public report says something in at most 1000 characters.
+pub fn report_text_fits(text: &str) -> bool {
+    !text.is_empty() && text.chars().count() <= 1000
+}
+
+/// A problem report from the public about a sign: a ticket for staff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The ticket's id.
+    pub id: i64,
+    /// The sign reported.
+    pub sign_id: i64,
+    /// The sign's public code.
+    pub public_code: String,
+    /// The sign's division: who handles the ticket.
+    pub division_code: String,
+    /// One of [`REPORT_KINDS`].
+    pub kind: String,
+    /// What the reporter wrote.
+    pub text: String,
+    /// The reporter's photo, if any.
+    pub photo_id: Option<i64>,
+    /// One of [`REPORT_STATUSES`].
+    pub status: String,
+    /// When it came in.
+    pub created_at: DateTime<Utc>,
+    /// When it was last handled.
+    pub updated_at: DateTime<Utc>,
+    /// How it was resolved.
+    pub resolution: Option<String>,
+    /// Who handled it last.
+    pub handled_by: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,7 +558,7 @@ mod tests {
                     let typo: String = chars.into_iter().collect();
                     assert_eq!(
                         PublicCode::parse(&typo),
-                        Err(SignError::CheckFailed),
+                        Err(SignRuleError::CheckFailed),
                         "{code} → {typo}"
                     );
                 }
@@ -393,10 +587,10 @@ mod tests {
         let code = PublicCode::from_random([0, 0, 0, 0, 1]);
         let typed = code.as_str().to_lowercase().replace('0', "o");
         assert_eq!(PublicCode::parse(&typed), Ok(code));
-        assert_eq!(PublicCode::parse("ABC"), Err(SignError::MalformedCode));
+        assert_eq!(PublicCode::parse("ABC"), Err(SignRuleError::MalformedCode));
         assert_eq!(
             PublicCode::parse("ABCDEFGH!"),
-            Err(SignError::MalformedCode)
+            Err(SignRuleError::MalformedCode)
         );
     }
 
@@ -407,11 +601,32 @@ mod tests {
         assert_eq!(Damaged.transition(Installed), Ok(Installed));
         assert_eq!(
             Retired.transition(Installed),
-            Err(SignError::IllegalTransition {
+            Err(SignRuleError::IllegalTransition {
                 from: Retired,
                 to: Installed
             })
         );
         assert!(Planned.transition(Damaged).is_err());
+    }
+
+    #[test]
+    fn work_leaves_a_sign_in_a_status() {
+        use SignStatus::*;
+        assert_eq!(Installed.after_work("cleaned", None), Ok(Installed));
+        assert_eq!(Installed.after_work("replaced", None), Ok(Retired));
+        assert_eq!(Installed.after_work("replaced", Some(Damaged)), Ok(Damaged));
+        assert_eq!(
+            Damaged.after_work("repaired", Some(Installed)),
+            Ok(Installed)
+        );
+        assert!(Retired.after_work("repaired", Some(Installed)).is_err());
+    }
+
+    #[test]
+    fn a_report_says_something_briefly() {
+        assert!(!report_text_fits(""));
+        assert!(report_text_fits("牌子倒了"));
+        assert!(report_text_fits(&"字".repeat(1000)));
+        assert!(!report_text_fits(&"字".repeat(1001)));
     }
 }

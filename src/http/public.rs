@@ -1,38 +1,20 @@
 //! The public side of a sign: `/s/{code}` (the page its QR code opens) and
-//! `/s/{code}/report` (a problem report, no sign-in). Only public records are ever shown.
-
-use std::sync::Arc;
+//! `/s/{code}/report` (a problem report, no sign-in), answered with HTML pages. What the page
+//! shows and whether a report is accepted is `app::signs::public`; here are the language
+//! choice, the form reading and the headers.
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::TryStreamExt;
-use geo::{Coord, Distance, Geometry, Haversine, Point};
 use serde::Deserialize;
 
 use super::AppState;
 use super::photos::photo_problem;
-use super::problem::Problem;
-use crate::domain::division_code::DivisionCode;
-use crate::domain::place::{PlaceStatus, ValidPlace};
-use crate::domain::sign::{PublicCode, SignError, SignStatus};
-use crate::media::clean_photo_bounded;
-use crate::render::map::{MapScene, MapView, render_svg};
-use crate::render::public_page::{
-    self, Lang, PlaceView, SignPage, not_found_page, report_result_page,
-};
-use crate::store::audit::Author;
-use crate::store::places::{PlaceFilter, StoredPlace, VersionSelector};
-use crate::store::signs::Sign;
-
-/// How far around the sign nearby names are looked for, and the map's narrowest and widest
-/// half-width: the map widens until it shows the nearest few names.
-const SEARCH_RADIUS_M: f64 = 12_000.0;
-const MIN_HALF_WIDTH_M: f64 = 1_000.0;
-const MAX_HALF_WIDTH_M: f64 = 10_000.0;
-const NEARBY_NAMES: usize = 6;
-const NAMES_TO_FIT: usize = 3;
+use super::problem::{Problem, log_internal};
+use crate::app::signs::public::{self, FormRefused, PublicError, Refusal, ReportInput};
+use crate::render::public_page::{Lang, not_found_page, report_result_page};
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -56,41 +38,18 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// The sign behind a code and its public place, or the friendly 404 page to answer with.
-async fn public_sign(
-    state: &AppState,
-    code: &str,
-    lang: Lang,
-) -> Result<Result<(Sign, StoredPlace), HttpResponse>, Problem> {
-    let code = match PublicCode::parse(code) {
-        Ok(code) => code,
-        Err(error) => {
-            return Ok(Err(html(
-                StatusCode::NOT_FOUND,
-                not_found_page(lang, error == SignError::CheckFailed),
-            )));
+/// The failures that are no fault of the visitor, as problems.
+fn problem(error: PublicError) -> Problem {
+    match error {
+        PublicError::Store(error) => error.into(),
+        other => {
+            log_internal(&other);
+            Problem::internal()
         }
-    };
-    let Some(sign) = state.store.sign_by_code(&code).await? else {
-        return Ok(Err(html(
-            StatusCode::NOT_FOUND,
-            not_found_page(lang, false),
-        )));
-    };
-    // A sign of a record that is not public shows nothing of it.
-    match state
-        .store
-        .place(sign.place_id, VersionSelector::Current, true)
-        .await?
-    {
-        Some(place) => Ok(Ok((sign, place))),
-        None => Ok(Err(html(
-            StatusCode::NOT_FOUND,
-            not_found_page(lang, false),
-        ))),
     }
 }
 
+/// `GET /s/{code}`.
 pub async fn sign_page(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -98,190 +57,13 @@ pub async fn sign_page(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, Problem> {
     let lang = lang_of(&request, query.lang.as_deref());
-    let code = path.into_inner().to_ascii_uppercase();
-    let key = (code.clone(), lang == Lang::En);
-    let generation = state.generation();
-    if let Some(cached) = state.page_cache.get(&key)
-        && cached.0 == generation
-    {
-        if let Some(sign_id) = state.sign_ids.get(&code) {
-            state.count_scan(sign_id);
+    match public::page(&state, &path.into_inner(), lang).await {
+        Ok(page) => Ok(html(StatusCode::OK, page)),
+        Err(PublicError::UnknownCode { typo }) => {
+            Ok(html(StatusCode::NOT_FOUND, not_found_page(lang, typo)))
         }
-        return Ok(html(StatusCode::OK, cached.1.clone()));
+        Err(error) => Err(problem(error)),
     }
-    let (sign, place) = match public_sign(&state, &code, lang).await? {
-        Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
-    };
-    state.count_scan(sign.id);
-    let page = build_page(&state, lang, &sign, &place).await?;
-    state
-        .page_cache
-        .insert(key, Arc::new((generation, page.clone())));
-    state.sign_ids.insert(code, sign.id);
-    Ok(html(StatusCode::OK, page))
-}
-
-async fn build_page(
-    state: &AppState,
-    lang: Lang,
-    sign: &Sign,
-    place: &StoredPlace,
-) -> Result<String, Problem> {
-    let properties = &place.properties;
-    let category = state.catalog.get(&properties.category);
-    let chain = match properties
-        .division_codes
-        .first()
-        .map(|c| DivisionCode::parse(c))
-    {
-        Some(Ok(code)) => state
-            .store
-            .division_chain(&code)
-            .await?
-            .into_iter()
-            .map(|d| d.name)
-            .collect(),
-        _ => Vec::new(),
-    };
-    let geometry: Option<Geometry<f64>> = place
-        .geometry
-        .as_ref()
-        .and_then(|g| {
-            ValidPlace::parse(properties.clone(), Some(g), &state.catalog, super::today()).ok()
-        })
-        .and_then(|v| v.geometry().cloned());
-    let center = sign.position.map(|[x, y]| Coord { x, y }).or_else(|| {
-        geometry
-            .as_ref()
-            .and_then(geo::Centroid::centroid)
-            .map(|p| p.0)
-    });
-    let (map_svg, nearby) = match center {
-        Some(center) => {
-            surroundings(
-                state,
-                place.id,
-                center,
-                geometry.as_ref(),
-                &properties.standard_name,
-                sign.position.is_some(),
-            )
-            .await?
-        }
-        None => (None, Vec::new()),
-    };
-    let retired = if sign.status == SignStatus::Retired {
-        let replacement = match sign.replaced_by {
-            Some(id) => state
-                .store
-                .sign(id)
-                .await?
-                .map(|s| format!("/s/{}", s.public_code)),
-            None => None,
-        };
-        Some(replacement)
-    } else {
-        None
-    };
-    let page = SignPage {
-        lang,
-        code: sign.public_code.clone(),
-        sign_kind: (
-            sign.kind.name_zh().to_string(),
-            sign.kind.as_str().replace('_', " "),
-        ),
-        address: sign.address.clone(),
-        place: PlaceView {
-            standard_name: properties.standard_name.clone(),
-            romanization: properties.romanization.clone(),
-            english_name: properties
-                .alternate_names
-                .iter()
-                .find(|a| a.language.as_deref() == Some("en"))
-                .map(|a| a.name.clone()),
-            minority_script_name: properties.minority_script_name.clone(),
-            category: category
-                .map_or_else(Default::default, |c| (c.name_zh.clone(), c.name_en.clone())),
-            division_chain: chain,
-            meaning: properties.meaning.clone(),
-            history: properties.history.clone(),
-            description: properties.description.clone(),
-            historical: properties.status == PlaceStatus::Historical,
-        },
-        position: center.map(|c| (c.x, c.y)),
-        map_svg,
-        nearby,
-        retired,
-    };
-    Ok(public_page::sign_page(&page))
-}
-
-/// The map around `center` and the nearest public names with their distances in metres.
-async fn surroundings(
-    state: &AppState,
-    place_id: i64,
-    center: Coord<f64>,
-    feature: Option<&Geometry<f64>>,
-    name: &str,
-    marker: bool,
-) -> Result<(Option<String>, Vec<(String, f64)>), Problem> {
-    let degrees_lat = SEARCH_RADIUS_M / 111_320.0;
-    let degrees_lon = degrees_lat / center.y.to_radians().cos();
-    let filter = PlaceFilter {
-        bbox: Some([
-            center.x - degrees_lon,
-            center.y - degrees_lat,
-            center.x + degrees_lon,
-            center.y + degrees_lat,
-        ]),
-        public_only: true,
-        status: Some("current"),
-        limit: 300,
-        ..Default::default()
-    };
-    let (around, _) = state.store.list_places(&filter).await?;
-    let mut boundaries = Vec::new();
-    let mut nearby = Vec::new();
-    for other in around.iter().filter(|p| p.id != place_id) {
-        let Some(geometry) = other
-            .geometry
-            .as_ref()
-            .and_then(|g| crate::domain::geometry::parse_geometry(g, "geometry").ok())
-        else {
-            continue;
-        };
-        match &geometry {
-            Geometry::Point(point) => {
-                let metres = Haversine.distance(Point::from(center), *point);
-                nearby.push((other.properties.standard_name.clone(), metres, point.0));
-            }
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) => boundaries.push(geometry),
-            _ => {}
-        }
-    }
-    nearby.sort_by(|a, b| a.1.total_cmp(&b.1));
-    nearby.truncate(NEARBY_NAMES);
-    let fit = nearby
-        .get(NAMES_TO_FIT.min(nearby.len()).saturating_sub(1))
-        .map_or(MIN_HALF_WIDTH_M, |n| n.1 * 1.3);
-    let view = MapView {
-        center,
-        half_width_m: fit.clamp(MIN_HALF_WIDTH_M, MAX_HALF_WIDTH_M),
-        width_px: 360.0,
-        height_px: 240.0,
-    };
-    let scene = MapScene {
-        boundaries: boundaries.iter().collect(),
-        feature: feature.filter(|g| !matches!(g, Geometry::Point(_)) || !marker),
-        labels: nearby.iter().map(|(n, _, at)| (n.clone(), *at)).collect(),
-        marker: marker.then_some(center),
-    };
-    let svg = render_svg(&view, &scene, name);
-    Ok((
-        Some(svg),
-        nearby.into_iter().map(|(n, m, _)| (n, m)).collect(),
-    ))
 }
 
 /// The fields of the report form.
@@ -342,6 +124,7 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
     Ok(out)
 }
 
+/// `POST /s/{code}/report` (multipart: kind, text, lang, photo and the honeypot website).
 pub async fn report(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -349,94 +132,78 @@ pub async fn report(
     form: Multipart,
 ) -> Result<HttpResponse, Problem> {
     let code = path.into_inner();
-    let mut lang = lang_of(&request, None);
-    let (sign, _) = match public_sign(&state, &code, lang).await? {
-        Ok(found) => found,
-        Err(not_found) => return Ok(not_found),
+    let page_lang = lang_of(&request, None);
+    let form = read_form(form, state.settings.report_photo_limits().max_bytes)
+        .await
+        .map_err(|problem| FormRefused {
+            status: problem.status,
+            detail: problem.detail,
+        });
+    // The page answers in the language of the form once it could be read.
+    let lang = match &form {
+        Ok(form) => Lang::choose(Some(&form.lang), None),
+        Err(_) => page_lang,
     };
-    let answer = |status: StatusCode, lang: Lang, problem: Option<&str>| {
-        html(status, report_result_page(lang, &sign.public_code, problem))
-    };
-    let form = match read_form(form, state.settings.report_photo_limits().max_bytes).await {
-        Ok(form) => form,
-        Err(problem) => {
-            return Ok(answer(
-                StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST),
-                lang,
-                Some(&problem.detail),
+    let input = form.map(|form| ReportInput {
+        kind: form.kind,
+        text: form.text,
+        website: form.website,
+        photo: form.photo,
+    });
+    let address = request.peer_addr().map(|a| a.ip());
+    let (code, reason) = match public::accept_report(&state, &code, address, input).await {
+        Ok(code) => {
+            return Ok(html(
+                StatusCode::CREATED,
+                report_result_page(lang, &code, None),
             ));
         }
+        Err(PublicError::UnknownCode { typo }) => {
+            return Ok(html(StatusCode::NOT_FOUND, not_found_page(page_lang, typo)));
+        }
+        Err(PublicError::Refused { code, reason }) => (code, reason),
+        Err(error) => return Err(problem(error)),
     };
-    lang = Lang::choose(Some(&form.lang), None);
-    // The honeypot field is invisible to people; only robots fill it in.
-    if !form.website.is_empty() {
-        return Ok(answer(
-            StatusCode::BAD_REQUEST,
-            lang,
-            Some("the form was not filled in by a person"),
-        ));
-    }
-    let address = request.peer_addr().map(|a| a.ip());
-    let limited = address.is_some_and(|ip| state.reports_per_address.check_key(&ip).is_err())
-        || state.reports_per_sign.check_key(&sign.id).is_err();
-    if limited {
-        let text = match lang {
-            Lang::Zh => "提交过于频繁，请稍后再试。",
-            Lang::En => "Too many reports: please try again later.",
-        };
-        let mut response = answer(StatusCode::TOO_MANY_REQUESTS, lang, Some(text));
+    let (status, text) = refusal_text(reason, lang);
+    let mut response = html(status, report_result_page(lang, &code, Some(&text)));
+    if status == StatusCode::TOO_MANY_REQUESTS {
         response.headers_mut().insert(
             header::RETRY_AFTER,
             header::HeaderValue::from_static("3600"),
         );
-        return Ok(response);
     }
-    if !["damaged", "dirty", "missing", "wrong_text", "other"].contains(&form.kind.as_str()) {
-        return Ok(answer(
+    Ok(response)
+}
+
+/// The status and the reporter's explanation of a refused report.
+fn refusal_text(reason: Refusal, lang: Lang) -> (StatusCode, String) {
+    let status_of = |status: u16| StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    match reason {
+        Refusal::Form(refused) => (status_of(refused.status), refused.detail),
+        Refusal::NotAPerson => (
             StatusCode::BAD_REQUEST,
-            lang,
-            Some("choose a kind of problem"),
-        ));
-    }
-    if form.text.is_empty() || form.text.chars().count() > 1000 {
-        let text = match lang {
-            Lang::Zh => "请用 1 至 1000 字说明问题。",
-            Lang::En => "Say what is wrong in 1 to 1000 characters.",
-        };
-        return Ok(answer(StatusCode::BAD_REQUEST, lang, Some(text)));
-    }
-    let photo = match form.photo {
-        Some(bytes) => {
-            match clean_photo_bounded(bytes, state.settings.report_photo_limits()).await {
-                Ok(photo) => Some(photo),
-                Err(error) => {
-                    let problem = photo_problem(error);
-                    return Ok(answer(
-                        StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST),
-                        lang,
-                        Some(&problem.detail),
-                    ));
-                }
+            "the form was not filled in by a person".into(),
+        ),
+        Refusal::TooMany => (
+            StatusCode::TOO_MANY_REQUESTS,
+            match lang {
+                Lang::Zh => "提交过于频繁，请稍后再试。",
+                Lang::En => "Too many reports: please try again later.",
             }
+            .into(),
+        ),
+        Refusal::NoKind => (StatusCode::BAD_REQUEST, "choose a kind of problem".into()),
+        Refusal::BadText => (
+            StatusCode::BAD_REQUEST,
+            match lang {
+                Lang::Zh => "请用 1 至 1000 字说明问题。",
+                Lang::En => "Say what is wrong in 1 to 1000 characters.",
+            }
+            .into(),
+        ),
+        Refusal::Photo(error) => {
+            let problem = photo_problem(error);
+            (status_of(problem.status), problem.detail)
         }
-        None => None,
-    };
-    let author = Author {
-        user_id: None,
-        username: "public".into(),
-        remote_addr: None,
-    };
-    state
-        .store
-        .open_report(
-            sign.id,
-            &form.kind,
-            &form.text,
-            photo
-                .as_ref()
-                .map(|p| (p.media_type, (p.width, p.height), p.bytes.as_slice())),
-            &author,
-        )
-        .await?;
-    Ok(answer(StatusCode::CREATED, lang, None))
+    }
 }

@@ -1,86 +1,18 @@
 //! The sign inventory: signs, maintenance log, photos, public reports (tickets), scan counts and
 //! stored QR renderings.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::audit::{Author, append};
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
-use crate::domain::sign::{PublicCode, SignInput, SignKind, SignStatus};
+use crate::domain::sign::{
+    Maintenance, MaintenanceEntry, Photo, PublicCode, Report, Sign, SignInput, SignKind, SignStatus,
+};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Sign {
-    pub id: i64,
-    pub public_code: String,
-    pub place_id: i64,
-    pub division_code: String,
-    pub kind: SignKind,
-    pub sign_number: Option<String>,
-    pub address: Option<String>,
-    pub position: Option<[f64; 2]>,
-    pub facing_deg: Option<f64>,
-    pub material: Option<String>,
-    pub width_mm: Option<i64>,
-    pub height_mm: Option<i64>,
-    pub installed_on: Option<NaiveDate>,
-    pub status: SignStatus,
-    pub replaced_by: Option<i64>,
-    pub last_maintained_on: Option<NaiveDate>,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct MaintenanceEntry {
-    pub id: i64,
-    pub action: String,
-    pub done_on: NaiveDate,
-    pub notes: Option<String>,
-    pub status_after: String,
-    pub photo_id: Option<i64>,
-    pub recorded_at: DateTime<Utc>,
-    pub recorded_by: String,
-}
-
-/// What staff record about maintenance work.
-#[derive(Debug, Clone)]
-pub struct Maintenance<'a> {
-    pub action: &'a str,
-    pub done_on: NaiveDate,
-    pub notes: Option<&'a str>,
-    pub status_after: SignStatus,
-    pub replaced_by: Option<i64>,
-    pub photo_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub id: i64,
-    pub sign_id: i64,
-    pub public_code: String,
-    pub division_code: String,
-    pub kind: String,
-    pub text: String,
-    pub photo_id: Option<i64>,
-    pub status: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub resolution: Option<String>,
-    pub handled_by: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Photo {
-    pub id: i64,
-    pub sign_id: i64,
-    pub media_type: String,
-    pub bytes: Vec<u8>,
-}
-
+/// Which signs a listing returns, and which page of them.
 #[derive(Debug, Clone, Default)]
 pub struct SignFilter {
     pub division_prefix: Option<String>,

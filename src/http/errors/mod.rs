@@ -4,3 +4,4 @@
 mod accounts;
 mod places;
 mod romanize;
+mod signs;

@@ -1,0 +1,88 @@
+//! Register, read, edit and list signs.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{TAG_KIND, sign_json, sign_response};
+use crate::app::signs::inventory::{self, SignListing};
+use crate::app::{AppState, Staff};
+use crate::domain::sign::SignInput;
+use crate::http::body::JsonBody;
+use crate::http::precondition::expected_version;
+use crate::http::problem::Problem;
+
+/// `POST /api/v1/signs`.
+pub async fn create(
+    state: web::Data<AppState>,
+    staff: Staff,
+    JsonBody(input): JsonBody<SignInput>,
+) -> Result<HttpResponse, Problem> {
+    let sign = inventory::create(&state, &staff, input).await?;
+    let mut response = sign_response(&state, StatusCode::CREATED, &sign);
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/v1/signs/{}", sign.id))
+            .map_err(|_| Problem::internal())?,
+    );
+    Ok(response)
+}
+
+/// `GET /api/v1/signs/{id}`.
+pub async fn read(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let sign = inventory::read(&state, &staff, path.into_inner()).await?;
+    Ok(sign_response(&state, StatusCode::OK, &sign))
+}
+
+/// `PUT /api/v1/signs/{id}` with If-Match.
+pub async fn update(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    JsonBody(input): JsonBody<SignInput>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, "sign")?;
+    let sign = inventory::update(&state, &staff, id, expected, input).await?;
+    Ok(sign_response(&state, StatusCode::OK, &sign))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    division: Option<String>,
+    status: Option<String>,
+    kind: Option<String>,
+    place_id: Option<i64>,
+    due_for_maintenance: Option<bool>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// `GET /api/v1/signs`.
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let query = query.into_inner();
+    let listing = SignListing {
+        division: query.division,
+        status: query.status,
+        kind: query.kind,
+        place_id: query.place_id,
+        due_for_maintenance: query.due_for_maintenance == Some(true),
+        limit: query.limit,
+        offset: query.offset,
+    };
+    let (signs, total) = inventory::list(&state, &staff, listing).await?;
+    let signs: Vec<_> = signs.iter().map(|s| sign_json(&state, s)).collect();
+    Ok(HttpResponse::Ok()
+        .json(json!({ "signs": signs, "numberMatched": total, "numberReturned": signs.len() })))
+}

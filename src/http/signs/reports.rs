@@ -1,0 +1,48 @@
+//! Tickets from public problem reports, for staff.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::signs::reports::{self, Handling};
+use crate::app::{AppState, Staff};
+use crate::http::body::JsonBody;
+use crate::http::problem::Problem;
+
+#[derive(Deserialize)]
+pub struct ReportsQuery {
+    status: Option<String>,
+}
+
+/// `GET /api/v1/signs/reports`.
+pub async fn reports(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: web::Query<ReportsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let visible = reports::list(&state, &staff, query.status.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "reports": visible })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandleReport {
+    status: String,
+    #[serde(default)]
+    resolution: Option<String>,
+}
+
+/// `POST /api/v1/signs/reports/{id}`.
+pub async fn handle_report(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    JsonBody(body): JsonBody<HandleReport>,
+) -> Result<HttpResponse, Problem> {
+    let handling = Handling {
+        status: body.status,
+        resolution: body.resolution,
+    };
+    let report = reports::handle(&state, &staff, path.into_inner(), handling).await?;
+    Ok(HttpResponse::Ok().json(json!({ "report": report })))
+}
