@@ -5,6 +5,8 @@
 //! and maps their errors.
 
 pub mod caller;
+pub mod division_events;
+pub mod divisions;
 pub mod indexes;
 pub mod jobs;
 pub mod places;

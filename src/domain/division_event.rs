@@ -6,6 +6,8 @@
 //! (no `becomes`). The kind names what the approval document calls the change and is checked
 //! against the shape of the list.
 
+pub mod plan;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;

@@ -13,12 +13,12 @@ use super::divisions::RegisterSnapshot;
 use super::places::{Change, append_version, audit_detail, register};
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
 use crate::domain::division_code::DivisionCode;
+use crate::domain::division_event::plan::PlaceEffect;
 use crate::domain::division_event::{
     CheckedEvent, EventApproval, EventKind, EventStatus, ProposedChange, descendants,
     kind_from_name, recode,
 };
 use crate::domain::field_error::FieldErrors;
-use crate::domain::place::ValidPlace;
 
 /// An event as stored.
 #[derive(Debug, Clone, Serialize)]
@@ -53,18 +53,6 @@ impl StoredEvent {
 pub enum Decision {
     Approve(EventApproval),
     Reject(String),
-}
-
-/// A change an event makes to a place record (the division's own record, or one whose
-/// division codes are re-coded).
-#[derive(Debug, Clone)]
-pub enum PlaceEffect {
-    Create(ValidPlace),
-    Append {
-        id: i64,
-        expected_version: i64,
-        place: ValidPlace,
-    },
 }
 
 /// Why an event could not be applied.

@@ -1,5 +1,6 @@
 //! Every error of the use cases turned into problem+json, one file per area: the only place
 //! where an `app` error meets an HTTP status.
 
+mod divisions;
 mod places;
 mod romanize;
