@@ -5,8 +5,6 @@
 //! confidential: anyone but an admin or a named reviewer gets the same answer as for an event
 //! that does not exist, and lists leave it out.
 
-use std::collections::HashMap;
-
 use super::{AppState, Identity, Staff, today};
 use crate::domain::account::{AccessError, Actor, Role};
 use crate::domain::division_code::DivisionCode;
@@ -299,13 +297,11 @@ async fn place_effects(
             .within
             .insert(code.clone(), records.into_iter().map(current).collect());
     }
-    let mut own = HashMap::new();
     for code in plan::own_records_needed(event) {
         if let Some(record) = state.store.division_place(code.as_str()).await? {
-            own.insert(code.clone(), current(record));
+            affected.own.insert(code.clone(), current(record));
         }
     }
-    affected.own = own;
     Ok(plan::plan(
         event,
         approval,
