@@ -33,7 +33,7 @@ fn spawn_division_event_clock(state: Arc<AppState>) {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
-            crate::http::division_events::apply_due_events(&state).await;
+            super::division_events::apply_due_events(&state).await;
         }
     });
 }

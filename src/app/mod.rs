@@ -7,6 +7,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod caller;
+pub mod division_events;
+pub mod divisions;
 pub mod indexes;
 pub mod jobs;
 pub mod places;

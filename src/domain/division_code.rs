@@ -12,36 +12,57 @@ const PROVINCE_CODES: [&str; 34] = [
     "81", "82",
 ];
 
+/// Why a text is not a division code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DivisionCodeError {
+    /// Empty, or something other than digits.
     #[error("a division code has only digits")]
     NotDigits,
+    /// Not 6, 9 or 12 digits (the number found).
     #[error(
         "a division code has 6 (county and above), 9 (township) or 12 (village) digits, not {0}"
     )]
     BadLength(usize),
+    /// The first two digits name no province (the digits found).
     #[error("{0} is not a province code of GB/T 2260")]
     UnknownProvince(String),
+    /// A county part under no prefecture (`330021`).
     #[error("a code with prefecture part 00 must have county part 00 too")]
     CountyWithoutPrefecture,
+    /// A township or village code with township part 000.
     #[error("the township part (digits 7-9) of a township or village code cannot be 000")]
     EmptyTownship,
+    /// A village code with village part 000.
     #[error("the village part (digits 10-12) of a village code cannot be 000")]
     EmptyVillage,
 }
 
-/// The level a division code names.
+/// The level a division code names, ordered from the top (a province) down.
+///
+/// ```
+/// use diming::domain::division_code::DivisionLevel;
+/// assert!(DivisionLevel::Province < DivisionLevel::Village);
+/// assert_eq!(DivisionLevel::Township.as_str(), "township");
+/// let level: DivisionLevel = serde_json::from_str("\"county\"").unwrap();
+/// assert_eq!(level, DivisionLevel::County);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DivisionLevel {
+    /// 省级: province, autonomous region, municipality, SAR (`330000`).
     Province,
+    /// 地级: prefecture-level city, prefecture, autonomous prefecture, league (`330400`).
     Prefecture,
+    /// 县级: county, county-level city, district, banner (`330421`).
     County,
+    /// 乡级: town, township, subdistrict (`330421101`).
     Township,
+    /// 村级: village or residents' committee (`330421101203`).
     Village,
 }
 
 impl DivisionLevel {
+    /// The level's name as the API spells it (`prefecture`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Province => "province",
@@ -96,10 +117,12 @@ impl DivisionCode {
         Ok(Self(canonical.to_string()))
     }
 
+    /// The code in canonical form (6, 9 or 12 digits).
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The level the code names, from its length and its zero parts.
     pub fn level(&self) -> DivisionLevel {
         match self.0.len() {
             12 => DivisionLevel::Village,
@@ -171,6 +194,7 @@ impl Jurisdiction {
         Ok(Self(code.significant_prefix().to_string()))
     }
 
+    /// The jurisdiction's code prefix (`3304`).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -6,6 +6,8 @@
 //! (no `becomes`). The kind names what the approval document calls the change and is checked
 //! against the shape of the list.
 
+pub mod plan;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -19,6 +21,7 @@ use super::field_error::FieldErrors;
 const MAX_NAME_CHARS: usize = 50;
 const MAX_TEXT_CHARS: usize = 500;
 
+/// What the approval document calls a change (checked against the shape of its changes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -41,6 +44,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The kind as the API spells it (`seat_move`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Establish => "establish",
@@ -54,11 +58,13 @@ impl EventKind {
         }
     }
 
+    /// The kind spelt `text`, if any.
     pub fn parse(text: &str) -> Option<Self> {
         serde_json::from_value(Value::String(text.to_string())).ok()
     }
 }
 
+/// Where an event stands between its proposal and its effective date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
@@ -68,10 +74,12 @@ pub enum EventStatus {
     Approved,
     /// In force: the divisions show it.
     Applied,
+    /// Refused by an administrator: as confidential as a pending one.
     Rejected,
 }
 
 impl EventStatus {
+    /// The status as the API spells it (`pending`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -81,6 +89,7 @@ impl EventStatus {
         }
     }
 
+    /// The status spelt `text`, if any.
     pub fn parse(text: &str) -> Option<Self> {
         serde_json::from_value(Value::String(text.to_string())).ok()
     }
@@ -90,7 +99,9 @@ impl EventStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionState {
+    /// Its code after the event (the same one, unless the event re-codes it).
     pub code: String,
+    /// Its name after the event.
     pub name: String,
     /// 县, 县级市, 市辖区, 镇, 乡, 街道 … (kept when not given).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -122,13 +133,16 @@ pub struct ProposedChange {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
+    /// What the approval document calls the change.
     pub kind: EventKind,
+    /// The day the change takes effect.
     pub effective_on: NaiveDate,
     /// One line naming the change, e.g. 嘉善县撤县设市.
     pub summary: String,
     /// Usernames of the reviewers who may see the event while it is pending.
     #[serde(default)]
     pub reviewers: Vec<String>,
+    /// Each division's part in the event.
     pub changes: Vec<ProposedChange>,
 }
 
@@ -138,12 +152,15 @@ pub struct Proposal {
 pub struct EventApproval {
     /// 批准机关, e.g. 国务院, 浙江省人民政府.
     pub authority: String,
+    /// 批准时间: the day of the approval document.
     pub approved_on: NaiveDate,
     /// 批准文号, e.g. 国函〔2026〕12号.
     pub document_number: String,
 }
 
 impl EventApproval {
+    /// Checks the approval of an event taking effect on `effective_on`: authority and document
+    /// number given, and dated no later than the effective date.
     pub fn check(&self, effective_on: NaiveDate) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         check_text(&self.authority, "authority", &mut errors);
@@ -162,9 +179,13 @@ impl EventApproval {
 /// A division as it stands (in force), as the checks need to know it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DivisionInForce {
+    /// Its code.
     pub code: DivisionCode,
+    /// Its name.
     pub name: String,
+    /// Its kind (县, 街道 …), when known.
     pub kind: Option<String>,
+    /// Its seat, when known.
     pub seat: Option<String>,
     /// The day its current state began (None: before the register).
     pub valid_from: Option<NaiveDate>,
@@ -183,26 +204,56 @@ pub trait DivisionLookup {
 /// A change whose codes and names have been checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedChange {
+    /// The division in force that changes; None for one the event establishes.
     pub from: Option<DivisionCode>,
+    /// What it becomes; None when the event abolishes it.
     pub to: Option<CheckedState>,
+    /// For an abolished division: the one taking its area.
     pub merged_into: Option<DivisionCode>,
+    /// The division's new polygon (GeoJSON geometry), when the event moves its boundary.
     pub geometry: Option<Value>,
 }
 
+/// A division's state after an event, its code parsed and its texts trimmed and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedState {
+    /// Its code after the event.
     pub code: DivisionCode,
+    /// Its name after the event.
     pub name: String,
+    /// Its new kind, if the event gives one (else the old one is kept).
     pub kind: Option<String>,
+    /// Its new seat, if the event gives one (else the old one is kept).
     pub seat: Option<String>,
 }
 
 /// A proposal whose shape fits its kind.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use diming::domain::division_event::{CheckedEvent, EventKind, ProposedChange};
+///
+/// let changes: Vec<ProposedChange> = serde_json::from_value(serde_json::json!([
+///     {"code": "330421", "becomes": {"code": "330483", "name": "嘉善市", "kind": "县级市"}}
+/// ]))
+/// .unwrap();
+/// let day = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+/// let event = CheckedEvent::parse(EventKind::ChangeKind, day, "嘉善县撤县设市", &changes).unwrap();
+/// assert_eq!(event.codes().len(), 2);
+///
+/// // A rename keeps the code: a new one is refused with the field at fault.
+/// let errors = CheckedEvent::parse(EventKind::Rename, day, "更名", &changes).unwrap_err();
+/// assert_eq!(errors.as_slice()[0].field, "changes");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedEvent {
+    /// What the approval document calls the change.
     pub kind: EventKind,
+    /// The day it takes effect.
     pub effective_on: NaiveDate,
+    /// One line naming the change, trimmed.
     pub summary: String,
+    /// Each division's part, checked.
     pub changes: Vec<CheckedChange>,
 }
 

@@ -19,16 +19,20 @@ pub const FILES: [(&str, usize, DivisionLevel); 5] = [
 /// One division of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DivisionRow {
+    /// Its code, canonical.
     pub code: DivisionCode,
+    /// Its name as the table gives it.
     pub name: String,
 }
 
 /// A row that cannot be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The file the row is in (`streets.csv`).
     pub file: String,
     /// 1-based, counting the header line.
     pub line: usize,
+    /// What is wrong with it.
     pub message: String,
 }
 

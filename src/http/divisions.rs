@@ -1,6 +1,6 @@
 //! `/api/v1/divisions`: the hierarchy, names, kinds and seats of divisions as of any day (today
 //! by default), as JSON or as a CSV export, and one division with its chain, its states across
-//! code changes and the change events the caller may see.
+//! code changes and the change events the caller may see (see `app::divisions`).
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -9,9 +9,8 @@ use serde_json::json;
 use super::AppState;
 use super::places::{AsOfQuery, parse_day};
 use super::problem::Problem;
-use crate::app::Identity;
+use crate::app::{self, Identity};
 use crate::domain::division_code::{DivisionCode, DivisionLevel};
-use crate::domain::division_event::may_see;
 use crate::store::divisions::{DivisionFilter, DivisionRecord};
 
 const DEFAULT_LIMIT: i64 = 100;
@@ -105,7 +104,7 @@ pub async fn list(
         limit,
         offset,
     };
-    let (divisions, matched) = state.store.divisions_as_of(day, &filter).await?;
+    let (divisions, matched) = app::divisions::list(&state, day, &filter).await?;
     if format {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -132,40 +131,20 @@ pub async fn read(
     let code = DivisionCode::parse(path.trim())
         .map_err(|e| Problem::invalid_field("code", format!("{}: {e}", path.as_str())))?;
     let day = query.day()?.unwrap_or_else(super::today);
-    let Some(division) = state.store.division_as_of(&code, day).await? else {
-        return Err(Problem::not_found(format!(
-            "no division {code} was in force on {day}"
-        )));
-    };
-    let mut chain = Vec::new();
-    for level in code.chain() {
-        if let Some(above) = state.store.division_as_of(&level, day).await? {
-            chain.push(above);
-        }
-    }
-    let states = state.store.division_states(&code).await?;
-    let actor = identity.actor.as_ref();
-    let events: Vec<_> = state
-        .store
-        .division_events(Some(code.as_str()))
-        .await?
-        .into_iter()
-        .filter(|e| may_see(e.status, actor, &e.reviewer_ids))
+    let view = app::divisions::read(&state, &identity, &code, day).await?;
+    let events: Vec<_> = view
+        .events
+        .iter()
         .map(|e| json!({ "id": e.id, "kind": e.kind, "status": e.status, "effective_on": e.effective_on, "summary": e.summary, "approval": e.approval }))
         .collect();
-    // The division's own record as it stood that day: its polygon (or seat point) then.
-    let place = state
-        .store
-        .division_place_as_of(code.as_str(), day, identity.is_public())
-        .await?;
     Ok(HttpResponse::Ok().json(json!({
-        "as_of": day,
-        "division": division,
-        "chain": chain,
-        "states": states,
+        "as_of": view.as_of,
+        "division": view.division,
+        "chain": view.chain,
+        "states": view.states,
         "events": events,
-        "place_id": place.as_ref().map(|p| p.id),
-        "geometry": place.and_then(|p| p.geometry),
+        "place_id": view.place_id,
+        "geometry": view.geometry,
     })))
 }
 

@@ -13,36 +13,51 @@ use super::divisions::RegisterSnapshot;
 use super::places::{Change, append_version, audit_detail, register};
 use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
 use crate::domain::division_code::DivisionCode;
+use crate::domain::division_event::plan::PlaceEffect;
 use crate::domain::division_event::{
     CheckedEvent, EventApproval, EventKind, EventStatus, ProposedChange, descendants,
     kind_from_name, recode,
 };
 use crate::domain::field_error::FieldErrors;
-use crate::domain::place::ValidPlace;
 
 /// An event as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredEvent {
+    /// Its id (16 hex digits, random).
     pub id: String,
+    /// What the approval document calls the change.
     pub kind: EventKind,
+    /// Where it stands.
     pub status: EventStatus,
+    /// The day it takes (or took) effect.
     pub effective_on: NaiveDate,
+    /// One line naming the change.
     pub summary: String,
+    /// Each division's part, as proposed.
     pub changes: Vec<ProposedChange>,
+    /// When it was proposed.
     pub proposed_at: chrono::DateTime<Utc>,
+    /// Who proposed it (username).
     pub proposed_by: String,
+    /// The approval, once approved.
     pub approval: Option<EventApproval>,
+    /// When it was approved or rejected.
     pub decided_at: Option<chrono::DateTime<Utc>>,
+    /// Who decided it (username).
     pub decided_by: Option<String>,
+    /// Why it was rejected.
     pub decision_comment: Option<String>,
+    /// When it was put in force.
     pub applied_at: Option<chrono::DateTime<Utc>>,
     /// User ids of the named reviewers.
     #[serde(skip)]
     pub reviewer_ids: Vec<i64>,
+    /// Usernames of the named reviewers.
     pub reviewers: Vec<String>,
 }
 
 impl StoredEvent {
+    /// The stored event as a checked one (its changes were checked when it was proposed).
     pub fn checked(&self) -> Result<CheckedEvent, FieldErrors> {
         CheckedEvent::parse(self.kind, self.effective_on, &self.summary, &self.changes)
     }
@@ -51,30 +66,23 @@ impl StoredEvent {
 /// What an administrator decides about a pending event.
 #[derive(Debug, Clone)]
 pub enum Decision {
+    /// Approve it with this approval.
     Approve(EventApproval),
+    /// Reject it for this reason.
     Reject(String),
-}
-
-/// A change an event makes to a place record (the division's own record, or one whose
-/// division codes are re-coded).
-#[derive(Debug, Clone)]
-pub enum PlaceEffect {
-    Create(ValidPlace),
-    Append {
-        id: i64,
-        expected_version: i64,
-        place: ValidPlace,
-    },
 }
 
 /// Why an event could not be applied.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     #[error("the event no longer fits the register")]
+    /// The divisions changed since it was proposed (the fields say how).
     NoLongerFits(FieldErrors),
     #[error("the event is {0}, not approved")]
+    /// It is not approved (its status).
     NotApproved(&'static str),
     #[error(transparent)]
+    /// The database failed, or a record was changed meanwhile.
     Store(#[from] StoreError),
 }
 
@@ -150,6 +158,7 @@ impl Store {
         Ok(id)
     }
 
+    /// Event `id`, whoever may see it (callers decide).
     pub async fn division_event(&self, id: &str) -> StoreResult<Option<StoredEvent>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {EVENT_COLUMNS} FROM division_events WHERE id = ?"

@@ -15,27 +15,40 @@ use crate::domain::division_event::{DivisionInForce, DivisionLookup, kind_from_n
 /// One division's state during one period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DivisionRecord {
+    /// Its code during the period.
     pub code: String,
+    /// Its name during the period.
     pub name: String,
+    /// Its level.
     pub level: DivisionLevel,
+    /// Its kind (县, 街道 …), when known.
     pub kind: Option<String>,
+    /// The division it belonged to.
     pub parent_code: Option<String>,
+    /// Its seat, when known.
     pub seat: Option<String>,
     /// The code the division was first registered under (its identity across code changes).
     pub lineage: String,
+    /// The first day of the period (None: before the register).
     pub valid_from: Option<NaiveDate>,
+    /// The day the period ended (None: in force).
     pub valid_to: Option<NaiveDate>,
 }
 
 /// Which divisions a list wants.
 #[derive(Debug, Clone, Default)]
 pub struct DivisionFilter {
+    /// Divisions directly below this code.
     pub parent: Option<String>,
+    /// Divisions of this level.
     pub level: Option<DivisionLevel>,
     /// Codes beginning with this significant prefix (a division and everything below it).
     pub within: Option<String>,
+    /// Divisions whose name contains this text.
     pub name_contains: Option<String>,
+    /// At most this many.
     pub limit: i64,
+    /// Skipping this many first.
     pub offset: i64,
 }
 

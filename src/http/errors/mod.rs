@@ -2,6 +2,7 @@
 //! where an `app` error meets an HTTP status.
 
 mod accounts;
+mod divisions;
 mod places;
 mod romanize;
 mod signs;
