@@ -4,9 +4,11 @@
 //! the background work. Nothing here knows HTTP: the edge (`http/`, `cli`) calls these functions
 //! and maps their errors.
 
+pub mod boundaries;
 pub mod caller;
 pub mod indexes;
 pub mod jobs;
+pub mod markers;
 pub mod places;
 pub mod romanize;
 

@@ -239,6 +239,7 @@ impl Crs {
         }
     }
 
+    /// The EPSG code of the system.
     pub fn epsg(self) -> u32 {
         match self {
             Self::Cgcs2000 => 4490,
@@ -264,6 +265,23 @@ impl Crs {
         }
     }
 
+    /// A coordinate of this system rounded as the service answers it: degrees to 1e-9
+    /// (0.1 mm), metres to 0.1 mm.
+    ///
+    /// ```
+    /// use diming::domain::crs::Crs;
+    /// assert_eq!(Crs::Cgcs2000.round(120.123_456_789_4), 120.123_456_789);
+    /// assert_eq!(Crs::WebMercator.round(13_458_214.123_46), 13_458_214.1235);
+    /// ```
+    pub fn round(self, value: f64) -> f64 {
+        if self.is_geographic() {
+            (value * 1e9).round() / 1e9
+        } else {
+            (value * 1e4).round() / 1e4
+        }
+    }
+
+    /// Whether coordinates are longitude and latitude (otherwise metres east and north).
     pub fn is_geographic(self) -> bool {
         matches!(
             self,
