@@ -3,6 +3,7 @@
 //! and derive the line two divisions share from their registered polygons when none is
 //! recorded. Every read comes with the line split into segments at its markers, each with the
 //! side the agreement makes it lead.
+#![warn(missing_docs)]
 
 use chrono::NaiveDate;
 use geo::{Geometry, MultiLineString};

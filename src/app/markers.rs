@@ -5,6 +5,7 @@
 //! use cases of a marker: list a line's, read one with its position in any supported system,
 //! record what an inspection found, store and serve photos. Staff of either side read a
 //! line's markers and record inspections and photos; only an admin covering both sides sets one.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 use std::future::Future;

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod markers;
 pub mod places;
 pub mod romanize;
+pub mod transform;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

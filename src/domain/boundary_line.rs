@@ -1,6 +1,7 @@
 //! Boundary lines as records: the line code of two neighbouring divisions (the smaller code
 //! first, as GB/T 17796 marker numbers begin), the agreement (协议书) that fixed the line, and
 //! the line split into segments at its markers, and who may read a line and its markers.
+#![warn(missing_docs)]
 
 use chrono::NaiveDate;
 use geo::{
