@@ -181,11 +181,11 @@ impl Intake {
 
     /// Checks a marker number (GB/T 17796) and that this intake has not had it yet.
     pub fn number(&mut self, text: &str) -> Result<MarkerId, FieldErrors> {
-        let number: MarkerId = text
-            .parse()
-            .map_err(|e: crate::domain::marker::MarkerIdError| {
-                FieldErrors::one("marker_number", e.to_string())
-            })?;
+        let number: MarkerId =
+            text.parse()
+                .map_err(|e: crate::domain::marker::MarkerIdError| {
+                    FieldErrors::one("marker_number", e.to_string())
+                })?;
         if !self.seen.insert(number.to_string()) {
             return Err(FieldErrors::one(
                 "marker_number",
@@ -229,7 +229,10 @@ impl Intake {
             .map(str::trim)
             .filter(|m| !m.is_empty());
         if material.is_some_and(|m| m.chars().count() > MAX_MATERIAL_CHARS) {
-            errors.push("material", format!("at most {MAX_MATERIAL_CHARS} characters"));
+            errors.push(
+                "material",
+                format!("at most {MAX_MATERIAL_CHARS} characters"),
+            );
         }
         let System { crs, helmert } = self.system;
         let converted = convert_with(crs, Crs::Cgcs2000, row.x, row.y, helmert.as_ref());
@@ -370,11 +373,9 @@ pub async fn record_condition(
     let marker = existing(state, number).await?;
     may_inspect_markers_of(&staff.actor, &marker.line_code)?;
     if inspection.observed_on > today() {
-        return Err(FieldErrors::one(
-            "observed_on",
-            "an inspection cannot be dated in the future",
-        )
-        .into());
+        return Err(
+            FieldErrors::one("observed_on", "an inspection cannot be dated in the future").into(),
+        );
     }
     let notes = inspection
         .notes

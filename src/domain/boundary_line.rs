@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 use geo::{
-    Coord, Distance, Euclidean, Geometry, Haversine, LineLocatePoint, LineString,
-    MultiLineString, Point,
+    Coord, Distance, Euclidean, Geometry, Haversine, LineLocatePoint, LineString, MultiLineString,
+    Point,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -224,7 +224,9 @@ pub fn line_geometry(value: &Value, field: &str) -> Result<MultiLineString<f64>,
     match geometry {
         Geometry::LineString(line) => Ok(MultiLineString::new(vec![line])),
         Geometry::MultiLineString(lines) => Ok(lines),
-        _ => Err(FieldError::new(field, "a boundary line is a LineString or MultiLineString").into()),
+        _ => {
+            Err(FieldError::new(field, "a boundary line is a LineString or MultiLineString").into())
+        }
     }
 }
 
@@ -452,7 +454,9 @@ mod tests {
             may_read_markers_of(&actor(Role::Admin, &["33"]), "3233"),
             Err(LineAccessError::OtherLine("3233".into()))
         );
-        assert!(may_inspect_markers_of(&actor(Role::Inspector, &["330482"]), "330421330482").is_ok());
+        assert!(
+            may_inspect_markers_of(&actor(Role::Inspector, &["330482"]), "330421330482").is_ok()
+        );
         assert_eq!(
             may_inspect_markers_of(&actor(Role::Reviewer, &["330482"]), "330421330482"),
             Err(LineAccessError::MayNotInspect("reviewer"))

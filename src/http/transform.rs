@@ -76,7 +76,8 @@ pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse
     let (Some(from), Some(to), Some(x), Some(y)) = (from, to, x, y) else {
         return Err(Problem::internal());
     };
-    let (out_x, out_y) = convert(from, to, x, y, helmert.as_ref()).map_err(|e| Problem::invalid(vec![e]))?;
+    let (out_x, out_y) =
+        convert(from, to, x, y, helmert.as_ref()).map_err(|e| Problem::invalid(vec![e]))?;
     Ok(HttpResponse::Ok().json(json!({
         "from": from.to_string(),
         "to": to.to_string(),
