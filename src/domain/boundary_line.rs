@@ -436,7 +436,7 @@ mod tests {
             role,
             jurisdictions: jurisdictions
                 .iter()
-                .map(|j| super::super::division_code::Jurisdiction::parse(j).unwrap())
+                .map(|j| crate::domain::division_code::Jurisdiction::parse(j).unwrap())
                 .collect(),
         }
     }
