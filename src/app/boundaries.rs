@@ -15,6 +15,7 @@ use crate::domain::boundary_line::{
     Agreement, LineAccessError, LineCode, Segment, SegmentLead, assign_leads, line_geometry,
     marker_stops, may_read_line, segments,
 };
+use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
 use crate::store::StoreError;
 use crate::store::boundary_lines::{NewLineVersion, StoredLine};
@@ -272,7 +273,7 @@ fn derive(state: &AppState, line: &LineCode) -> Result<MultiLineString<f64>, Bou
         .read()
         .map_err(|_| BoundaryError::IndexUnavailable("spatial"))?;
     let [a, b] = line.sides();
-    let area = |code: &crate::domain::division_code::DivisionCode| {
+    let area = |code: &DivisionCode| {
         index.division_area(code.as_str()).ok_or_else(|| {
             BoundaryError::NotFound(format!(
                 "division {code} has no registered polygon to derive a boundary from"

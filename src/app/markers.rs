@@ -507,3 +507,81 @@ fn companions(marker: &StoredMarker, line: &[StoredMarker]) -> Vec<Companion> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone_40() -> Intake {
+        Intake::new(System {
+            crs: Crs::parse("EPSG:4549").unwrap(),
+            helmert: None,
+        })
+    }
+
+    fn fields(errors: FieldErrors) -> Vec<String> {
+        errors.into_vec().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_named_by_its_field() {
+        let mut intake = zone_40();
+        let number = intake.number("330421330482003Q").unwrap();
+        let row = MarkerRow {
+            x: 586_045.086,
+            y: 3_420_234.530,
+            material: Some("石".repeat(51)),
+            installed_on: Some("May 2003".into()),
+            references: vec![ReferenceObject {
+                name: "电杆".into(),
+                bearing_deg: 400.0,
+                distance_m: 12.0,
+            }],
+        };
+        assert_eq!(
+            fields(intake.check(number, row).unwrap_err()),
+            ["installed_on", "references[0].bearing_deg", "material"]
+        );
+    }
+
+    #[test]
+    fn a_good_row_keeps_what_was_surveyed() {
+        let mut intake = zone_40();
+        let number = intake.number("330421330482001a").unwrap();
+        let row = MarkerRow {
+            x: 586_045.086,
+            y: 3_420_234.530,
+            material: Some(" 花岗岩 ".into()),
+            installed_on: Some("2003-05-01".into()),
+            references: Vec::new(),
+        };
+        let marker = intake.check(number, row).unwrap();
+        assert_eq!(marker.number.to_string(), "330421330482001A");
+        assert_eq!(marker.surveyed_crs, "EPSG:4549");
+        assert_eq!(marker.material.as_deref(), Some("花岗岩"));
+        assert_eq!(marker.installed_on.as_deref(), Some("2003-05-01"));
+        assert_eq!(
+            fields(intake.number("330421330482001A").unwrap_err()),
+            ["marker_number"]
+        );
+        assert_eq!(
+            fields(intake.number("330421330482001X").unwrap_err()),
+            ["marker_number"]
+        );
+    }
+
+    #[test]
+    fn a_legacy_table_without_its_parameters_is_refused_on_helmert() {
+        let mut intake = Intake::new(System {
+            crs: Crs::parse("EPSG:2437").unwrap(),
+            helmert: None,
+        });
+        let number = intake.number("330421330482001Q").unwrap();
+        let row = MarkerRow {
+            x: 586_045.0,
+            y: 3_420_234.0,
+            ..Default::default()
+        };
+        assert_eq!(fields(intake.check(number, row).unwrap_err()), ["helmert"]);
+    }
+}
