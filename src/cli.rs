@@ -185,6 +185,8 @@ pub enum CliError {
     Romanize(String),
     #[error("{0}")]
     Import(String),
+    #[error(transparent)]
+    Marker(#[from] crate::app::markers::MarkerError),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -396,17 +398,16 @@ async fn import_divisions(database_url: &str, folder: &std::path::Path) -> Resul
     Ok(())
 }
 
-/// Reads a marker table, checks and converts every row, and imports all of them or none.
+/// Reads a marker table and passes every row through the marker intake (the one the API uses);
+/// imports all of them or none, listing every bad row with its line.
 async fn import_markers(
     database_url: &str,
     file: &std::path::Path,
     crs: &str,
     helmert: Option<&str>,
 ) -> Result<(), CliError> {
+    use crate::app::markers::{Intake, MarkerRow, System, import};
     use crate::domain::crs::{Crs, Helmert};
-    use crate::domain::marker::MarkerId;
-    use crate::spatial::reproject::convert_with;
-    use crate::store::markers::NewMarker;
 
     let crs = Crs::parse(crs).map_err(|e| CliError::Import(format!("--crs: {e}")))?;
     let helmert = helmert
@@ -416,6 +417,7 @@ async fn import_markers(
     if helmert.is_none()
         && let Some(datum) = crs.legacy_datum()
     {
+        // Said once for the table rather than on every row.
         return Err(CliError::Import(format!(
             "--helmert: {}",
             crate::domain::crs::CrsError::MissingHelmert(datum.name())
@@ -443,9 +445,17 @@ async fn import_markers(
         )));
     };
     let (material_at, installed_at) = (column("material"), column("installed_on"));
+    let mut intake = Intake::new(System { crs, helmert });
     let mut markers = Vec::new();
     let mut errors = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let bad_row = |line: usize, problems: crate::domain::field_error::FieldErrors| {
+        let problems: Vec<String> = problems
+            .into_vec()
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        format!("line {line}: {}", problems.join("; "))
+    };
     for (index, record) in reader.records().enumerate() {
         let line = index + 2;
         let record = match record {
@@ -460,17 +470,13 @@ async fn import_markers(
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let number: MarkerId = match field(Some(number_at)).unwrap_or_default().parse() {
+        let number = match intake.number(field(Some(number_at)).unwrap_or_default()) {
             Ok(number) => number,
-            Err(e) => {
-                errors.push(format!("line {line}: marker_number: {e}"));
+            Err(problems) => {
+                errors.push(bad_row(line, problems));
                 continue;
             }
         };
-        if !seen.insert(number.to_string()) {
-            errors.push(format!("line {line}: marker {number} appears twice"));
-            continue;
-        }
         let number_of = |at, name: &str| -> Result<f64, String> {
             field(Some(at))
                 .and_then(|v| v.parse::<f64>().ok())
@@ -483,27 +489,16 @@ async fn import_markers(
                 continue;
             }
         };
-        let installed_on = field(installed_at).map(str::to_string);
-        if let Some(day) = &installed_on
-            && chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err()
-        {
-            errors.push(format!(
-                "line {line}: installed_on {day:?} is not a date (YYYY-MM-DD)"
-            ));
-            continue;
-        }
-        match convert_with(crs, Crs::Cgcs2000, x, y, helmert.as_ref()) {
-            Ok((lon, lat)) => markers.push(NewMarker {
-                number,
-                lon,
-                lat,
-                surveyed: (x, y),
-                surveyed_crs: crs.to_string(),
-                material: field(material_at).map(str::to_string),
-                installed_on,
-                references: Vec::new(),
-            }),
-            Err(e) => errors.push(format!("line {line}: {e}")),
+        let row = MarkerRow {
+            x,
+            y,
+            material: field(material_at).map(str::to_string),
+            installed_on: field(installed_at).map(str::to_string),
+            references: Vec::new(),
+        };
+        match intake.check(number, row) {
+            Ok(marker) => markers.push(marker),
+            Err(problems) => errors.push(bad_row(line, problems)),
         }
     }
     if !errors.is_empty() {
@@ -515,9 +510,7 @@ async fn import_markers(
     }
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
-    let imported = store
-        .import_markers(&markers, &Author::system("cli import"))
-        .await?;
+    let imported = import(&store, &markers, &Author::system("cli import")).await?;
     println!(
         "{imported} markers imported from {} ({crs}), positions converted to CGCS2000 (EPSG:4490)",
         file.display()

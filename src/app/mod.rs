@@ -6,16 +6,19 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod boundaries;
 pub mod caller;
 pub mod division_events;
 pub mod divisions;
 pub mod indexes;
 pub mod jobs;
+pub mod markers;
 pub mod places;
 pub mod romanize;
 pub mod search;
 pub mod signs;
 pub mod spatial;
+pub mod transform;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

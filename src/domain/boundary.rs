@@ -1,6 +1,7 @@
 //! Boundary lines (行政区域界线) derived from the polygons of two neighbouring divisions: the
 //! edges both polygons have, chained into lines, with their geodesic length on the
 //! CGCS2000/WGS84 ellipsoid.
+#![warn(missing_docs)]
 
 use std::collections::HashSet;
 

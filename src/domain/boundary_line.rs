@@ -1,40 +1,63 @@
 //! Boundary lines as records: the line code of two neighbouring divisions (the smaller code
 //! first, as GB/T 17796 marker numbers begin), the agreement (协议书) that fixed the line, and
-//! the line split into segments at its markers.
+//! the line split into segments at its markers, and who may read a line and its markers.
+#![warn(missing_docs)]
 
 use chrono::NaiveDate;
 use geo::{
-    Coord, Distance, Euclidean, Haversine, LineLocatePoint, LineString, MultiLineString, Point,
+    Coord, Distance, Euclidean, Geometry, Haversine, LineLocatePoint, LineString, MultiLineString,
+    Point,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use super::account::{Actor, Role};
 use super::boundary::geodesic_length;
 use super::division_code::DivisionCode;
-use super::field_error::FieldErrors;
+use super::field_error::{FieldError, FieldErrors};
+use super::geometry::{check_within_china, parse_geometry};
 
 /// A marker farther than this from a line does not split it (metres).
 const MARKER_TOLERANCE_M: f64 = 50.0;
 
 /// The two divisions a line separates, smaller code first.
+///
+/// ```
+/// use diming::domain::boundary_line::LineCode;
+/// use diming::domain::division_code::DivisionCode;
+///
+/// let code = |c: &str| DivisionCode::parse(c).unwrap();
+/// let line = LineCode::between(code("330482"), code("330421")).unwrap();
+/// assert_eq!(line.as_string(), "330421330482");
+/// assert_eq!(LineCode::parse("330421330482").unwrap(), line);
+/// // The larger code first is not a line code: each line has exactly one.
+/// assert!(LineCode::parse("330482330421").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineCode {
     first: DivisionCode,
     second: DivisionCode,
 }
 
+/// Why two codes make no line, or a text is no line code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LineCodeError {
+    /// Both sides are the same division.
     #[error("a boundary line separates two different divisions")]
     SameDivision,
+    /// The sides are of different levels (code, level, code, level).
     #[error("a boundary line joins divisions of one level; {0} is a {1} and {2} a {3}")]
     Levels(String, &'static str, String, &'static str),
+    /// One half is not a division code (the half, the reason).
     #[error("{0}: {1}")]
     Code(String, String),
+    /// Not two division codes of one length, smaller first.
     #[error("a line code is two division codes of one level, such as 330421330482")]
     Shape,
 }
 
 impl LineCode {
+    /// The line between two divisions of one level, in either order.
     pub fn between(a: DivisionCode, b: DivisionCode) -> Result<Self, LineCodeError> {
         if a == b {
             return Err(LineCodeError::SameDivision);
@@ -69,10 +92,12 @@ impl LineCode {
         Ok(line)
     }
 
+    /// The code as marker numbers begin: the smaller division code, then the larger.
     pub fn as_string(&self) -> String {
         format!("{}{}", self.first.as_str(), self.second.as_str())
     }
 
+    /// The two divisions, smaller code first.
     pub fn sides(&self) -> [&DivisionCode; 2] {
         [&self.first, &self.second]
     }
@@ -86,10 +111,12 @@ pub struct Agreement {
     pub title: String,
     /// The document number.
     pub number: String,
+    /// The day both sides signed.
     pub signed_on: NaiveDate,
 }
 
 impl Agreement {
+    /// Adds the agreement's problems (an empty or over-long title or number) to `errors`.
     pub fn check(&self, errors: &mut FieldErrors) {
         for (value, field) in [
             (&self.title, "agreement.title"),
@@ -109,12 +136,17 @@ impl Agreement {
 /// without the type letter (`330421330482001`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Segment {
+    /// Its place along the line, from 1.
     pub number: usize,
+    /// The marker number where it starts (`None` at an end of the line).
     pub from_marker: Option<String>,
+    /// The marker number where it ends (`None` at an end of the line).
     pub to_marker: Option<String>,
+    /// Its geodesic length in metres.
     pub length_m: f64,
     /// The side responsible for this segment, as the agreement assigns it.
     pub lead: Option<String>,
+    /// The stretch itself.
     #[serde(skip)]
     pub line: LineString<f64>,
 }
@@ -124,10 +156,13 @@ pub struct Segment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentLead {
+    /// The marker number at the segment's start.
     #[serde(default)]
     pub from_marker: Option<String>,
+    /// The marker number at the segment's end.
     #[serde(default)]
     pub to_marker: Option<String>,
+    /// The division code of the leading side.
     pub lead: String,
 }
 
@@ -179,6 +214,89 @@ pub fn assign_leads(segments: &mut [Segment], leads: &[SegmentLead]) {
             .iter()
             .find(|l| l.from_marker == segment.from_marker && l.to_marker == segment.to_marker)
             .map(|l| l.lead.trim().to_string());
+    }
+}
+
+/// A line as sent for recording: a GeoJSON LineString or MultiLineString within China.
+pub fn line_geometry(value: &Value, field: &str) -> Result<MultiLineString<f64>, FieldErrors> {
+    let geometry = parse_geometry(value, field)?;
+    check_within_china(&geometry, field)?;
+    match geometry {
+        Geometry::LineString(line) => Ok(MultiLineString::new(vec![line])),
+        Geometry::MultiLineString(lines) => Ok(lines),
+        _ => {
+            Err(FieldError::new(field, "a boundary line is a LineString or MultiLineString").into())
+        }
+    }
+}
+
+/// The stops on a line from its markers (number, longitude, latitude), in the order given: one
+/// per marker number, since a pair or triple stands under one number (at the mean of its
+/// markers), labelled with the number without its type letter.
+pub fn marker_stops(markers: &[(String, f64, f64)]) -> Vec<(String, Point<f64>)> {
+    let mut stops: Vec<(String, Vec<Point<f64>>)> = Vec::new();
+    for (number, lon, lat) in markers {
+        let label = number
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .to_string();
+        match stops.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, points)) => points.push(Point::new(*lon, *lat)),
+            None => stops.push((label, vec![Point::new(*lon, *lat)])),
+        }
+    }
+    stops
+        .into_iter()
+        .map(|(label, points)| {
+            let n = points.len() as f64;
+            let sum = points.iter().fold(Point::new(0.0, 0.0), |acc, p| acc + *p);
+            (label, Point::new(sum.x() / n, sum.y() / n))
+        })
+        .collect()
+}
+
+/// Why a staff member may not read a line, its markers, or record an inspection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineAccessError {
+    /// The reader is staff of neither side.
+    #[error("the line between {0} and {1} belongs to neither side of your jurisdiction")]
+    NeitherSide(DivisionCode, DivisionCode),
+    /// A line numbered otherwise than by two division codes, read by other than a
+    /// country-wide admin.
+    #[error("line {0} belongs to neither side of your jurisdiction")]
+    OtherLine(String),
+    /// The role records no inspections.
+    #[error("the {0} role may not record marker inspections")]
+    MayNotInspect(&'static str),
+}
+
+/// Staff of either side read a line (see `Actor::on_either_side`).
+pub fn may_read_line(actor: &Actor, line: &LineCode) -> Result<(), LineAccessError> {
+    let [a, b] = line.sides();
+    if actor.on_either_side(a, b) {
+        Ok(())
+    } else {
+        Err(LineAccessError::NeitherSide(a.clone(), b.clone()))
+    }
+}
+
+/// Staff of either side read a line's markers; a line code that is not two division codes
+/// (some provincial lines are numbered otherwise) is for country-wide admins.
+pub fn may_read_markers_of(actor: &Actor, line_code: &str) -> Result<(), LineAccessError> {
+    match LineCode::parse(line_code) {
+        Ok(line) => may_read_line(actor, &line),
+        Err(_) if actor.role == Role::Admin && actor.jurisdictions.is_empty() => Ok(()),
+        Err(_) => Err(LineAccessError::OtherLine(line_code.to_string())),
+    }
+}
+
+/// Recording an inspection or a photo of a line's markers: admins, editors and inspectors of
+/// either side.
+pub fn may_inspect_markers_of(actor: &Actor, line_code: &str) -> Result<(), LineAccessError> {
+    may_read_markers_of(actor, line_code)?;
+    if matches!(actor.role, Role::Admin | Role::Editor | Role::Inspector) {
+        Ok(())
+    } else {
+        Err(LineAccessError::MayNotInspect(actor.role.as_str()))
     }
 }
 
@@ -309,6 +427,61 @@ mod tests {
             "{}",
             parts[0].length_m
         );
+    }
+
+    fn actor(role: Role, jurisdictions: &[&str]) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            jurisdictions: jurisdictions
+                .iter()
+                .map(|j| crate::domain::division_code::Jurisdiction::parse(j).unwrap())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn staff_of_either_side_read_a_line_and_inspectors_record_what_they_find() {
+        let line = LineCode::parse("330421330482").unwrap();
+        assert!(may_read_line(&actor(Role::Reviewer, &["330421"]), &line).is_ok());
+        assert!(matches!(
+            may_read_line(&actor(Role::Editor, &["3301"]), &line),
+            Err(LineAccessError::NeitherSide(..))
+        ));
+        assert!(may_read_markers_of(&actor(Role::Admin, &[]), "3233").is_ok());
+        assert_eq!(
+            may_read_markers_of(&actor(Role::Admin, &["33"]), "3233"),
+            Err(LineAccessError::OtherLine("3233".into()))
+        );
+        assert!(
+            may_inspect_markers_of(&actor(Role::Inspector, &["330482"]), "330421330482").is_ok()
+        );
+        assert_eq!(
+            may_inspect_markers_of(&actor(Role::Reviewer, &["330482"]), "330421330482"),
+            Err(LineAccessError::MayNotInspect("reviewer"))
+        );
+    }
+
+    #[test]
+    fn a_pair_is_one_stop_at_the_mean_of_its_markers() {
+        let stops = marker_stops(&[
+            ("330421330482001A".into(), 121.0, 30.0),
+            ("330421330482001B".into(), 121.0002, 30.0),
+            ("330421330482002Q".into(), 121.1, 30.1),
+        ]);
+        assert_eq!(stops.len(), 2);
+        assert_eq!(stops[0].0, "330421330482001");
+        assert!((stops[0].1.x() - 121.0001).abs() < 1e-12);
+        assert_eq!(stops[1].0, "330421330482002");
+    }
+
+    #[test]
+    fn a_recorded_line_is_a_line_string_or_several() {
+        let line = serde_json::json!({ "type": "LineString", "coordinates": [[121.0, 30.0], [121.0, 30.1]] });
+        assert_eq!(line_geometry(&line, "geometry").unwrap().0.len(), 1);
+        let point = serde_json::json!({ "type": "Point", "coordinates": [121.0, 30.0] });
+        assert!(line_geometry(&point, "geometry").is_err());
     }
 
     #[test]

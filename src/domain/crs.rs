@@ -7,27 +7,51 @@
 //! CGCS2000 only through the seven Helmert parameters a province publishes for its area — PROJ
 //! has no accurate default for them, so they must be given. In Chinese survey tables X is the northing and Y the
 //! easting; here they are called north and east to leave no doubt.
+#![warn(missing_docs)]
 
 use std::fmt;
 
 /// A supported coordinate reference system.
+///
+/// ```
+/// use diming::domain::crs::{Crs, CrsError};
+///
+/// let zone_40 = Crs::parse("EPSG:4549").unwrap();
+/// assert_eq!(zone_40, Crs::GaussKruger { zone: 40, prefixed: false });
+/// assert_eq!(Crs::parse("4528").unwrap().to_string(), "EPSG:4528");
+/// assert!(Crs::parse("epsg:4490").unwrap().is_geographic());
+/// // A Y carrying the zone prefix in a system without one is refused, naming the right one.
+/// assert!(matches!(
+///     zone_40.check(40_520_000.0, 3_400_000.0),
+///     Err(CrsError::UnexpectedZonePrefix { suggested: 4528, .. })
+/// ));
+/// assert!(matches!(Crs::parse("EPSG:9999"), Err(CrsError::Unsupported(_))));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Crs {
+    /// CGCS2000 longitude/latitude (EPSG:4490), the system the register stores.
     Cgcs2000,
     /// A 3-degree Gauss–Krüger zone (25–45, central meridian 3 × zone degrees east); `prefixed`
     /// when Y carries the zone number in its millions (zone 40: Y = 40 500 000 at the meridian).
     GaussKruger {
+        /// The zone number, 25–45.
         zone: u8,
+        /// Whether Y carries the zone number.
         prefixed: bool,
     },
+    /// WGS84 longitude/latitude (EPSG:4326), as GPS receivers give it.
     Wgs84,
+    /// Web Mercator metres (EPSG:3857), as web maps use.
     WebMercator,
     /// Beijing 1954 or Xian 1980 longitude/latitude.
     LegacyGeographic(LegacyDatum),
     /// A Beijing 1954 or Xian 1980 3-degree Gauss–Krüger zone, with or without the zone prefix.
     LegacyGaussKruger {
+        /// Beijing 1954 or Xian 1980.
         datum: LegacyDatum,
+        /// The zone number, 25–45.
         zone: u8,
+        /// Whether Y carries the zone number.
         prefixed: bool,
     },
 }
@@ -50,6 +74,7 @@ impl LegacyDatum {
         }
     }
 
+    /// The datum's name in messages.
     pub fn name(self) -> &'static str {
         match self {
             Self::Beijing1954 => "Beijing 1954",
@@ -71,8 +96,11 @@ impl LegacyDatum {
 /// rotations in arc-seconds, scale difference in parts per million.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Helmert {
+    /// dx, dy, dz in metres.
     pub translation_m: [f64; 3],
+    /// rx, ry, rz in arc-seconds.
     pub rotation_arcsec: [f64; 3],
+    /// The scale difference in parts per million.
     pub scale_ppm: f64,
 }
 
@@ -128,45 +156,72 @@ impl Helmert {
     }
 }
 
+/// Why a system is not supported, parameters are not usable, or a coordinate does not fit
+/// its declared system.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CrsError {
+    /// Not a system the service converts.
     #[error(
         "{0:?} is not a supported coordinate system: use EPSG:4490 (CGCS2000), EPSG:4513–4554 (CGCS2000 3-degree Gauss–Krüger zones), EPSG:4326 (WGS84), EPSG:3857 (Web Mercator), or with transformation parameters EPSG:4214, 2401–2442 (Beijing 1954) and EPSG:4610, 2349–2390 (Xian 1980)"
     )]
     Unsupported(String),
+    /// A Y that does not begin with the declared zone's number.
     #[error(
         "Y (east) = {east} does not fit zone {zone}: with the zone prefix it starts with {zone} (about {expected_low}–{expected_high})"
     )]
     EastOutsidePrefixedZone {
+        /// The Y given.
         east: f64,
+        /// The declared zone.
         zone: u8,
+        /// The smallest Y expected in the zone, about.
         expected_low: u64,
+        /// The largest Y expected in the zone, about.
         expected_high: u64,
     },
+    /// A Y with a zone prefix in a system declared without one.
     #[error(
         "Y (east) = {east} carries a zone prefix ({found}); the declared system has none — declare the prefixed zone system (EPSG:{suggested}) instead"
     )]
     UnexpectedZonePrefix {
+        /// The Y given.
         east: f64,
+        /// The prefix found.
         found: u64,
+        /// The EPSG code of the prefixed system of that zone.
         suggested: u32,
     },
+    /// A Y too far from the zone's central meridian to lie in it.
     #[error(
         "Y (east) = {east} lies {km:.0} km from the central meridian of zone {zone}; a 3-degree zone reaches about 170 km each side in China"
     )]
-    EastTooFarFromMeridian { east: f64, zone: u8, km: f64 },
+    EastTooFarFromMeridian {
+        /// The Y given.
+        east: f64,
+        /// The declared zone.
+        zone: u8,
+        /// Its distance from the central meridian.
+        km: f64,
+    },
+    /// A coordinate outside the system's range.
     #[error("{field} = {value} is outside the range of {crs}")]
     OutOfRange {
+        /// `lon`, `lat`, `x`, `y` or `north`.
         field: &'static str,
+        /// The value given.
         value: f64,
+        /// The system.
         crs: String,
     },
+    /// A coordinate that is infinite or not a number (`x` or `y`).
     #[error("{0} is not a number")]
     NotFinite(&'static str),
+    /// A legacy datum without its transformation parameters (the datum's name).
     #[error(
         "{0} coordinates reach CGCS2000 only through the seven transformation parameters published for your area; give them as helmert=dx,dy,dz,rx,ry,rz,s (m, arc-seconds, ppm)"
     )]
     MissingHelmert(&'static str),
+    /// Transformation parameters that are not seven numbers in sensible units.
     #[error("the transformation parameters: {0}")]
     BadHelmert(String),
 }
@@ -239,6 +294,7 @@ impl Crs {
         }
     }
 
+    /// The EPSG code of the system.
     pub fn epsg(self) -> u32 {
         match self {
             Self::Cgcs2000 => 4490,
@@ -264,6 +320,23 @@ impl Crs {
         }
     }
 
+    /// A coordinate of this system rounded as the service answers it: degrees to 1e-9
+    /// (0.1 mm), metres to 0.1 mm.
+    ///
+    /// ```
+    /// use diming::domain::crs::Crs;
+    /// assert_eq!(Crs::Cgcs2000.round(120.123_456_789_4), 120.123_456_789);
+    /// assert_eq!(Crs::WebMercator.round(13_458_214.123_46), 13_458_214.1235);
+    /// ```
+    pub fn round(self, value: f64) -> f64 {
+        if self.is_geographic() {
+            (value * 1e9).round() / 1e9
+        } else {
+            (value * 1e4).round() / 1e4
+        }
+    }
+
+    /// Whether coordinates are longitude and latitude (otherwise metres east and north).
     pub fn is_geographic(self) -> bool {
         matches!(
             self,

@@ -2,19 +2,27 @@
 //! along the line (from 001, west to east or north to south) and the marker's type letter —
 //! Q a single marker; A and B the two markers of a pair sharing one number (A on the side of the
 //! smaller division code); C, D and E the three markers of a triple.
+#![warn(missing_docs)]
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// A marker's type letter: which marker of its number it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MarkerType {
+    /// A single marker.
     Q,
+    /// The marker of a pair on the side of the smaller division code.
     A,
+    /// The other marker of a pair.
     B,
+    /// The first marker of a triple.
     C,
+    /// The second marker of a triple.
     D,
+    /// The third marker of a triple.
     E,
 }
 
@@ -22,8 +30,11 @@ pub enum MarkerType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkerGroup {
+    /// One marker (Q).
     Single,
+    /// Two markers, A and B, one on each side.
     Pair,
+    /// Three markers, C, D and E, where three divisions meet.
     Triple,
 }
 
@@ -40,6 +51,7 @@ impl MarkerType {
         })
     }
 
+    /// The type letter as marker numbers end.
     pub fn letter(self) -> char {
         match self {
             Self::Q => 'Q',
@@ -51,6 +63,7 @@ impl MarkerType {
         }
     }
 
+    /// How many markers stand together under a number of this type.
     pub fn group(self) -> MarkerGroup {
         match self {
             Self::Q => MarkerGroup::Single,
@@ -70,6 +83,17 @@ impl MarkerType {
 }
 
 /// A marker number such as `330421330482007A`: line 330421330482, marker 007, the A of a pair.
+///
+/// ```
+/// use diming::domain::marker::{MarkerGroup, MarkerId, MarkerIdError};
+///
+/// let id: MarkerId = "330421330482007a".parse().unwrap();
+/// assert_eq!((id.line_code(), id.sequence()), ("330421330482", 7));
+/// assert_eq!(id.kind().group(), MarkerGroup::Pair);
+/// assert_eq!(id.to_string(), "330421330482007A");
+/// assert_eq!(id.companions()[0].to_string(), "330421330482007B");
+/// assert_eq!("330421330482000Q".parse::<MarkerId>(), Err(MarkerIdError::ZeroSequence));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MarkerId {
     line_code: String,
@@ -77,29 +101,37 @@ pub struct MarkerId {
     kind: MarkerType,
 }
 
+/// Why a text is not a marker number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MarkerIdError {
+    /// Not digits followed by a type letter.
     #[error(
         "a marker number is the line code, a three-digit sequence number and a type letter (Q, A, B, C, D or E), such as 330421330482007A"
     )]
     Shape,
+    /// The last character is not a type letter.
     #[error("the type letter {0:?} is not one of Q (single), A/B (pair), C/D/E (triple)")]
     Type(char),
+    /// The line code part is too short or too long.
     #[error("the line code {0:?} must be 2 to 24 digits")]
     LineCode(String),
+    /// The sequence number is 000.
     #[error("sequence numbers start at 001")]
     ZeroSequence,
 }
 
 impl MarkerId {
+    /// The code of the line the marker stands on.
     pub fn line_code(&self) -> &str {
         &self.line_code
     }
 
+    /// The sequence number along the line, from 1.
     pub fn sequence(&self) -> u16 {
         self.sequence
     }
 
+    /// The type letter.
     pub fn kind(&self) -> MarkerType {
         self.kind
     }
@@ -165,8 +197,11 @@ impl fmt::Display for MarkerId {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceObject {
+    /// What it is: 电杆, a named tree, a bridge …
     pub name: String,
+    /// Grid bearing from the marker, degrees clockwise from grid north (0 up to 360).
     pub bearing_deg: f64,
+    /// Distance from the marker in metres (more than 0, at most 2000).
     pub distance_m: f64,
 }
 
@@ -199,15 +234,22 @@ impl ReferenceObject {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkerCondition {
+    /// Standing as set.
     Intact,
+    /// Leaning.
     Tilted,
+    /// Broken or defaced.
     Damaged,
+    /// Covered over.
     Buried,
+    /// Not found where it stood.
     Missing,
+    /// Destroyed.
     Destroyed,
 }
 
 impl MarkerCondition {
+    /// The condition as stored and sent.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Intact => "intact",

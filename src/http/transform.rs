@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::problem::Problem;
+use crate::app::transform::transform as convert;
 use crate::domain::crs::{Crs, Helmert};
 use crate::domain::field_error::{FieldError, FieldErrors};
-use crate::spatial::reproject::{ReprojectError, convert_with};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,23 +76,13 @@ pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse
     let (Some(from), Some(to), Some(x), Some(y)) = (from, to, x, y) else {
         return Err(Problem::internal());
     };
-    let (out_x, out_y) = convert_with(from, to, x, y, helmert.as_ref()).map_err(|e| match e {
-        ReprojectError::Input(_) => Problem::invalid_field(e.field(), e.to_string()),
-        other => Problem::invalid_field("to", other.to_string()),
-    })?;
-    // Geographic answers to 1e-9 degrees (0.1 mm), projected ones to 0.1 mm.
-    let round = |v: f64| {
-        if to.is_geographic() {
-            (v * 1e9).round() / 1e9
-        } else {
-            (v * 1e4).round() / 1e4
-        }
-    };
+    let (out_x, out_y) =
+        convert(from, to, x, y, helmert.as_ref()).map_err(|e| Problem::invalid(vec![e]))?;
     Ok(HttpResponse::Ok().json(json!({
         "from": from.to_string(),
         "to": to.to_string(),
         "input": [x, y],
-        "x": round(out_x),
-        "y": round(out_y),
+        "x": out_x,
+        "y": out_y,
     })))
 }

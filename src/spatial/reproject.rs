@@ -2,6 +2,7 @@
 //! `bundled_proj` feature; PROJ's database `proj.db` is built with it and found at the path
 //! compiled in, or where `PROJ_DATA` points). Coordinates are checked against their declared
 //! system first (`domain::crs`), so a Y in the wrong zone is refused rather than converted.
+#![warn(missing_docs)]
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -10,14 +11,32 @@ use proj::Proj;
 
 use crate::domain::crs::{Crs, CrsError, Helmert, LegacyDatum};
 
+/// Why a coordinate was not converted.
 #[derive(Debug, thiserror::Error)]
 pub enum ReprojectError {
+    /// The coordinate, system or parameters were refused before conversion.
     #[error(transparent)]
     Input(#[from] CrsError),
+    /// PROJ could not build the conversion.
     #[error("PROJ could not set up {from} → {to}: {message}")]
-    Setup { from: Crs, to: Crs, message: String },
+    Setup {
+        /// The source system.
+        from: Crs,
+        /// The target system.
+        to: Crs,
+        /// PROJ's message.
+        message: String,
+    },
+    /// PROJ could not convert this point.
     #[error("PROJ could not convert the point from {from} to {to}: {message}")]
-    Convert { from: Crs, to: Crs, message: String },
+    Convert {
+        /// The source system.
+        from: Crs,
+        /// The target system.
+        to: Crs,
+        /// PROJ's message.
+        message: String,
+    },
 }
 
 impl ReprojectError {
@@ -48,6 +67,23 @@ thread_local! {
 
 /// Converts (x, y) — east and north, or longitude and latitude — from one system to another.
 /// A legacy system (Beijing 1954, Xian 1980) needs `helmert`, its parameters to CGCS2000.
+///
+/// ```
+/// use diming::domain::crs::{Crs, Helmert};
+/// use diming::spatial::reproject::convert_with;
+///
+/// // CGCS2000 to a Beijing 1954 zone with the area's parameters, and back.
+/// let helmert = Helmert::parse("-15.9,147.4,30.2,0.4,-0.3,1.1,2.5").unwrap();
+/// let beijing = Crs::parse("EPSG:2416").unwrap();
+/// let (east, north) = convert_with(Crs::Cgcs2000, beijing, 120.9, 30.9, Some(&helmert)).unwrap();
+/// let (lon, lat) = convert_with(beijing, Crs::Cgcs2000, east, north, Some(&helmert)).unwrap();
+/// assert!((lon - 120.9).abs() < 1e-8 && (lat - 30.9).abs() < 1e-8);
+/// // Without the parameters the legacy datum is refused, naming them.
+/// assert_eq!(
+///     convert_with(beijing, Crs::Cgcs2000, east, north, None).unwrap_err().field(),
+///     "helmert"
+/// );
+/// ```
 pub fn convert_with(
     from: Crs,
     to: Crs,

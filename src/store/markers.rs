@@ -139,6 +139,7 @@ impl Store {
         Ok(markers.len() as u64)
     }
 
+    /// The marker of a number (as `MarkerId` prints it).
     pub async fn marker(&self, number: &str) -> StoreResult<Option<StoredMarker>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {MARKER_COLUMNS} FROM markers WHERE marker_number = ?"
@@ -160,6 +161,7 @@ impl Store {
         rows.iter().map(read_marker).collect()
     }
 
+    /// A marker's reference objects, in the order entered.
     pub async fn marker_references(&self, marker_id: i64) -> StoreResult<Vec<ReferenceObject>> {
         let rows: Vec<(String, f64, f64)> = sqlx::query_as(
             "SELECT name, bearing_deg, distance_m FROM marker_references WHERE marker_id = ? ORDER BY position",
@@ -248,6 +250,7 @@ impl Store {
             .collect()
     }
 
+    /// Stores a (cleaned) photo of a marker with its audit entry; answers its id.
     pub async fn add_marker_photo(
         &self,
         marker: &StoredMarker,
@@ -283,6 +286,7 @@ impl Store {
         Ok(id)
     }
 
+    /// The ids of a marker's photos, oldest first.
     pub async fn marker_photo_ids(&self, marker_id: i64) -> StoreResult<Vec<i64>> {
         Ok(
             sqlx::query_scalar("SELECT id FROM marker_photos WHERE marker_id = ? ORDER BY id")
@@ -313,6 +317,7 @@ impl Store {
         .await?)
     }
 
+    /// How many markers are registered.
     pub async fn marker_count(&self) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM markers")
             .fetch_one(self.pool())

@@ -2,7 +2,9 @@
 //! where an `app` error meets an HTTP status.
 
 mod accounts;
+mod boundaries;
 mod divisions;
+mod markers;
 mod places;
 mod romanize;
 mod signs;
