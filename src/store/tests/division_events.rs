@@ -134,7 +134,7 @@ async fn a_proposed_event_is_pending_and_names_its_reviewers() {
         .into_iter()
         .map(|e| e.id)
         .collect();
-    assert_eq!(touching, [id.clone()]);
+    assert_eq!(touching, std::slice::from_ref(&id));
     assert!(
         db.store
             .division_events(Some("330482"))
@@ -268,7 +268,7 @@ async fn an_applied_event_changes_the_divisions_from_its_day_and_its_place_recor
     );
     assert_eq!(
         db.store.due_division_events(effective).await.unwrap(),
-        [id.clone()]
+        std::slice::from_ref(&id)
     );
     assert_eq!(
         db.store.division_event_fits(&checked).await.unwrap(),
