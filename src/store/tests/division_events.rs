@@ -1,6 +1,6 @@
 //! Division change events: proposing (with the reviewers the store records for visibility),
 //! deciding once, and applying an approved event to the divisions and place records in one
-//! transaction.
+//! transaction (a new code taking subdivisions, signs and jurisdictions along).
 
 use super::{author, catalog, change, code, day, fresh, jiaxing, place};
 use crate::domain::account::{Actor, Role, Username};
@@ -8,9 +8,11 @@ use crate::domain::division_code::Jurisdiction;
 use crate::domain::division_event::{
     CheckedEvent, DivisionState, EventApproval, EventKind, EventStatus, ProposedChange, may_see,
 };
+use crate::domain::sign::{PublicCode, SignInput, SignKind};
 use crate::domain::version::ChangeAction;
 use crate::store::audit::{AuditFilter, Author};
-use crate::store::division_events::{ApplyError, Decision, PlaceEffect};
+use crate::store::division_events::PlaceEffect;
+use crate::store::division_events::{ApplyError, Decision};
 use crate::store::places::VersionSelector;
 use crate::store::{Store, StoreError};
 
@@ -338,15 +340,6 @@ async fn an_applied_event_changes_the_divisions_from_its_day_and_its_place_recor
         ]
     );
 
-    let twice = db
-        .store
-        .apply_division_event(&id, &checked, &effects, &applying)
-        .await;
-    assert!(
-        matches!(twice, Err(ApplyError::NotApproved("applied"))),
-        "{twice:?}"
-    );
-
     // The table predates the event: importing it again leaves the event's state.
     let import = db
         .store
@@ -355,6 +348,15 @@ async fn an_applied_event_changes_the_divisions_from_its_day_and_its_place_recor
         .unwrap();
     assert_eq!((import.kept_by_events, import.renamed), (1, 0));
     assert_eq!(name_on(effective).await.as_deref(), Some("西塘古镇"));
+
+    let twice = db
+        .store
+        .apply_division_event(&id, &checked, &effects, &applying)
+        .await;
+    assert!(
+        matches!(twice, Err(ApplyError::NotApproved("applied"))),
+        "{twice:?}"
+    );
 }
 
 #[tokio::test]
@@ -502,4 +504,154 @@ async fn an_event_on_an_unknown_division_does_not_fit() {
         .unwrap()
         .unwrap_err();
     assert_eq!(errors.as_slice()[0].field, "changes[0].code");
+}
+
+#[tokio::test]
+async fn a_new_code_takes_subdivisions_signs_and_jurisdictions_along() {
+    let db = fresh().await;
+    let author = author();
+    db.store
+        .import_divisions(&jiaxing(), &author, |_| {})
+        .await
+        .unwrap();
+    let editor = user(&db.store, "jiashan", Role::Editor, &["330421"]).await;
+    let catalog = catalog(&db.store).await;
+    let village = db
+        .store
+        .create_place(
+            &place(&catalog, "洪溪村", "222", &["330421101"]),
+            &change(&author, ChangeAction::Created, day(2020, 1, 1)),
+        )
+        .await
+        .unwrap();
+    let sign = SignInput {
+        place_id: village.id,
+        kind: SignKind::Village,
+        sign_number: None,
+        address: None,
+        position: None,
+        facing_deg: None,
+        material: None,
+        width_mm: None,
+        height_mm: None,
+        installed_on: None,
+        status: None,
+    };
+    let sign = db
+        .store
+        .create_sign(
+            &sign,
+            "330421101",
+            || PublicCode::from_random([9, 8, 7, 6, 5]),
+            &author,
+        )
+        .await
+        .unwrap();
+
+    // 撤县设市: 嘉善县 (330421) becomes 嘉善市 under the new code 330483.
+    let effective = day(2026, 3, 1);
+    let changes = vec![ProposedChange {
+        code: Some("330421".into()),
+        becomes: Some(DivisionState {
+            code: "330483".into(),
+            name: "嘉善市".into(),
+            kind: Some("县级市".into()),
+            seat: None,
+        }),
+        merged_into: None,
+        geometry: None,
+    }];
+    let checked =
+        CheckedEvent::parse(EventKind::ChangeKind, effective, "嘉善县撤县设市", &changes).unwrap();
+    let id = db
+        .store
+        .propose_division_event(&checked, &changes, &[], &author)
+        .await
+        .unwrap();
+    db.store
+        .decide_division_event(&id, &Decision::Approve(approval()), &author)
+        .await
+        .unwrap();
+    db.store
+        .apply_division_event(
+            &id,
+            &checked,
+            &[],
+            &change(&author, ChangeAction::Updated, effective),
+        )
+        .await
+        .unwrap();
+
+    let city = db
+        .store
+        .division_as_of(&code("330483"), effective)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(city.name, "嘉善市");
+    assert_eq!(city.kind.as_deref(), Some("县级市"));
+    assert_eq!(city.lineage, "330421", "the same division under a new code");
+    assert!(
+        db.store
+            .division_as_of(&code("330421"), effective)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let before = db
+        .store
+        .division_as_of(&code("330421"), day(2026, 2, 28))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.name, "嘉善县");
+    let town = db
+        .store
+        .division_as_of(&code("330483101"), effective)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(town.name, "魏塘街道");
+    assert_eq!(town.parent_code.as_deref(), Some("330483"));
+    let states: Vec<_> = db
+        .store
+        .division_states(&code("330483"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.code, s.valid_to))
+        .collect();
+    assert_eq!(
+        states,
+        [("330421".into(), Some(effective)), ("330483".into(), None)]
+    );
+    // Listed under its old and its new codes.
+    assert_eq!(
+        db.store
+            .division_events(Some("330483"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        db.store
+            .division_events(Some("330421101"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The sign follows its division, and its version moves on so an older edit is stale.
+    let moved = db.store.sign(sign.id).await.unwrap().unwrap();
+    assert_eq!(moved.division_code, "330483101");
+    assert_eq!(moved.version, 2);
+    let account = db
+        .store
+        .account_by_username(&editor.username)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(account.actor.jurisdictions[0].as_str(), "330483");
 }

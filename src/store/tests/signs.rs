@@ -277,3 +277,105 @@ async fn scans_add_up_per_sign_and_day() {
     assert_eq!(db.store.scans(two).await.unwrap(), [(day(2026, 1, 1), 7)]);
     assert!(db.store.scans(two + 1).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_public_report_opens_a_ticket_with_its_photo_and_is_handled() {
+    let db = fresh().await;
+    let place_id = a_place(&db.store).await;
+    let author = author();
+    let here = db
+        .store
+        .create_sign(&input(place_id, "A"), "330421101", || code(1), &author)
+        .await
+        .unwrap();
+    let there = db
+        .store
+        .create_sign(&input(place_id, "B"), "330482001", || code(2), &author)
+        .await
+        .unwrap();
+    let public = crate::store::audit::Author::system("public");
+    let with_photo = db
+        .store
+        .open_report(
+            here.id,
+            "damaged",
+            "牌子倒了",
+            Some(("image/png", (2, 2), b"png bytes")),
+            &public,
+        )
+        .await
+        .unwrap();
+    let without = db
+        .store
+        .open_report(there.id, "wrong_text", "错字", None, &public)
+        .await
+        .unwrap();
+
+    let report = db.store.report(with_photo).await.unwrap().unwrap();
+    assert_eq!(report.sign_id, here.id);
+    assert_eq!(report.public_code, here.public_code);
+    assert_eq!(report.status, "open");
+    assert_eq!(report.text, "牌子倒了");
+    let photo = db
+        .store
+        .sign_photo(report.photo_id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(photo.sign_id, here.id);
+    assert_eq!(photo.media_type, "image/png");
+    assert_eq!(photo.bytes, b"png bytes");
+
+    let ids = |prefix: Option<&'static str>, status: Option<&'static str>| {
+        let store = db.store.clone();
+        async move {
+            store
+                .reports(prefix, status, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(None, None).await, [without, with_photo], "newest first");
+    assert_eq!(ids(Some("330421"), None).await, [with_photo]);
+
+    let handled = db
+        .store
+        .handle_report(with_photo, "closed", Some("已重新安装"), &author)
+        .await
+        .unwrap();
+    assert_eq!(handled.status, "closed");
+    assert_eq!(handled.resolution.as_deref(), Some("已重新安装"));
+    assert_eq!(handled.handled_by.as_deref(), Some("store-test"));
+    assert_eq!(ids(None, Some("open")).await, [without]);
+    let missing = db
+        .store
+        .handle_report(without + 10, "closed", None, &author)
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+
+    // A staff photo is stored apart from reports.
+    let staff_photo = db
+        .store
+        .add_sign_photo(there.id, "image/jpeg", (3, 2), b"jpeg", &author)
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store
+            .sign_photo(staff_photo)
+            .await
+            .unwrap()
+            .unwrap()
+            .bytes,
+        b"jpeg"
+    );
+    assert!(
+        db.store
+            .sign_photo(staff_photo + 10)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
