@@ -11,6 +11,8 @@ pub mod places;
 pub mod reference;
 pub mod romanization;
 pub mod signs;
+#[cfg(test)]
+mod tests;
 
 use std::path::Path;
 use std::str::FromStr;
