@@ -60,7 +60,7 @@ impl Store {
         version: &NewLineVersion<'_>,
         author: &Author,
     ) -> StoreResult<StoredLine> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let code = version.line.as_string();
         let [first, second] = version.line.sides();
         let inserted = sqlx::query_scalar::<_, i64>(
@@ -91,7 +91,7 @@ impl Store {
         author: &Author,
     ) -> StoreResult<StoredLine> {
         let code = version.line.as_string();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, current_version FROM boundary_lines WHERE line_code = ?")
                 .bind(&code)

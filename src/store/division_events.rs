@@ -111,7 +111,7 @@ impl Store {
         getrandom::fill(&mut random)
             .map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
         let id = format!("{:016x}", u64::from_le_bytes(random));
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO division_events (id, kind, status, effective_on, summary, changes, proposed_at, proposed_by, proposed_by_name)
              VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
@@ -201,7 +201,7 @@ impl Store {
         decision: &Decision,
         author: &Author,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let (status, approval, comment) = match decision {
             Decision::Approve(approval) => ("approved", Some(approval), None),
             Decision::Reject(reason) => ("rejected", None, Some(reason.as_str())),
@@ -278,7 +278,7 @@ impl Store {
         effects: &[PlaceEffect],
         change: &Change<'_>,
     ) -> Result<(), ApplyError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Claimed first, so that the clock and an approval racing to apply it cannot both do.
         let claimed = sqlx::query(
             "UPDATE division_events SET status = 'applied', applied_at = ? WHERE id = ? AND status = 'approved'",

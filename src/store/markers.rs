@@ -70,7 +70,7 @@ impl Store {
     /// Inserts every marker in one transaction; a number already registered refuses the whole
     /// import (`StoreError::AlreadyExists` names it).
     pub async fn import_markers(&self, markers: &[NewMarker], author: &Author) -> StoreResult<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for marker in markers {
             let number = marker.number.to_string();
             let exists: Option<i64> =
@@ -189,7 +189,7 @@ impl Store {
         photo_id: Option<i64>,
         author: &Author,
     ) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(photo) = photo_id {
             let of_marker: Option<i64> =
                 sqlx::query_scalar("SELECT 1 FROM marker_photos WHERE id = ? AND marker_id = ?")
@@ -259,7 +259,7 @@ impl Store {
         bytes: &[u8],
         author: &Author,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO marker_photos (marker_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

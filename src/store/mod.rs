@@ -150,7 +150,6 @@ impl Store {
     }
 
     /// The writer connection's pool, for a single write statement outside a transaction.
-    #[allow(dead_code)]
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.writer
     }

@@ -40,7 +40,7 @@ impl Store {
     ) -> StoreResult<Sign> {
         for _ in 0..5 {
             let code = new_code();
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin_write().await?;
             let now = instant_text(Utc::now());
             let inserted: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO signs (public_code, place_id, division_code, kind, sign_number, address, lon, lat, facing_deg,
@@ -94,7 +94,7 @@ impl Store {
         division_code: &str,
         author: &Author,
     ) -> StoreResult<Sign> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE signs SET place_id = ?, division_code = ?, kind = ?, sign_number = ?, address = ?, lon = ?, lat = ?,
                 facing_deg = ?, material = ?, width_mm = ?, height_mm = ?, installed_on = ?, version = version + 1, updated_at = ?
@@ -211,7 +211,7 @@ impl Store {
         work: &Maintenance<'_>,
         author: &Author,
     ) -> StoreResult<Sign> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE signs SET status = ?, replaced_by = COALESCE(?, replaced_by),
                 last_maintained_on = CASE WHEN ? IN ('cleaned', 'repaired', 'replaced', 'inspected') THEN ? ELSE last_maintained_on END,
@@ -290,7 +290,7 @@ impl Store {
         bytes: &[u8],
         author: &Author,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sign_photos (sign_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -340,7 +340,7 @@ impl Store {
         photo: Option<(&str, (u32, u32), &[u8])>,
         author: &Author,
     ) -> StoreResult<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = instant_text(Utc::now());
         let photo_id: Option<i64> = match photo {
             Some((media_type, (width, height), bytes)) => Some(
@@ -429,7 +429,7 @@ impl Store {
         resolution: Option<&str>,
         author: &Author,
     ) -> StoreResult<Report> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE sign_reports SET status = ?, resolution = COALESCE(?, resolution), handled_by = ?, updated_at = ? WHERE id = ?")
             .bind(status)
             .bind(resolution)
@@ -456,7 +456,7 @@ impl Store {
 
     /// Adds counted scans: (sign id, day, count).
     pub async fn add_scans(&self, counts: &[(i64, NaiveDate, i64)]) -> StoreResult<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for (sign_id, day, count) in counts {
             sqlx::query(
                 "INSERT INTO sign_scans (sign_id, day, count) VALUES (?, ?, ?)
@@ -508,7 +508,7 @@ impl Store {
             .bind(variant)
             .bind(media_type)
             .bind(bytes)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -5,13 +5,13 @@
 use super::{author, catalog, change, code, day, fresh, jiaxing, place};
 use crate::domain::account::{Actor, Role, Username};
 use crate::domain::division_code::Jurisdiction;
+use crate::domain::division_event::plan::PlaceEffect;
 use crate::domain::division_event::{
     CheckedEvent, DivisionState, EventApproval, EventKind, EventStatus, ProposedChange, may_see,
 };
 use crate::domain::sign::{PublicCode, SignInput, SignKind};
 use crate::domain::version::ChangeAction;
 use crate::store::audit::{AuditFilter, Author};
-use crate::store::division_events::PlaceEffect;
 use crate::store::division_events::{ApplyError, Decision};
 use crate::store::places::VersionSelector;
 use crate::store::{Store, StoreError};

@@ -721,14 +721,10 @@ async fn a_division_s_own_record_is_found_by_its_main_division() {
     assert_eq!(db.store.all_current_versions().await.unwrap().len(), 3);
 }
 
-/// Reproduces a defect these tests ran into: a change reads before it writes inside a
-/// deferred transaction, and SQLite refuses such an upgrade at once (`SQLITE_BUSY`, the busy
-/// timeout is not applied) while another connection holds the write lock, instead of waiting
-/// for it. A write refused early (`AlreadyExists`, a stale update) keeps the lock until its
-/// dropped transaction is rolled back, so the next change can meet it even without clients
-/// writing at the same time. Run it with `cargo test --lib store:: -- --ignored`.
+/// Another process (a command-line import) holds the write lock: a change that reads before it
+/// writes waits for its turn (BEGIN IMMEDIATE with the busy timeout) instead of failing at
+/// once with SQLITE_BUSY, as a deferred transaction did.
 #[tokio::test]
-#[ignore = "known defect: read-then-write transactions do not wait for the write lock"]
 async fn a_change_waits_for_another_writer_instead_of_failing() {
     use sqlx::Connection;
 
