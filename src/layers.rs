@@ -3,7 +3,7 @@
 //!
 //! From the ground up: `domain` (pure types and rules) → `media`, `security`, `spatial`,
 //! `search`, `render` (each on `domain` only) → `store` (SQL) → `app` (use cases) → `http`
-//! (thin edge, no SQL) → `cli`, `startup`, `demo`, `main` (the program).
+//! (thin edge, no SQL, no store calls) → `cli`, `startup`, `demo`, `main` (the program).
 
 /// The top-level modules a module of `layer` may name (its own always allowed).
 pub fn allowed(layer: &str) -> Option<&'static [&'static str]> {
@@ -37,6 +37,14 @@ pub fn forbidden_crates(layer: &str) -> &'static [&'static str] {
         "domain" => &["sqlx", "actix_web", "actix_multipart"],
         "spatial" | "search" | "render" | "store" | "app" => &["actix_web", "actix_multipart"],
         "http" => &["sqlx"],
+        _ => &[],
+    }
+}
+
+/// Text a layer may not contain: the edge reaches the database only through `app`.
+pub fn forbidden_text(layer: &str) -> &'static [&'static str] {
+    match layer {
+        "http" => &[".store."],
         _ => &[],
     }
 }
@@ -148,6 +156,14 @@ pub fn breaches(relative: &str, source: &str) -> Vec<String> {
     }
     for name in named_crates(source, forbidden_crates(&layer)) {
         found.push(format!("{relative}: {layer} may not use the crate {name}"));
+    }
+    let code = code_only(source);
+    for text in forbidden_text(&layer) {
+        if code.contains(text) {
+            found.push(format!(
+                "{relative}: {layer} may not call the store ({text}): call an app function"
+            ));
+        }
     }
     found.sort();
     found.dedup();
