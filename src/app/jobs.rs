@@ -38,7 +38,8 @@ fn spawn_division_event_clock(state: Arc<AppState>) {
     });
 }
 
-/// Logs a failure of a background job with its whole chain of causes.
+/// Logs a failure (of a background job, or one the edge hides from its client) with its whole
+/// chain of causes.
 pub fn log_failure(error: &dyn std::error::Error) {
     let mut chain = error.to_string();
     let mut source = error.source();

@@ -172,12 +172,5 @@ impl From<StoreError> for Problem {
 
 /// Logs an internal failure with its whole chain of causes; the client sees none of it.
 pub fn log_internal(error: &dyn std::error::Error) {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    tracing::error!(error = %chain, "internal error");
+    crate::app::jobs::log_failure(error);
 }
