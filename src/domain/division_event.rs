@@ -284,7 +284,7 @@ impl CheckedEvent {
                 .and_then(|c| parse_code(c, &field("merged_into"), &mut errors));
             let to = change.becomes.as_ref().and_then(|state| {
                 let new_code = parse_code(&state.code, &field("becomes.code"), &mut errors);
-                let name = state.name.trim().to_string();
+                let name = super::text::normalised_name(&state.name);
                 check_name(&name, &field("becomes.name"), &mut errors);
                 let kind = trimmed(&state.kind);
                 let seat = trimmed(&state.seat);

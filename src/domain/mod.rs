@@ -14,4 +14,5 @@ pub mod marker;
 pub mod place;
 pub mod romanize;
 pub mod sign;
+pub mod text;
 pub mod version;

@@ -11,6 +11,7 @@ use super::division_code::DivisionCode;
 use super::field_error::FieldErrors;
 use super::geometry::{check_within_china, parse_geometry};
 use super::romanize::{FeatureClass, Request, Romanization};
+use super::text::normalised_name;
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_TEXT_CHARS: usize = 20_000;
@@ -311,7 +312,7 @@ impl ValidPlace {
         let mut errors = FieldErrors::default();
         let p = &mut properties;
 
-        p.standard_name = p.standard_name.trim().to_string();
+        p.standard_name = normalised_name(&p.standard_name);
         check_name(&p.standard_name, "properties.standard_name", &mut errors);
 
         if p.alternate_names.len() > MAX_ALTERNATE_NAMES {
@@ -321,7 +322,7 @@ impl ValidPlace {
             );
         }
         for (i, alternate) in p.alternate_names.iter_mut().enumerate() {
-            alternate.name = alternate.name.trim().to_string();
+            alternate.name = normalised_name(&alternate.name);
             check_name(
                 &alternate.name,
                 &format!("properties.alternate_names[{i}].name"),

@@ -501,9 +501,10 @@ pub const REPORT_KINDS: [&str; 5] = ["damaged", "dirty", "missing", "wrong_text"
 /// The states of a report ticket: it opens `open`, staff move it on.
 pub const REPORT_STATUSES: [&str; 3] = ["open", "in_progress", "closed"];
 
-/// Whether the text of a public report says something in at most 1000 characters.
+/// Whether the text of a public report says something in at most 1000 characters, without
+/// hidden characters (`domain::text`).
 pub fn report_text_fits(text: &str) -> bool {
-    !text.is_empty() && text.chars().count() <= 1000
+    !text.is_empty() && text.chars().count() <= 1000 && super::text::first_hidden(text).is_none()
 }
 
 /// A problem report from the public about a sign: a ticket for staff.

@@ -9,6 +9,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::problem::Problem;
+use crate::domain::field_error::FieldError;
+use crate::domain::text::first_hidden;
 
 /// The largest request body accepted, in bytes.
 #[derive(Debug, Clone, Copy)]
@@ -82,8 +84,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Parses JSON, turning serde's error into a problem naming the field or position.
+/// Parses JSON, turning serde's error into a problem naming the field or position. Before the
+/// typed parse, the whole document is walked once: a key given twice in one object (which value
+/// would win is undefined) and text with hidden characters (`domain::text`) are refused with
+/// 422 naming the path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    let mut found = Vec::new();
+    let mut walker = serde_json::Deserializer::from_slice(bytes);
+    // A syntax error is reported by the typed parse below, with its line and column.
+    if serde::de::DeserializeSeed::deserialize(
+        Walk {
+            path: String::new(),
+            found: &mut found,
+        },
+        &mut walker,
+    )
+    .is_ok()
+        && !found.is_empty()
+    {
+        let mut problem = Problem::invalid(found);
+        problem.status = StatusCode::UNPROCESSABLE_ENTITY.as_u16();
+        return Err(problem);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -124,6 +146,106 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
     Ok(value)
 }
 
+/// Walks a JSON document without building it, collecting duplicate keys and hidden characters
+/// with their paths (`properties.standard_name`, `changes[1].name`).
+struct Walk<'a> {
+    path: String,
+    found: &'a mut Vec<FieldError>,
+}
+
+impl Walk<'_> {
+    fn field(&self) -> String {
+        if self.path.is_empty() {
+            "body".to_string()
+        } else {
+            self.path.clone()
+        }
+    }
+
+    fn child(&mut self, step: &str) -> Walk<'_> {
+        let path = if step.starts_with('[') || self.path.is_empty() {
+            format!("{}{step}", self.path)
+        } else {
+            format!("{}.{step}", self.path)
+        };
+        Walk {
+            path,
+            found: self.found,
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<(), E> {
+        if let Some(message) = first_hidden(text) {
+            self.found.push(FieldError::new(self.field(), message));
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while seq
+            .next_element_seed(self.child(&format!("[{index}]")))?
+            .is_some()
+        {
+            index += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let child = self.child(&key);
+            if let Some(message) = first_hidden(&key) {
+                child
+                    .found
+                    .push(FieldError::new(child.field(), format!("the key {message}")));
+            }
+            if !keys.insert(key.clone()) {
+                let field = child.field();
+                child.found.push(FieldError::new(
+                    field,
+                    format!("the key {key:?} is given twice; give each field once"),
+                ));
+            }
+            map.next_value_seed(child)?;
+        }
+        Ok(())
+    }
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(at) => message[..at].to_string(),
@@ -157,6 +279,38 @@ mod tests {
         let problem = parse_json::<PlaceProperties>(b"{\n \"standard_name\": ").unwrap_err();
         assert_eq!(problem.status, 400);
         assert!(problem.detail.contains("line 2"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused_with_422_naming_it() {
+        let problem = parse_json::<serde_json::Value>(
+            br#"{"properties": {"standard_name": "a", "standard_name": "b"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].field, "properties.standard_name");
+        assert!(problem.detail.contains("twice"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn hidden_characters_anywhere_are_refused_naming_path_and_code_point() {
+        let problem = parse_json::<serde_json::Value>(
+            "{\"changes\": [{\"name\": \"ok\"}, {\"name\": \"西\u{202E}塘\"}], \"c\": \"\\u0007\"}"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(problem.status, 422);
+        let fields: Vec<&str> = problem.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["changes[1].name", "c"]);
+        assert!(problem.errors[0].message.contains("U+202E"));
+        assert!(problem.errors[1].message.contains("U+0007"));
+    }
+
+    #[test]
+    fn rare_characters_and_line_breaks_pass() {
+        let value: serde_json::Value =
+            parse_json("{\"name\": \"𠀀村\", \"history\": \"一\\n二\"}".as_bytes()).unwrap();
+        assert_eq!(value["name"], "𠀀村");
     }
 
     #[test]

@@ -244,3 +244,52 @@ async fn sign_ins_during_a_large_import_succeed() {
     );
     assert!(app.store.division_count().await.unwrap() > 20_000);
 }
+
+#[tokio::test]
+async fn text_that_hides_characters_and_keys_given_twice_are_refused_and_nothing_is_stored() {
+    let app = spawn_app_with(|_| {}).await;
+    let token = app.token("jiashan").await;
+    for (name, code_point) in [
+        ("西\u{202E}塘村", "U+202E"),
+        ("西\u{200B}塘村", "U+200B"),
+        ("西\u{0007}塘村", "U+0007"),
+        ("西\u{0085}塘村", "U+0085"),
+    ] {
+        let response = app.create_place(Some(&token), &xitang(name)).await;
+        let problem = assert_problem(
+            response,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("properties.standard_name"),
+        )
+        .await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains(code_point),
+            "{problem}"
+        );
+    }
+    let twice = r#"{"type": "Feature", "geometry": null, "properties": {"standard_name": "甲村", "standard_name": "乙村", "category": "居民点", "division_codes": ["330421101"]}}"#;
+    let response = app
+        .client
+        .post(app.url("/api/v1/places"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(twice)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("properties.standard_name"),
+    )
+    .await;
+    assert_eq!(app.place_count().await, 0);
+
+    // A rare character of CJK Extension B is a real village name; a compatibility ideograph is
+    // stored in its unified form (NFC).
+    let (id, _) = app.created_place("jiashan", &xitang("𠀀\u{F900}村")).await;
+    let (_, place) = app
+        .get_json(&format!("/api/v1/places/{id}"), Some(&token))
+        .await;
+    assert_eq!(place["properties"]["standard_name"], "𠀀\u{8C48}村");
+}
