@@ -208,6 +208,14 @@ pub async fn retire(
     let current = current(state, id).await?;
     let comment = required_comment(retirement.comment.as_deref(), "comment")?;
     let abolished_on = effective_on(retirement.abolished_on, "abolished_on")?;
+    // A stale tag is stale whatever the record became meanwhile (retired by someone else too).
+    if current.meta.version != expected {
+        return Err(StoreError::StaleVersion {
+            expected,
+            current: current.meta.version,
+        }
+        .into());
+    }
     if current.properties.status == PlaceStatus::Historical {
         return Err(PlaceError::AlreadyHistorical(id));
     }

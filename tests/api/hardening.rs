@@ -293,3 +293,18 @@ async fn text_that_hides_characters_and_keys_given_twice_are_refused_and_nothing
         .await;
     assert_eq!(place["properties"]["standard_name"], "𠀀\u{8C48}村");
 }
+
+#[tokio::test]
+async fn retiring_with_a_stale_tag_is_412_even_when_someone_retired_it_meanwhile() {
+    let app = spawn_app_with(|_| {}).await;
+    let token = app.token("jiashan").await;
+    let (id, tag) = app.created_place("jiashan", &xitang("塘东村")).await;
+    let first = app
+        .retire(Some(&token), id, &tag, &json!({ "comment": "村庄撤并" }))
+        .await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = app
+        .retire(Some(&token), id, &tag, &json!({ "comment": "村庄撤并" }))
+        .await;
+    assert_problem(second, StatusCode::PRECONDITION_FAILED, None).await;
+}
