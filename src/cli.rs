@@ -140,6 +140,14 @@ pub struct ServeArgs {
     /// Public problem reports accepted per sign per hour.
     #[arg(long, env = "DIMING_REPORTS_PER_SIGN_PER_HOUR", default_value_t = 20)]
     pub reports_per_sign_per_hour: u32,
+    /// A reverse proxy whose X-Forwarded-Host and X-Forwarded-Proto are believed (repeat, or
+    /// comma-separated in the variable); from anyone else those headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "DIMING_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Log one line per request (target diming::access).
     #[arg(long, env = "DIMING_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set)]
     pub access_log: bool,
@@ -208,6 +216,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 max_photo_pixels: args.max_photo_pixels,
                 reports_per_address_per_hour: args.reports_per_address_per_hour,
                 reports_per_sign_per_hour: args.reports_per_sign_per_hour,
+                trusted_proxies: args.trusted_proxies,
                 access_log: args.access_log,
             };
             let app = Application::build(settings.clone()).await?;

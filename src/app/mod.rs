@@ -92,6 +92,9 @@ pub struct AppSettings {
     pub reports_per_address_per_hour: u32,
     /// Reports accepted per sign per hour.
     pub reports_per_sign_per_hour: u32,
+    /// Addresses of the reverse proxies whose `X-Forwarded-Host` and `X-Forwarded-Proto` are
+    /// believed; from anyone else those headers are ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl AppSettings {
@@ -128,6 +131,7 @@ impl AppSettings {
     ///     max_photo_pixels: 40_000_000,
     ///     reports_per_address_per_hour: 5,
     ///     reports_per_sign_per_hour: 20,
+    ///     trusted_proxies: Vec::new(),
     /// };
     /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
     /// ```

@@ -17,6 +17,10 @@ impl FromRequest for Identity {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let trusted_proxies = state
+            .as_ref()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
         let remote_addr = req.peer_addr().map(|a| a.ip().to_string());
         let bearer = req
             .headers()
@@ -28,8 +32,10 @@ impl FromRequest for Identity {
                     .ok_or(())
             });
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-        let cross_site_write =
-            cookie.is_some() && bearer.is_none() && !is_safe(req.method()) && !same_origin(req);
+        let cross_site_write = cookie.is_some()
+            && bearer.is_none()
+            && !is_safe(req.method())
+            && !same_origin(req, &trusted_proxies);
         Box::pin(async move {
             let token = match (bearer, cookie) {
                 (Some(Err(())), _) => {
@@ -94,8 +100,11 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Browsers send `Origin` with every cross-site write; when it is present it must name this host.
-fn same_origin(req: &HttpRequest) -> bool {
+/// Browsers send `Origin` with every cross-site write; when it is present it must name this
+/// site exactly, scheme included. The host and scheme are the connection's own (`Host`, TLS or
+/// not) unless the request comes from a configured reverse proxy, whose `X-Forwarded-Host` and
+/// `X-Forwarded-Proto` then say what the browser used.
+fn same_origin(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> bool {
     let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
@@ -103,8 +112,34 @@ fn same_origin(req: &HttpRequest) -> bool {
     else {
         return true;
     };
-    let host = req.connection_info().host().to_string();
+    let header_text = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let from_proxy = req
+        .peer_addr()
+        .is_some_and(|peer| trusted_proxies.contains(&peer.ip()));
+    let own_scheme = if req.app_config().secure() {
+        "https"
+    } else {
+        "http"
+    };
+    let (scheme, host) = if from_proxy {
+        (
+            header_text("x-forwarded-proto").unwrap_or_else(|| own_scheme.to_string()),
+            header_text("x-forwarded-host").or_else(|| header_text("host")),
+        )
+    } else {
+        (own_scheme.to_string(), header_text("host"))
+    };
+    let Some(host) = host else {
+        return false;
+    };
     origin
-        .split_once("://")
-        .is_some_and(|(_, origin_host)| origin_host.trim_end_matches('/') == host)
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(&format!("{}://{host}", scheme.to_ascii_lowercase()))
 }

@@ -308,3 +308,88 @@ async fn retiring_with_a_stale_tag_is_412_even_when_someone_retired_it_meanwhile
         .await;
     assert_problem(second, StatusCode::PRECONDITION_FAILED, None).await;
 }
+
+async fn session_cookie(app: &TestApp) -> String {
+    let response = app.login_response("jiashan", app.password).await;
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn cookie_write(
+    app: &TestApp,
+    cookie: &str,
+    headers: &[(&str, &str)],
+    name: &str,
+) -> StatusCode {
+    let mut request = app
+        .client
+        .post(app.url("/api/v1/places"))
+        .header("cookie", cookie)
+        .json(&xitang(name));
+    for (header, value) in headers {
+        request = request.header(*header, *value);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn a_cookie_write_must_come_from_this_origin_scheme_included_and_forwarded_headers_count_only_from_a_trusted_proxy()
+ {
+    let app = spawn_app_with(|_| {}).await;
+    let cookie = session_cookie(&app).await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let https_origin = format!("https://{host}");
+    assert_eq!(
+        cookie_write(&app, &cookie, &[("origin", &https_origin)], "甲村").await,
+        StatusCode::FORBIDDEN,
+        "the scheme differs"
+    );
+    assert_eq!(
+        cookie_write(
+            &app,
+            &cookie,
+            &[
+                ("origin", "https://evil.example"),
+                ("x-forwarded-host", "evil.example"),
+                ("x-forwarded-proto", "https")
+            ],
+            "乙村"
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "forwarded headers from an untrusted client are ignored"
+    );
+    assert_eq!(
+        cookie_write(&app, &cookie, &[("origin", &app.address)], "丙村").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(app.place_count().await, 1);
+
+    let behind_proxy =
+        spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let cookie = session_cookie(&behind_proxy).await;
+    let forwarded = [
+        ("origin", "https://dm.example.gov.cn"),
+        ("x-forwarded-host", "dm.example.gov.cn"),
+        ("x-forwarded-proto", "https"),
+    ];
+    assert_eq!(
+        cookie_write(&behind_proxy, &cookie, &forwarded, "丁村").await,
+        StatusCode::CREATED,
+        "the proxy says what the browser used"
+    );
+    let downgraded = [
+        ("origin", "http://dm.example.gov.cn"),
+        ("x-forwarded-host", "dm.example.gov.cn"),
+        ("x-forwarded-proto", "https"),
+    ];
+    assert_eq!(
+        cookie_write(&behind_proxy, &cookie, &downgraded, "戊村").await,
+        StatusCode::FORBIDDEN
+    );
+}
