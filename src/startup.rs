@@ -143,6 +143,9 @@ impl Application {
                     access_log,
                     middleware::Logger::new("%a \"%r\" %s %b %Dms").log_target("diming::access"),
                 ))
+                .wrap(middleware::from_fn(
+                    crate::http::uri_limit::refuse_long_uris,
+                ))
                 .app_data(state.clone())
                 .app_data(body_limit)
                 .configure(router)

@@ -21,6 +21,7 @@ pub mod search;
 pub mod signs;
 pub mod spatial;
 pub mod transform;
+pub mod uri_limit;
 
 use actix_web::{HttpRequest, middleware, web};
 

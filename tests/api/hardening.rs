@@ -393,3 +393,16 @@ async fn a_cookie_write_must_come_from_this_origin_scheme_included_and_forwarded
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn an_address_over_the_limit_is_414_problem_json() {
+    let app = spawn_app_with(|_| {}).await;
+    let long = format!("/api/v1/places?q={}", "a".repeat(9000));
+    let problem = assert_problem(app.get(&long).await, StatusCode::URI_TOO_LONG, None).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("8192"),
+        "{problem}"
+    );
+    let fine = format!("/api/v1/places?q={}", "a".repeat(40));
+    assert_eq!(app.get(&fine).await.status(), StatusCode::OK);
+}
