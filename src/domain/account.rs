@@ -255,11 +255,15 @@ impl Actor {
     /// Whether the actor is staff of one side of a line (or above both): who may read it and
     /// record what an inspection of its markers found.
     pub fn on_either_side(&self, a: &DivisionCode, b: &DivisionCode) -> bool {
+        self.works_in(a) || self.works_in(b)
+    }
+
+    /// Whether division `code` lies in the actor's jurisdiction (an administrator without one
+    /// works everywhere), whatever their role: who may read what belongs to the division, such
+    /// as the photos of its signs and of the public's reports about them.
+    pub fn works_in(&self, code: &DivisionCode) -> bool {
         (self.role == Role::Admin && self.jurisdictions.is_empty())
-            || self
-                .jurisdictions
-                .iter()
-                .any(|j| j.covers(a) || j.covers(b))
+            || self.jurisdictions.iter().any(|j| j.covers(code))
     }
 
     /// Whether the actor is an administrator (of any jurisdiction).

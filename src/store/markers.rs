@@ -261,9 +261,10 @@ impl Store {
     ) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO marker_photos (marker_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO marker_photos (id, marker_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
+        .bind(super::random_file_id()?)
         .bind(marker.id)
         .bind(media_type)
         .bind(i64::from(size.0))

@@ -200,6 +200,17 @@ pub(crate) fn push_contains(
         .push(" ESCAPE '\\'");
 }
 
+/// A random identifier for a file served by id (photos): unguessable, positive, and below 2^53
+/// so that JavaScript clients read it exactly.
+pub(crate) fn random_file_id() -> StoreResult<i64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| StoreError::Corrupt(format!("no random source: {e}")))?;
+    let value = u64::from_le_bytes(bytes) & ((1 << 53) - 1);
+    // At least 2^32: never one of the small sequential ids older photos have.
+    Ok(i64::try_from(value | (1 << 32)).expect("below 2^53"))
+}
+
 /// The stored text form of an instant: fixed width, so text order is time order.
 pub(crate) fn instant_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)

@@ -292,9 +292,10 @@ impl Store {
     ) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sign_photos (sign_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO sign_photos (id, sign_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
+        .bind(super::random_file_id()?)
         .bind(sign_id)
         .bind(media_type)
         .bind(i64::from(size.0))
@@ -345,9 +346,10 @@ impl Store {
         let photo_id: Option<i64> = match photo {
             Some((media_type, (width, height), bytes)) => Some(
                 sqlx::query_scalar(
-                    "INSERT INTO sign_photos (sign_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
-                     VALUES (?, ?, ?, ?, ?, ?, 'public report') RETURNING id",
+                    "INSERT INTO sign_photos (id, sign_id, media_type, width, height, bytes, uploaded_at, uploaded_by)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, 'public report') RETURNING id",
                 )
+                .bind(super::random_file_id()?)
                 .bind(sign_id)
                 .bind(media_type)
                 .bind(i64::from(width))

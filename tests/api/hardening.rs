@@ -406,3 +406,48 @@ async fn an_address_over_the_limit_is_414_problem_json() {
     let fine = format!("/api/v1/places?q={}", "a".repeat(40));
     assert_eq!(app.get(&fine).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_report_photo_is_read_only_by_staff_of_the_signs_jurisdiction_under_a_random_id() {
+    let app = spawn_app_with(|_| {}).await;
+    let (_, code) = a_sign(&app).await;
+    let response = app
+        .client
+        .post(app.url(&format!("/s/{code}/report")))
+        .multipart(report_with_photo(png_bytes(40, 30, false)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let token = app.token("jiashan").await;
+    let (_, reports) = app.get_json("/api/v1/signs/reports", Some(&token)).await;
+    let photo_id = reports["reports"][0]["photo_id"].as_i64().unwrap();
+    assert!(photo_id > 1 << 32, "not a small sequential id: {photo_id}");
+    let path = format!("/api/v1/signs/photos/{photo_id}");
+    let read_as = |user: &'static str| {
+        let (app, path) = (&app, &path);
+        async move {
+            let token = app.token(user).await;
+            app.client
+                .get(app.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(read_as("jiashan").await, StatusCode::OK);
+    assert_eq!(
+        read_as("reviewer").await,
+        StatusCode::OK,
+        "3304 holds 嘉善县"
+    );
+    assert_eq!(read_as("admin").await, StatusCode::OK);
+    assert_eq!(
+        read_as("pinghu").await,
+        StatusCode::NOT_FOUND,
+        "outside the jurisdiction"
+    );
+    assert_eq!(app.get(&path).await.status(), StatusCode::UNAUTHORIZED);
+}

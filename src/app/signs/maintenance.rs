@@ -141,13 +141,17 @@ pub async fn add_photo(
     })
 }
 
-/// Photo `id` of any sign.
-pub async fn photo(state: &AppState, _staff: &Staff, id: i64) -> Result<Photo, SignError> {
-    state
-        .store
-        .sign_photo(id)
-        .await?
-        .ok_or_else(|| SignError::NotFound("no such photo".into()))
+/// Photo `id` of a sign (taken by staff, or attached to a public report), for staff whose
+/// jurisdiction holds the sign; for anyone else it does not exist (the same 404 as an unknown
+/// id, and ids are random, so nothing is learnt by trying them).
+pub async fn photo(state: &AppState, staff: &Staff, id: i64) -> Result<Photo, SignError> {
+    let no_such = || SignError::NotFound("no such photo".into());
+    let photo = state.store.sign_photo(id).await?.ok_or_else(no_such)?;
+    let sign = existing_sign(state, photo.sign_id).await?;
+    if !staff.actor.works_in(&division_of(&sign)?) {
+        return Err(no_such());
+    }
+    Ok(photo)
 }
 
 /// The scans of sign `id` by day, the ones counted in memory included.
