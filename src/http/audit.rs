@@ -1,5 +1,6 @@
 //! `GET /api/v1/audit`: the audit log, newest first, for administrators only.
 
+use crate::http::query::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -21,7 +22,7 @@ pub struct AuditQuery {
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = query.into_inner();
     let filter = AuditFilter {

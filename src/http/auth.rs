@@ -1,5 +1,6 @@
 //! Signing in and out: `POST /api/v1/auth/login`, `POST /api/v1/auth/logout`, `GET /api/v1/auth/me`.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -19,6 +20,7 @@ pub struct LoginRequest {
 }
 
 pub async fn login(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: actix_web::HttpRequest,
     JsonBody(body): JsonBody<LoginRequest>,
@@ -43,13 +45,17 @@ pub async fn login(
     })))
 }
 
-pub async fn logout(state: web::Data<AppState>, staff: Staff) -> Result<HttpResponse, Problem> {
+pub async fn logout(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, Problem> {
     app::accounts::sign_out(&state, &staff).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }
 
-pub async fn me(staff: Staff) -> HttpResponse {
+pub async fn me(_query: Query<NoParams>, staff: Staff) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "user": staff.actor }))
 }

@@ -5,6 +5,7 @@
 //! segments at their markers. Staff of either side may read a line; only an administrator
 //! covering both sides may change it.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
@@ -34,7 +35,7 @@ pub struct BoundaryQuery {
 pub async fn between(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<BoundaryQuery>,
+    query: Query<BoundaryQuery>,
 ) -> Result<HttpResponse, Problem> {
     let text = query.between.as_deref().unwrap_or_default();
     let codes: Vec<&str> = text.split(',').map(str::trim).collect();
@@ -97,6 +98,7 @@ impl From<LineRequest> for LineInput {
 }
 
 pub async fn create(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     JsonBody(input): JsonBody<LineRequest>,
@@ -126,6 +128,7 @@ pub async fn create(
 }
 
 pub async fn update(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     request: HttpRequest,
@@ -148,7 +151,7 @@ pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let line = parse_line_code(&path)?;
     let as_of = query.day()?;
@@ -157,6 +160,7 @@ pub async fn read(
 }
 
 pub async fn history(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,

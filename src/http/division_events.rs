@@ -3,6 +3,7 @@
 //! `app::division_events`). A pending event is confidential: anyone else gets the same 404 as
 //! for an event that does not exist, and lists and counts leave it out.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use crate::domain::division_code::DivisionCode;
 use crate::domain::division_event::{EventApproval, EventStatus, Proposal};
 
 pub async fn propose(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     JsonBody(proposal): JsonBody<Proposal>,
@@ -36,7 +38,7 @@ pub struct ListQuery {
 pub async fn list(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, Problem> {
     let status = query
         .status
@@ -63,6 +65,7 @@ pub async fn list(
 }
 
 pub async fn read(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<String>,
@@ -78,6 +81,7 @@ pub struct ApproveRequest {
 }
 
 pub async fn approve(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
@@ -94,6 +98,7 @@ pub struct RejectRequest {
 }
 
 pub async fn reject(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,

@@ -2,6 +2,7 @@
 //! by default), as JSON or as a CSV export, and one division with its chain, its states across
 //! code changes and the change events the caller may see (see `app::divisions`).
 
+use crate::http::query::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -33,7 +34,7 @@ pub struct ListQuery {
 
 pub async fn list(
     state: web::Data<AppState>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, Problem> {
     let day = day_of(query.as_of.as_deref())?;
     let code = |text: &str, field: &str| {
@@ -126,7 +127,7 @@ pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<String>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let code = DivisionCode::parse(path.trim())
         .map_err(|e| Problem::invalid_field("code", format!("{}: {e}", path.as_str())))?;

@@ -4,6 +4,7 @@
 //! original is kept as it was given. A marker belongs to its line: staff of either side read it
 //! and record inspections and photos; only an admin covering both sides sets one.
 
+use crate::http::query::{NoParams, Query};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -41,7 +42,7 @@ impl CrsQuery {
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<CrsQuery>,
+    query: Query<CrsQuery>,
 ) -> Result<HttpResponse, Problem> {
     let system = query.system()?;
     let Some(line) = query.line.as_deref() else {
@@ -59,7 +60,7 @@ pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    query: web::Query<CrsQuery>,
+    query: Query<CrsQuery>,
 ) -> Result<HttpResponse, Problem> {
     let system = query.system()?;
     let detail = markers::read(&state, &staff, &path, system).await?;
@@ -99,7 +100,7 @@ pub struct MarkerInput {
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<CrsQuery>,
+    query: Query<CrsQuery>,
     JsonBody(input): JsonBody<MarkerInput>,
 ) -> Result<HttpResponse, Problem> {
     let system = query.system()?;
@@ -134,6 +135,7 @@ pub struct ConditionInput {
 }
 
 pub async fn record_condition(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
@@ -150,6 +152,7 @@ pub async fn record_condition(
 }
 
 pub async fn upload_photo(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
@@ -166,6 +169,7 @@ pub async fn upload_photo(
 }
 
 pub async fn photo(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,

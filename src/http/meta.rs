@@ -1,23 +1,27 @@
 //! Service-level endpoints: health, version, the category catalogue, and the answer for unknown
 //! paths.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::AppState;
 use super::problem::Problem;
 
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+pub async fn health(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Problem> {
     crate::app::audit::health(&state).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })))
 }
 
 /// The cheapest answer the service gives (no database): what it is and which version.
-pub async fn version() -> HttpResponse {
+pub async fn version(_query: Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "service": "diming", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-pub async fn categories(state: web::Data<AppState>) -> HttpResponse {
+pub async fn categories(_query: Query<NoParams>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "categories": state.catalog.all() }))
 }
 

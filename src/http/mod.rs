@@ -16,6 +16,7 @@ pub mod places;
 pub mod precondition;
 pub mod problem;
 pub mod public;
+pub mod query;
 pub mod romanize;
 pub mod search;
 pub mod signs;
@@ -31,11 +32,6 @@ use problem::Problem;
 /// Registers every route of the service.
 pub fn router(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
-        web::QueryConfig::default().error_handler(|error, _req: &HttpRequest| {
-            Problem::invalid_field("query", error.to_string()).into()
-        }),
-    )
-    .app_data(
         web::PathConfig::default().error_handler(|error, _req: &HttpRequest| {
             Problem::not_found(format!("no such resource: {error}")).into()
         }),

@@ -1,6 +1,7 @@
 //! `/api/v1/places`: create, read (current, any version, as of a date), update with `If-Match`,
 //! retire, history and lists, as GeoJSON Features (RFC 7946).
 
+use crate::http::query::{NoParams, Query};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -116,6 +117,7 @@ fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {
 }
 
 pub async fn create(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     JsonBody(input): JsonBody<PlaceFeatureInput>,
@@ -131,6 +133,7 @@ pub async fn create(
 }
 
 pub async fn update(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: HttpRequest,
     staff: Staff,
@@ -144,6 +147,7 @@ pub async fn update(
 }
 
 pub async fn retire(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: HttpRequest,
     staff: Staff,
@@ -180,13 +184,14 @@ pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<i64>,
-    query: web::Query<AsOfQuery>,
+    query: Query<AsOfQuery>,
 ) -> Result<HttpResponse, Problem> {
     let place = app::places::read(&state, &identity, path.into_inner(), query.day()?).await?;
     Ok(feature_response(StatusCode::OK, &place))
 }
 
 pub async fn read_version(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<(i64, i64)>,
@@ -197,6 +202,7 @@ pub async fn read_version(
 }
 
 pub async fn history(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     identity: Identity,
     path: web::Path<i64>,
@@ -224,7 +230,7 @@ pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,
     identity: Identity,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, Problem> {
     let filter = parse_list_query(&state, &query, identity.is_public())?;
     let (places, total) = app::places::list(&state, &identity, filter.clone()).await?;

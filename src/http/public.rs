@@ -3,6 +3,7 @@
 //! shows and whether a report is accepted is `app::signs::public`; here are the language
 //! choice, the form reading and the headers.
 
+use crate::http::query::{NoParams, Query};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -54,7 +55,7 @@ pub async fn sign_page(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Problem> {
     let lang = lang_of(&request, query.lang.as_deref());
     match public::page(&state, &path.into_inner(), lang).await {
@@ -126,6 +127,7 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
 
 /// `POST /s/{code}/report` (multipart: kind, text, lang, photo and the honeypot website).
 pub async fn report(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,

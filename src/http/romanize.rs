@@ -1,6 +1,7 @@
 //! `/api/v1/romanize`: a name's romanization by the rules (with the reasons for each choice), and
 //! the check of stored records against the rules for clean-up campaigns.
 
+use crate::http::query::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -26,7 +27,7 @@ pub struct RomanizeQuery {
 pub async fn romanize(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<RomanizeQuery>,
+    query: Query<RomanizeQuery>,
 ) -> Result<HttpResponse, Problem> {
     let name = query.name.as_deref().map(str::trim).unwrap_or_default();
     if name.is_empty() {
@@ -92,7 +93,7 @@ pub struct CheckQuery {
 pub async fn check(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<CheckQuery>,
+    query: Query<CheckQuery>,
 ) -> Result<HttpResponse, Problem> {
     let limit = query.limit.unwrap_or(DEFAULT_PAGE);
     if !(1..=MAX_PAGE).contains(&limit) {

@@ -1,6 +1,7 @@
 //! `/api/v1/search`: name search and autocomplete from the in-memory name index, each hit with
 //! its division chain so that the many identical names (新村, 人民路) can be told apart.
 
+use crate::http::query::Query;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -28,7 +29,7 @@ pub struct SearchParams {
 pub async fn search(
     state: web::Data<AppState>,
     identity: Identity,
-    params: web::Query<SearchParams>,
+    params: Query<SearchParams>,
 ) -> Result<HttpResponse, Problem> {
     let mut errors = FieldErrors::default();
     let text = params.q.as_deref().map(str::trim).unwrap_or_default();

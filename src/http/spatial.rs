@@ -1,6 +1,7 @@
 //! `/api/v1/reverse` (which divisions a point lies in, and what is near it) and
 //! `/api/v1/places/nearest`, answered from the in-memory spatial indexes.
 
+use crate::http::query::Query;
 use actix_web::{HttpResponse, web};
 use geo::Coord;
 use serde::Deserialize;
@@ -134,7 +135,7 @@ fn parse_query(
 pub async fn reverse(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PointQuery>,
+    query: Query<PointQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = parse_query(&state, &query, 5)?;
     let answer = app::spatial::reverse(&state, &identity, &query).await?;
@@ -145,7 +146,7 @@ pub async fn reverse(
 pub async fn nearest(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PointQuery>,
+    query: Query<PointQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = parse_query(&state, &query, 10)?;
     let places = app::spatial::nearest(&state, &identity, &query).await?;

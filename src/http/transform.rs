@@ -3,7 +3,8 @@
 //! northing or latitude; a survey table's Y (东坐标) is x here. Beijing 1954 and Xian 1980
 //! systems take `helmert=dx,dy,dz,rx,ry,rz,s`, the parameters published for the area.
 
-use actix_web::{HttpResponse, web};
+use crate::http::query::Query;
+use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -40,7 +41,7 @@ pub(super) fn parse_system(
     Ok((crs, helmert))
 }
 
-pub async fn transform(query: web::Query<TransformQuery>) -> Result<HttpResponse, Problem> {
+pub async fn transform(query: Query<TransformQuery>) -> Result<HttpResponse, Problem> {
     let mut errors = FieldErrors::default();
     let mut crs = |field: &str, text: &Option<String>| match text.as_deref().map(Crs::parse) {
         None => {

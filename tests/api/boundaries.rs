@@ -144,7 +144,7 @@ async fn bad_or_impossible_pairs_are_refused() {
         "colour=red",
     ] {
         let field = if query.starts_with("colour") {
-            "query"
+            "colour"
         } else {
             "between"
         };

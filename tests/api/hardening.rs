@@ -451,3 +451,95 @@ async fn a_report_photo_is_read_only_by_staff_of_the_signs_jurisdiction_under_a_
     );
     assert_eq!(app.get(&path).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Every route of the service with sample path parameters: (method, path).
+const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/signs/1/qr.svg"),
+    ("GET", "/api/v1/signs"),
+    ("POST", "/api/v1/signs"),
+    ("GET", "/api/v1/signs/qr-sheet"),
+    ("GET", "/api/v1/signs/reports"),
+    ("POST", "/api/v1/signs/reports/1"),
+    ("GET", "/api/v1/signs/photos/1"),
+    ("GET", "/api/v1/signs/1"),
+    ("PUT", "/api/v1/signs/1"),
+    ("GET", "/api/v1/signs/1/maintenance"),
+    ("POST", "/api/v1/signs/1/maintenance"),
+    ("POST", "/api/v1/signs/1/photos"),
+    ("GET", "/api/v1/signs/1/scans"),
+    ("GET", "/api/v1/places"),
+    ("POST", "/api/v1/places"),
+    ("GET", "/api/v1/places/nearest"),
+    ("GET", "/api/v1/places/1"),
+    ("PUT", "/api/v1/places/1"),
+    ("POST", "/api/v1/places/1/retire"),
+    ("GET", "/api/v1/places/1/history"),
+    ("GET", "/api/v1/places/1/versions/1"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/auth/me"),
+    ("GET", "/api/v1/divisions"),
+    ("GET", "/api/v1/divisions/330421"),
+    ("GET", "/api/v1/division-events"),
+    ("POST", "/api/v1/division-events"),
+    ("GET", "/api/v1/division-events/x"),
+    ("POST", "/api/v1/division-events/x/approve"),
+    ("POST", "/api/v1/division-events/x/reject"),
+    ("GET", "/api/v1/romanize"),
+    ("GET", "/api/v1/romanize/check"),
+    ("GET", "/api/v1/search"),
+    ("GET", "/api/v1/markers"),
+    ("POST", "/api/v1/markers"),
+    ("GET", "/api/v1/markers/photos/1"),
+    ("GET", "/api/v1/markers/330421330482-J001"),
+    ("POST", "/api/v1/markers/330421330482-J001/conditions"),
+    ("POST", "/api/v1/markers/330421330482-J001/photos"),
+    ("GET", "/api/v1/boundaries"),
+    ("POST", "/api/v1/boundary-lines"),
+    ("GET", "/api/v1/boundary-lines/330421330482"),
+    ("PUT", "/api/v1/boundary-lines/330421330482"),
+    ("GET", "/api/v1/boundary-lines/330421330482/history"),
+    ("GET", "/api/v1/transform"),
+    ("GET", "/api/v1/reverse"),
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/version"),
+    ("GET", "/api/v1/categories"),
+    ("GET", "/api/v1/audit"),
+    ("GET", "/s/ABCDEF"),
+    ("POST", "/s/ABCDEF/report"),
+];
+
+#[tokio::test]
+async fn every_route_refuses_a_query_parameter_it_does_not_know() {
+    // The table covers every route the router registers.
+    let router =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http/mod.rs")).unwrap();
+    let registered = [".get(", ".post(", ".put("]
+        .iter()
+        .map(|m| router.matches(m).count())
+        .sum::<usize>();
+    assert_eq!(
+        ROUTES.len(),
+        registered,
+        "a route is missing from the table"
+    );
+
+    let app = spawn_app_with(|_| {}).await;
+    let token = app.token("admin").await;
+    for (method, path) in ROUTES {
+        let url = app.url(&format!("{path}?bogus=1"));
+        let request = match *method {
+            "GET" => app.client.get(url),
+            "POST" => app.client.post(url),
+            _ => app.client.put(url),
+        };
+        let response = request.bearer_auth(&token).send().await.unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path}: {body}");
+        assert_eq!(
+            body["errors"][0]["field"], "bogus",
+            "{method} {path}: {body}"
+        );
+    }
+}

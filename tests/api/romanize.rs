@@ -128,7 +128,7 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
         .send()
         .await
         .unwrap();
-    assert_problem(response, StatusCode::BAD_REQUEST, Some("query")).await;
+    assert_problem(response, StatusCode::BAD_REQUEST, Some("colour")).await;
 }
 
 fn place(name: &str, category: &str, division: &str, romanization: Option<&str>) -> Value {

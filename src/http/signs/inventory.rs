@@ -1,5 +1,6 @@
 //! Register, read, edit and list signs.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,6 +17,7 @@ use crate::http::problem::Problem;
 
 /// `POST /api/v1/signs`.
 pub async fn create(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     JsonBody(input): JsonBody<SignInput>,
@@ -32,6 +34,7 @@ pub async fn create(
 
 /// `GET /api/v1/signs/{id}`.
 pub async fn read(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
@@ -42,6 +45,7 @@ pub async fn read(
 
 /// `PUT /api/v1/signs/{id}` with If-Match.
 pub async fn update(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: HttpRequest,
     staff: Staff,
@@ -69,7 +73,7 @@ pub struct ListQuery {
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = query.into_inner();
     let listing = SignListing {

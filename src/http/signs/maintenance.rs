@@ -1,5 +1,6 @@
 //! A sign's maintenance log, its photos and its scan counts.
 
+use crate::http::query::{NoParams, Query};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -36,6 +37,7 @@ pub struct MaintenanceInput {
 
 /// `POST /api/v1/signs/{id}/maintenance` with If-Match.
 pub async fn record_maintenance(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: HttpRequest,
     staff: Staff,
@@ -58,6 +60,7 @@ pub async fn record_maintenance(
 
 /// `GET /api/v1/signs/{id}/maintenance`.
 pub async fn maintenance_log(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
@@ -69,6 +72,7 @@ pub async fn maintenance_log(
 
 /// `POST /api/v1/signs/{id}/photos` (multipart, field `photo`).
 pub async fn upload_photo(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
@@ -85,6 +89,7 @@ pub async fn upload_photo(
 
 /// `GET /api/v1/signs/photos/{id}`.
 pub async fn photo(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
@@ -97,6 +102,7 @@ pub async fn photo(
 
 /// `GET /api/v1/signs/{id}/scans`.
 pub async fn scans(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,

@@ -1,5 +1,6 @@
 //! QR codes of signs (public, immutable, with a strong ETag) and print sheets for staff.
 
+use crate::http::query::Query;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -20,7 +21,7 @@ pub async fn qr(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<(i64, String)>,
-    query: web::Query<QrQuery>,
+    query: Query<QrQuery>,
 ) -> Result<HttpResponse, Problem> {
     let (id, format) = path.into_inner();
     let rendered = qr::qr(&state, id, &format, query.size_mm, query.dpi).await?;
@@ -63,7 +64,7 @@ pub struct SheetQuery {
 pub async fn qr_sheet(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<SheetQuery>,
+    query: Query<SheetQuery>,
 ) -> Result<HttpResponse, Problem> {
     let sheet = qr::sheet(
         &state,

@@ -1,5 +1,6 @@
 //! Tickets from public problem reports, for staff.
 
+use crate::http::query::{NoParams, Query};
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -18,7 +19,7 @@ pub struct ReportsQuery {
 pub async fn reports(
     state: web::Data<AppState>,
     staff: Staff,
-    query: web::Query<ReportsQuery>,
+    query: Query<ReportsQuery>,
 ) -> Result<HttpResponse, Problem> {
     let visible = reports::list(&state, &staff, query.status.as_deref()).await?;
     Ok(HttpResponse::Ok().json(json!({ "reports": visible })))
@@ -34,6 +35,7 @@ pub struct HandleReport {
 
 /// `POST /api/v1/signs/reports/{id}`.
 pub async fn handle_report(
+    _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
