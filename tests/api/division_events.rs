@@ -291,7 +291,7 @@ fn probes(ids: &[String], details: &[String]) -> Vec<String> {
         format!("/api/v1/search?q={}", encoded("东湖市")),
         format!("/api/v1/search?q={}", encoded("平湖市")),
         "/api/v1/reverse?lon=120.91&lat=30.87".into(),
-        "/api/v1/places/nearest?lon=120.91&lat=30.87&limit=20".into(),
+        "/api/v1/places/nearest?lon=120.91&lat=30.87&k=20".into(),
         "/api/v1/boundaries?between=330421,330482".into(),
         "/api/v1/romanize/check?division=330421&limit=1000".into(),
         "/api/v1/signs?division=330421&limit=1000".into(),
