@@ -118,10 +118,13 @@ impl AppState {
     /// After a place record was written: derived pages are stale, and the indexes take its new
     /// state (or drop it, once it is historical or has no geometry).
     pub fn place_changed(&self, place: &StoredPlace) {
-        self.content_changed();
         let geometry = place_geometry(place);
         let names = name_records(place, geometry.as_ref());
+        let new_extent = geometry.as_ref().and_then(geo::BoundingRect::bounding_rect);
         if let Ok(mut index) = self.spatial.write() {
+            // The pages near where the record was, and near where it is now, are stale.
+            self.freshness.place_written(index.extent(place.id));
+            self.freshness.place_written(new_extent);
             match index_entry(place, geometry) {
                 Some((entry, geometry)) => index.upsert(entry, geometry),
                 None => index.remove(place.id),

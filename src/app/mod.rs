@@ -10,6 +10,7 @@ pub mod boundaries;
 pub mod caller;
 pub mod division_events;
 pub mod divisions;
+pub mod freshness;
 pub mod indexes;
 pub mod jobs;
 pub mod markers;
@@ -23,7 +24,6 @@ pub mod transform;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
@@ -49,11 +49,12 @@ pub struct AppState {
     pub settings: AppSettings,
     /// Rendered QR codes by (sign id, format); a sign's QR code never changes.
     pub qr_cache: signs_cache::QrCache,
-    /// Rendered public pages by (code, language), valid while `generation` is unchanged.
-    pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<(u64, String)>>,
+    /// Rendered public pages by (code, language), valid while `freshness` says so.
+    pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<freshness::CachedPage>>,
+    /// When what each cached page shows was last written.
+    pub freshness: freshness::Freshness,
     /// Sign ids by public code, for counting scans of cached pages (a code never changes).
     pub sign_ids: quick_cache::sync::Cache<String, i64>,
-    generation: AtomicU64,
     scans: Mutex<HashMap<(i64, NaiveDate), i64>>,
     /// Public problem reports accepted per address per hour.
     pub reports_per_address: DefaultKeyedRateLimiter<IpAddr>,
@@ -160,7 +161,7 @@ impl AppState {
             qr_cache: signs_cache::QrCache::new(10_000),
             page_cache: quick_cache::sync::Cache::new(10_000),
             sign_ids: quick_cache::sync::Cache::new(100_000),
-            generation: AtomicU64::new(0),
+            freshness: freshness::Freshness::default(),
             scans: Mutex::new(HashMap::new()),
             spatial: RwLock::new(Default::default()),
             names: RwLock::new(Default::default()),
@@ -168,14 +169,9 @@ impl AppState {
         }
     }
 
-    /// Marks every derived page stale; called after every write that a public page may show.
+    /// Marks every derived page stale: after a write every page may show (a division change).
     pub fn content_changed(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// The generation of derived pages: a cached page is valid while it is unchanged.
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+        self.freshness.everything_written();
     }
 
     /// Counts one scan of a sign today; counts reach the database in `flush_scans`.

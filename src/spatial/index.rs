@@ -295,6 +295,26 @@ impl SpatialIndex {
         }
     }
 
+    /// The bounding box of an indexed record, as the index holds it.
+    pub fn extent(&self, place_id: i64) -> Option<geo::Rect<f64>> {
+        match self.near_keys.get(&place_id)? {
+            NearKey::Point(at) => Some(geo::Rect::new(
+                Coord { x: at[0], y: at[1] },
+                Coord { x: at[0], y: at[1] },
+            )),
+            NearKey::Shape(envelope) => Some(geo::Rect::new(
+                Coord {
+                    x: envelope.lower()[0],
+                    y: envelope.lower()[1],
+                },
+                Coord {
+                    x: envelope.upper()[0],
+                    y: envelope.upper()[1],
+                },
+            )),
+        }
+    }
+
     /// The polygon of the administrative area (行政区域) registered for a division code.
     pub fn division_area(&self, code: &str) -> Option<(&IndexedPlace, &MultiPolygon<f64>)> {
         self.areas

@@ -543,3 +543,33 @@ async fn every_route_refuses_a_query_parameter_it_does_not_know() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_cached_public_page_follows_an_edit_of_its_place() {
+    let app = spawn_app_with(|_| {}).await;
+    let (place_id, etag) = app.created_place("jiashan", &xitang("塘东村")).await;
+    let token = app.token("jiashan").await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/signs"))
+        .bearer_auth(&token)
+        .json(&json!({ "place_id": place_id, "kind": "village", "position": [120.8906, 30.9447] }))
+        .send()
+        .await
+        .unwrap();
+    let sign: Value = response.json().await.unwrap();
+    let code = sign["sign"]["public_code"].as_str().unwrap().to_string();
+    let page = |app: &TestApp| {
+        let url = app.url(&format!("/s/{code}"));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page(&app).await.contains("塘东村"));
+    assert!(page(&app).await.contains("塘东村"), "served from the cache");
+    let renamed = app
+        .update_place(Some(&token), place_id, Some(&etag), &edit("塘东新村"))
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let html = page(&app).await;
+    assert!(html.contains("塘东新村"), "the edit shows at once");
+}

@@ -76,7 +76,7 @@ pub async fn create(state: &AppState, staff: &Staff, input: SignInput) -> Result
         .store
         .create_sign(&input, division.as_str(), random_code, &staff.author())
         .await?;
-    state.content_changed();
+    state.freshness.sign_written(&sign.public_code);
     Ok(sign)
 }
 
@@ -113,7 +113,7 @@ pub async fn update(
         .store
         .update_sign(id, expected, &input, division.as_str(), &staff.author())
         .await?;
-    state.content_changed();
+    state.freshness.sign_written(&sign.public_code);
     Ok(sign)
 }
 

@@ -96,7 +96,7 @@ pub async fn record(
         .store
         .record_maintenance(id, expected, &work, &staff.author())
         .await?;
-    state.content_changed();
+    state.freshness.sign_written(&sign.public_code);
     Ok(sign)
 }
 

@@ -4,6 +4,7 @@
 //! address and per sign. Only public records are ever shown.
 #![warn(missing_docs)]
 
+use crate::app::freshness::{CachedPage, PageAnchor};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -128,21 +129,34 @@ async fn public_sign(state: &AppState, code: &str) -> Result<(Sign, StoredPlace)
 pub async fn page(state: &AppState, code: &str, lang: Lang) -> Result<String, PublicError> {
     let code = code.to_ascii_uppercase();
     let key = (code.clone(), lang == Lang::En);
-    let generation = state.generation();
+    let drawn_at = state.freshness.now();
     if let Some(cached) = state.page_cache.get(&key)
-        && cached.0 == generation
+        && state.freshness.is_fresh(cached.drawn_at, &cached.anchor)
     {
         if let Some(sign_id) = state.sign_ids.get(&code) {
             state.count_scan(sign_id);
         }
-        return Ok(cached.1.clone());
+        return Ok(cached.html.clone());
     }
     let (sign, place) = public_sign(state, &code).await?;
     state.count_scan(sign.id);
     let page = public_page::sign_page(&page_model(state, lang, &sign, &place).await?);
-    state
-        .page_cache
-        .insert(key, Arc::new((generation, page.clone())));
+    let at = sign.position.map(|[lon, lat]| (lon, lat)).or_else(|| {
+        crate::app::indexes::place_geometry(&place)
+            .and_then(|g| geo::Centroid::centroid(&g))
+            .map(|p| (p.x(), p.y()))
+    });
+    state.page_cache.insert(
+        key,
+        Arc::new(CachedPage {
+            drawn_at,
+            anchor: PageAnchor {
+                code: code.clone(),
+                at,
+            },
+            html: page.clone(),
+        }),
+    );
     state.sign_ids.insert(code, sign.id);
     Ok(page)
 }
