@@ -18,7 +18,7 @@ use std::sync::{Arc, OnceLock};
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
     BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Line,
-    LinesIter, MultiPolygon, Point,
+    LinesIter, MultiPolygon, Point, Rect,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
@@ -77,6 +77,55 @@ impl Area {
         boundary
             .nearest_neighbor(&Point::from(point))
             .is_some_and(|segment| segment.distance_2(&Point::from(point)) <= 1e-18)
+    }
+}
+
+/// Whether a record is a division's own area: an administrative category (21x).
+fn is_administrative(place: &IndexedPlace) -> bool {
+    place.category.starts_with("21")
+}
+
+/// A division's registered area, as the consistency checks measure against it.
+#[derive(Clone, Copy)]
+pub struct DivisionArea<'a> {
+    /// The area's record (its name, and the division code as its first code).
+    pub place: &'a IndexedPlace,
+    area: &'a Area,
+}
+
+impl DivisionArea<'_> {
+    /// The polygon.
+    pub fn shape(&self) -> &MultiPolygon<f64> {
+        &self.area.shape
+    }
+
+    /// Whether the point lies in the interior (by the edge index, without walking vertices).
+    pub fn contains(&self, point: Coord<f64>) -> bool {
+        self.area.edges.contains(&point)
+    }
+
+    /// The geodesic distance in metres from `point` to the area: 0 inside, otherwise to its
+    /// boundary. The boundary segments nearest in degrees are candidates (the few nearest, so
+    /// that the squeeze of longitude degrees does not pick the wrong one); the distance to each
+    /// one's closest point is geodesic.
+    pub fn distance_m(&self, point: Coord<f64>) -> f64 {
+        if self.contains(point) {
+            return 0.0;
+        }
+        let boundary = self
+            .area
+            .boundary
+            .get_or_init(|| RTree::bulk_load(self.area.shape.lines_iter().collect()));
+        let query = Point::from(point);
+        boundary
+            .nearest_neighbor_iter(&query)
+            .take(4)
+            .filter_map(|segment| match segment.closest_point(&query) {
+                Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
+                Closest::Indeterminate => None,
+            })
+            .map(|closest| ellipsoidal_distance(query, closest))
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -297,13 +346,37 @@ impl SpatialIndex {
 
     /// The polygon of the administrative area (行政区域) registered for a division code.
     pub fn division_area(&self, code: &str) -> Option<(&IndexedPlace, &MultiPolygon<f64>)> {
+        self.registered_area(code).map(|a| (a.place, &a.area.shape))
+    }
+
+    /// The administrative area (行政区域) registered for a division code, with its edge index:
+    /// a record of category 21x whose first division code is the division.
+    pub fn registered_area(&self, code: &str) -> Option<DivisionArea<'_>> {
         self.areas
             .values()
-            .filter(|a| {
-                a.place.category.starts_with("21") && a.place.division_code.as_deref() == Some(code)
-            })
+            .filter(|a| is_administrative(&a.place) && a.place.division_code.as_deref() == Some(code))
             .min_by_key(|a| a.place.place_id)
-            .map(|a| (&a.place, &a.shape))
+            .map(|area| DivisionArea {
+                place: &area.place,
+                area,
+            })
+    }
+
+    /// The administrative areas whose bounding box meets `rect` (candidates for an overlap).
+    pub fn administrative_areas_meeting(&self, rect: Rect<f64>) -> Vec<DivisionArea<'_>> {
+        let envelope = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut found: Vec<DivisionArea<'_>> = self
+            .area_boxes
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|b| self.areas.get(&b.data))
+            .filter(|a| is_administrative(&a.place))
+            .map(|area| DivisionArea {
+                place: &area.place,
+                area,
+            })
+            .collect();
+        found.sort_by_key(|a| a.place.place_id);
+        found
     }
 
     /// The innermost area holding `point` among those `keep` accepts (the one with the longest
