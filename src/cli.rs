@@ -27,6 +27,15 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// How far a boundary marker may stand from its line, in metres (markers of a pair on two
+    /// banks of a river stand off it): for markers entered through the API and imported alike.
+    #[arg(
+        long,
+        env = "DIMING_MAX_MARKER_OFFSET_M",
+        default_value_t = crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
+        global = true
+    )]
+    pub max_marker_offset_m: f64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -208,6 +217,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 max_photo_pixels: args.max_photo_pixels,
                 reports_per_address_per_hour: args.reports_per_address_per_hour,
                 reports_per_sign_per_hour: args.reports_per_sign_per_hour,
+                max_marker_offset_m: cli.max_marker_offset_m,
                 access_log: args.access_log,
             };
             let app = Application::build(settings.clone()).await?;
@@ -222,7 +232,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             import_divisions(&cli.database_url, &folder).await?
         }
         Command::Import(ImportCommand::Markers { file, crs, helmert }) => {
-            import_markers(&cli.database_url, &file, &crs, helmert.as_deref()).await?
+            import_markers(
+                &cli.database_url,
+                &file,
+                &crs,
+                helmert.as_deref(),
+                cli.max_marker_offset_m,
+            )
+            .await?
         }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
@@ -405,8 +422,10 @@ async fn import_markers(
     file: &std::path::Path,
     crs: &str,
     helmert: Option<&str>,
+    max_marker_offset_m: f64,
 ) -> Result<(), CliError> {
-    use crate::app::markers::{Intake, MarkerRow, System, import};
+    use crate::app::markers::{Intake, MarkerRow, System, import, reference_line};
+    use crate::domain::boundary_line::LineCode;
     use crate::domain::crs::{Crs, Helmert};
 
     let crs = Crs::parse(crs).map_err(|e| CliError::Import(format!("--crs: {e}")))?;
@@ -445,7 +464,7 @@ async fn import_markers(
         )));
     };
     let (material_at, installed_at) = (column("material"), column("installed_on"));
-    let mut intake = Intake::new(System { crs, helmert });
+    let mut intake = Intake::new(System { crs, helmert }).with_max_offset_m(max_marker_offset_m);
     let mut markers = Vec::new();
     let mut errors = Vec::new();
     let bad_row = |line: usize, problems: crate::domain::field_error::FieldErrors| {
@@ -497,7 +516,7 @@ async fn import_markers(
             references: Vec::new(),
         };
         match intake.check(number, row) {
-            Ok(marker) => markers.push(marker),
+            Ok(marker) => markers.push((line, marker)),
             Err(problems) => errors.push(bad_row(line, problems)),
         }
     }
@@ -510,6 +529,29 @@ async fn import_markers(
     }
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
+    // Each marker near its line: the recorded one, or the border the polygons share.
+    let mut lines = std::collections::HashMap::new();
+    for (line, marker) in &markers {
+        let code = marker.number.line_code().to_string();
+        if !lines.contains_key(&code) {
+            let reference = match LineCode::parse(&code) {
+                Ok(line_code) => reference_line(&store, &line_code).await?,
+                Err(_) => None,
+            };
+            lines.insert(code.clone(), reference);
+        }
+        if let Err(problems) = intake.check_near_line(marker, lines[&code].as_ref()) {
+            errors.push(bad_row(*line, problems));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Import(format!(
+            "nothing was imported: {} markers stand too far from their lines\n{}",
+            errors.len(),
+            errors.join("\n")
+        )));
+    }
+    let markers: Vec<_> = markers.into_iter().map(|(_, marker)| marker).collect();
     let imported = import(&store, &markers, &Author::system("cli import")).await?;
     println!(
         "{imported} markers imported from {} ({crs}), positions converted to CGCS2000 (EPSG:4490)",

@@ -36,6 +36,8 @@ pub struct Settings {
     pub max_photo_pixels: u64,
     pub reports_per_address_per_hour: u32,
     pub reports_per_sign_per_hour: u32,
+    /// How far a boundary marker may stand from its line, in metres.
+    pub max_marker_offset_m: f64,
     /// Log one line per request.
     pub access_log: bool,
 }
@@ -59,6 +61,7 @@ impl Settings {
             max_photo_pixels: crate::media::DEFAULT_MAX_PIXELS,
             reports_per_address_per_hour: 5,
             reports_per_sign_per_hour: 20,
+            max_marker_offset_m: crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
             access_log: false,
         }
     }
@@ -124,6 +127,7 @@ impl Application {
                 max_photo_pixels: settings.max_photo_pixels,
                 reports_per_address_per_hour: settings.reports_per_address_per_hour,
                 reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
+                max_marker_offset_m: settings.max_marker_offset_m,
             },
         ));
         let (features, names) = state.build_indexes().await?;

@@ -92,6 +92,9 @@ pub struct AppSettings {
     pub reports_per_address_per_hour: u32,
     /// Reports accepted per sign per hour.
     pub reports_per_sign_per_hour: u32,
+    /// How far a boundary marker may stand from its line, in metres (markers of a pair on two
+    /// banks of a river stand off it); see `markers::DEFAULT_MAX_MARKER_OFFSET_M`.
+    pub max_marker_offset_m: f64,
 }
 
 impl AppSettings {
@@ -128,6 +131,7 @@ impl AppSettings {
     ///     max_photo_pixels: 40_000_000,
     ///     reports_per_address_per_hour: 5,
     ///     reports_per_sign_per_hour: 20,
+    ///     max_marker_offset_m: 1000.0,
     /// };
     /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
     /// ```

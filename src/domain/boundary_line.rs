@@ -311,7 +311,13 @@ pub fn check_simple(lines: &MultiLineString<f64>, field: &str) -> Result<(), Fie
             let place = if a.0 == b.0 {
                 format!("part {}, segments {} and {}", a.0 + 1, a.1 + 1, b.1 + 1)
             } else {
-                format!("segment {} of part {} and segment {} of part {}", a.1 + 1, a.0 + 1, b.1 + 1, b.0 + 1)
+                format!(
+                    "segment {} of part {} and segment {} of part {}",
+                    a.1 + 1,
+                    a.0 + 1,
+                    b.1 + 1,
+                    b.0 + 1
+                )
             };
             return Err(FieldError::new(
                 field,
@@ -583,18 +589,50 @@ mod tests {
     #[test]
     fn a_simple_line_passes_and_a_crossing_or_fold_does_not() {
         let simple = |coords: Vec<(f64, f64)>| {
-            check_simple(&MultiLineString::new(vec![LineString::from(coords)]), "geometry")
+            check_simple(
+                &MultiLineString::new(vec![LineString::from(coords)]),
+                "geometry",
+            )
         };
-        assert!(simple(vec![(121.0, 30.0), (121.0, 30.1), (121.0, 30.1), (121.1, 30.1)]).is_ok());
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.0, 30.1),
+                (121.0, 30.1),
+                (121.1, 30.1)
+            ])
+            .is_ok()
+        );
         // A closed line round an enclave.
-        assert!(simple(vec![(121.0, 30.0), (121.1, 30.0), (121.1, 30.1), (121.0, 30.0)]).is_ok());
-        let crossing = simple(vec![(121.0, 30.0), (121.1, 30.1), (121.1, 30.0), (121.0, 30.1)]);
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.1, 30.0),
+                (121.1, 30.1),
+                (121.0, 30.0)
+            ])
+            .is_ok()
+        );
+        let crossing = simple(vec![
+            (121.0, 30.0),
+            (121.1, 30.1),
+            (121.1, 30.0),
+            (121.0, 30.1),
+        ]);
         let message = &crossing.unwrap_err().into_vec()[0].message;
         assert!(message.contains("121.050000, 30.050000"), "{message}");
         // Back over itself.
         assert!(simple(vec![(121.0, 30.0), (121.0, 30.1), (121.0, 30.05)]).is_err());
         // Touching itself at a vertex.
-        assert!(simple(vec![(121.0, 30.0), (121.1, 30.0), (121.1, 30.1), (121.05, 30.0)]).is_err());
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.1, 30.0),
+                (121.1, 30.1),
+                (121.05, 30.0)
+            ])
+            .is_err()
+        );
         // Two parts meeting at their ends pass; crossing in their middles does not.
         let two = |b: Vec<(f64, f64)>| {
             check_simple(

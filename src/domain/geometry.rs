@@ -378,7 +378,10 @@ mod tests {
         assert_eq!(error.field, "geometry.coordinates[2]");
         assert!(error.message.contains("no heights"), "{}", error.message);
         let polygon = json!({"type": "Polygon", "coordinates": [[[120.0, 30.0, 1.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.0]]]});
-        assert_eq!(first_error(polygon.clone()).field, "geometry.coordinates[0][0][2]");
+        assert_eq!(
+            first_error(polygon.clone()).field,
+            "geometry.coordinates[0][0][2]"
+        );
         let errors = check_no_height(&polygon, "geometry").unwrap_err();
         assert_eq!(errors.as_slice()[0].field, "geometry.coordinates[0][0][2]");
         let error = first_error(json!({"type": "Point", "coordinates": [120.9]}));

@@ -10,7 +10,7 @@
 //! ancestor that has one; when none has, there is nothing to check against and the check passes.
 
 use geo::{
-    BooleanOps, BoundingRect, Closest, ClosestPoint, Coord, Geometry, GeodesicArea,
+    BooleanOps, BoundingRect, Closest, ClosestPoint, Coord, GeodesicArea, Geometry,
     MultiLineString, MultiPolygon, Point,
 };
 
@@ -82,17 +82,19 @@ pub fn checking_area<'a>(
 /// Calls `visit` with every position of a geometry and its path under `coordinates`
 /// (`[2]`, `[0][3]`, `[1][0][5]`; empty for a point).
 fn for_each_position(geometry: &Geometry<f64>, mut visit: impl FnMut(String, Coord<f64>)) {
-    let ring = |prefix: String, coords: &[Coord<f64>], visit: &mut dyn FnMut(String, Coord<f64>)| {
-        for (i, c) in coords.iter().enumerate() {
-            visit(format!("{prefix}[{i}]"), *c);
-        }
-    };
-    let polygon = |prefix: String, p: &geo::Polygon<f64>, visit: &mut dyn FnMut(String, Coord<f64>)| {
-        ring(format!("{prefix}[0]"), &p.exterior().0, visit);
-        for (r, interior) in p.interiors().iter().enumerate() {
-            ring(format!("{prefix}[{}]", r + 1), &interior.0, visit);
-        }
-    };
+    let ring =
+        |prefix: String, coords: &[Coord<f64>], visit: &mut dyn FnMut(String, Coord<f64>)| {
+            for (i, c) in coords.iter().enumerate() {
+                visit(format!("{prefix}[{i}]"), *c);
+            }
+        };
+    let polygon =
+        |prefix: String, p: &geo::Polygon<f64>, visit: &mut dyn FnMut(String, Coord<f64>)| {
+            ring(format!("{prefix}[0]"), &p.exterior().0, visit);
+            for (r, interior) in p.interiors().iter().enumerate() {
+                ring(format!("{prefix}[{}]", r + 1), &interior.0, visit);
+            }
+        };
     match geometry {
         Geometry::Point(p) => visit(String::new(), p.0),
         Geometry::MultiPoint(m) => {
@@ -113,7 +115,10 @@ fn for_each_position(geometry: &Geometry<f64>, mut visit: impl FnMut(String, Coo
             }
         }
         // Not produced by `domain::geometry::parse_geometry`.
-        Geometry::Line(_) | Geometry::Rect(_) | Geometry::Triangle(_) | Geometry::GeometryCollection(_) => {}
+        Geometry::Line(_)
+        | Geometry::Rect(_)
+        | Geometry::Triangle(_)
+        | Geometry::GeometryCollection(_) => {}
     }
 }
 
@@ -192,7 +197,10 @@ pub fn check_place_geometry(
         let Some(area) = checking_area(index, code, own && i == 0) else {
             return Ok(());
         };
-        if !areas.iter().any(|(a, _)| a.place.place_id == area.place.place_id) {
+        if !areas
+            .iter()
+            .any(|(a, _)| a.place.place_id == area.place.place_id)
+        {
             areas.push((area, code));
         }
     }
@@ -210,7 +218,9 @@ pub fn check_place_geometry(
             .iter()
             .enumerate()
             .map(|(i, (a, _))| (i, a.distance_m(at)))
-            .fold((0, f64::INFINITY), |best, next| if next.1 < best.1 { next } else { best });
+            .fold((0, f64::INFINITY), |best, next| {
+                if next.1 < best.1 { next } else { best }
+            });
         if distance <= BOUNDARY_TOLERANCE_M {
             return;
         }
@@ -252,7 +262,7 @@ pub fn check_place_geometry(
 /// ancestor that has one, and no more than that inside any registered division of its own level
 /// that the event does not redraw (`redrawn`: the codes whose areas the event changes, checked
 /// against their new polygons in `others` instead). `others` are the other new polygons of the
-/// same event, with their codes.
+/// same event, with their codes. Each excess is one error on `field`, with its area and share.
 pub fn check_division_polygon(
     index: &SpatialIndex,
     field: &str,
@@ -267,7 +277,15 @@ pub fn check_division_polygon(
     }
     let share = |part: f64| 100.0 * part / own_area;
     let mut errors = FieldErrors::default();
-    if let Some(parent) = checking_area(index, code, true) {
+    let parent = checking_area(index, code, true).filter(|parent| {
+        // A parent the event redraws too is measured by its new polygon, not checked here.
+        parent
+            .place
+            .division_code
+            .as_deref()
+            .is_none_or(|c| !redrawn.iter().any(|r| r.as_str() == c))
+    });
+    if let Some(parent) = parent {
         let outside = polygon.difference(parent.shape()).geodesic_area_unsigned();
         if outside > OVERLAP_TOLERANCE * own_area {
             errors.push(
@@ -360,7 +378,7 @@ pub fn distance_to_line_m(line: &MultiLineString<f64>, point: Point<f64>) -> Opt
 mod tests {
     use super::*;
     use crate::spatial::index::IndexedPlace;
-    use geo::{point, polygon};
+    use geo::{line_string, point, polygon};
 
     fn county(id: i64, name: &str, code: &str) -> IndexedPlace {
         IndexedPlace {
@@ -373,7 +391,9 @@ mod tests {
     }
 
     fn codes(list: &[&str]) -> Vec<DivisionCode> {
-        list.iter().map(|c| DivisionCode::parse(c).unwrap()).collect()
+        list.iter()
+            .map(|c| DivisionCode::parse(c).unwrap())
+            .collect()
     }
 
     /// 嘉善县 west of x = 121.0 and 平湖市 east of it.
@@ -395,21 +415,34 @@ mod tests {
             .into_vec()
             .remove(0);
         assert_eq!(error.field, "geometry");
-        assert!(error.message.contains("km from 嘉善县 (330421)"), "{}", error.message);
-        assert!(error.message.contains("no division with a registered polygon"));
+        assert!(
+            error.message.contains("km from 嘉善县 (330421)"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error
+                .message
+                .contains("no division with a registered polygon")
+        );
     }
 
     #[test]
     fn a_line_into_a_neighbour_names_it_or_is_refused() {
         let index = two_counties();
         let road: Geometry<f64> =
-            geo::line_string![(x: 120.95, y: 30.85), (x: 120.99, y: 30.85), (x: 121.05, y: 30.85)].into();
+            line_string![(x: 120.95, y: 30.85), (x: 120.99, y: 30.85), (x: 121.05, y: 30.85)]
+                .into();
         let error = check_place_geometry(&index, &road, &codes(&["330421"]), false)
             .unwrap_err()
             .into_vec()
             .remove(0);
         assert_eq!(error.field, "geometry.coordinates[2]");
-        assert!(error.message.contains("in 平湖市 (330482)"), "{}", error.message);
+        assert!(
+            error.message.contains("in 平湖市 (330482)"),
+            "{}",
+            error.message
+        );
         assert!(check_place_geometry(&index, &road, &codes(&["330421", "330482"]), false).is_ok());
     }
 
@@ -426,22 +459,81 @@ mod tests {
     fn a_new_polygon_must_nest_and_not_overlap_its_siblings() {
         let index = two_counties();
         let square = |west: f64| -> MultiPolygon<f64> {
-            MultiPolygon(vec![polygon![(x: west, y: 30.84), (x: west + 0.02, y: 30.84), (x: west + 0.02, y: 30.86), (x: west, y: 30.86), (x: west, y: 30.84)]])
+            MultiPolygon(vec![
+                polygon![(x: west, y: 30.84), (x: west + 0.02, y: 30.84), (x: west + 0.02, y: 30.86), (x: west, y: 30.86), (x: west, y: 30.84)],
+            ])
         };
         let township = codes(&["330421120"]).remove(0);
-        assert!(check_division_polygon(&index, "changes[0].geometry", &township, &square(120.95), &[], &[]).is_ok());
-        let errors = check_division_polygon(&index, "changes[0].geometry", &township, &square(121.03), &[], &[]).unwrap_err();
-        assert!(errors.as_slice()[0].message.contains("outside its parent 嘉善县 (330421)"), "{errors}");
+        assert!(
+            check_division_polygon(
+                &index,
+                "changes[0].geometry",
+                &township,
+                &square(120.95),
+                &[],
+                &[]
+            )
+            .is_ok()
+        );
+        let errors = check_division_polygon(
+            &index,
+            "changes[0].geometry",
+            &township,
+            &square(121.03),
+            &[],
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            errors.as_slice()[0]
+                .message
+                .contains("outside its parent 嘉善县 (330421)"),
+            "{errors}"
+        );
         // A new county inside 平湖市.
         let county = codes(&["330485"]).remove(0);
-        let errors = check_division_polygon(&index, "changes[0].geometry", &county, &square(121.03), &[], &[]).unwrap_err();
-        assert!(errors.as_slice()[0].message.contains("overlaps 平湖市 (330482) by"), "{errors}");
+        let errors = check_division_polygon(
+            &index,
+            "changes[0].geometry",
+            &county,
+            &square(121.03),
+            &[],
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            errors.as_slice()[0]
+                .message
+                .contains("overlaps 平湖市 (330482) by"),
+            "{errors}"
+        );
         // Unless the event redraws 平湖市 as well.
         let pinghu = codes(&["330482"]).remove(0);
-        assert!(check_division_polygon(&index, "changes[0].geometry", &county, &square(121.03), &[pinghu], &[]).is_ok());
+        assert!(
+            check_division_polygon(
+                &index,
+                "changes[0].geometry",
+                &county,
+                &square(121.03),
+                &[pinghu],
+                &[]
+            )
+            .is_ok()
+        );
         // Two new polygons of one event overlapping each other.
         let other = codes(&["330421121"]).remove(0);
-        let errors = check_division_polygon(&index, "changes[0].geometry", &township, &square(120.95), &[], &[(other, square(120.96))]).unwrap_err();
-        assert!(errors.as_slice()[0].message.contains("330421121"), "{errors}");
+        let errors = check_division_polygon(
+            &index,
+            "changes[0].geometry",
+            &township,
+            &square(120.95),
+            &[],
+            &[(other, square(120.96))],
+        )
+        .unwrap_err();
+        assert!(
+            errors.as_slice()[0].message.contains("330421121"),
+            "{errors}"
+        );
     }
 }

@@ -354,7 +354,9 @@ impl SpatialIndex {
     pub fn registered_area(&self, code: &str) -> Option<DivisionArea<'_>> {
         self.areas
             .values()
-            .filter(|a| is_administrative(&a.place) && a.place.division_code.as_deref() == Some(code))
+            .filter(|a| {
+                is_administrative(&a.place) && a.place.division_code.as_deref() == Some(code)
+            })
             .min_by_key(|a| a.place.place_id)
             .map(|area| DivisionArea {
                 place: &area.place,
@@ -364,7 +366,8 @@ impl SpatialIndex {
 
     /// The administrative areas whose bounding box meets `rect` (candidates for an overlap).
     pub fn administrative_areas_meeting(&self, rect: Rect<f64>) -> Vec<DivisionArea<'_>> {
-        let envelope = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let envelope =
+            AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         let mut found: Vec<DivisionArea<'_>> = self
             .area_boxes
             .locate_in_envelope_intersecting(&envelope)
