@@ -291,8 +291,8 @@ async fn a_new_county_inside_another_is_refused() {
         "{body}"
     );
 
-    // A township of 嘉善县 drawn in 平湖市: outside its parent, and over a county of no
-    // matter (a township is compared with townships).
+    // A township of 嘉善县 drawn in 平湖市: outside its parent (a township is compared with
+    // townships, and 平湖市 has none registered).
     let township = json!({
         "kind": "establish", "effective_on": "2026-01-01", "summary": "设立云澜镇",
         "changes": [{ "becomes": { "code": "330421120", "name": "云澜镇" }, "geometry": inside_pinghu }]
@@ -380,4 +380,51 @@ fn every_demo_record_lies_in_the_divisions_it_names() {
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn the_marker_import_checks_the_offset_with_the_same_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("register.sqlite").display());
+    let url = database.clone();
+    let app = spawn_app_with(move |settings| {
+        settings.demo = true;
+        settings.database_url = url;
+    })
+    .await;
+    let table = dir.path().join("markers.csv");
+    std::fs::write(
+        &table,
+        "marker_number,lon,lat\n330421330482009Q,100.5,30.8\n",
+    )
+    .unwrap();
+    let import = |extra: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+            .args(["--database-url", &database, "import", "markers"])
+            .arg(&table)
+            .args(["--crs", "EPSG:4490"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    };
+    let (ok, out) = import(&[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("line 2: x:") && out.contains("border of 嘉善县 (330421)"),
+        "{out}"
+    );
+    assert_eq!(
+        app.store.marker_count().await.unwrap(),
+        0,
+        "nothing imported"
+    );
+    let (ok, out) = import(&["--max-marker-offset-m", "3000000"]);
+    assert!(ok, "{out}");
+    assert_eq!(app.store.marker_count().await.unwrap(), 1);
 }
