@@ -33,11 +33,22 @@ pub struct Cli {
         long,
         env = "DIMING_MAX_MARKER_OFFSET_M",
         default_value_t = crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
+        value_parser = metres,
         global = true
     )]
     pub max_marker_offset_m: f64,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A distance in metres: a finite number, not negative.
+fn metres(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(m) if m.is_finite() && m >= 0.0 => Ok(m),
+        _ => Err(format!(
+            "{text:?} is not a distance in metres (a number, 0 or more)"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
