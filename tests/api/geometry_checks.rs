@@ -5,7 +5,7 @@
 
 use diming::domain::division_code::DivisionCode;
 use diming::domain::geometry::parse_geometry;
-use diming::spatial::consistency::check_place_geometry;
+use diming::spatial::consistency::{check_place_geometry, checking_area};
 use diming::spatial::index::{IndexedPlace, SpatialIndex};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -379,6 +379,32 @@ fn every_demo_record_lies_in_the_divisions_it_names() {
         "{} of {checked} demo records with a geometry fail the place rule ({elapsed:?} in all)",
         failures.len()
     );
+    // How close the demo data comes to the tolerance: points outside the polygon they are
+    // checked against, and how far.
+    let mut outside: Vec<(String, f64)> = records
+        .iter()
+        .filter_map(|(place, codes, geometry)| {
+            let Some(geo::Geometry::Point(point)) = geometry else {
+                return None;
+            };
+            let own = place.category.starts_with("21");
+            let area = checking_area(&index, codes.first()?, own)?;
+            let distance = area.distance_m(point.0);
+            (distance > 0.0).then(|| (place.name.clone(), distance))
+        })
+        .collect();
+    outside.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let measured = records
+        .iter()
+        .filter(|(place, codes, geometry)| {
+            geometry.is_some()
+                && codes.first().is_some_and(|code| {
+                    checking_area(&index, code, place.category.starts_with("21")).is_some()
+                })
+        })
+        .count();
+    println!("{measured} records have a registered polygon to be checked against");
+    println!("points outside their division's polygon (within the tolerance): {outside:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
