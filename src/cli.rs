@@ -27,8 +27,28 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// How far a boundary marker may stand from its line, in metres (markers of a pair on two
+    /// banks of a river stand off it): for markers entered through the API and imported alike.
+    #[arg(
+        long,
+        env = "DIMING_MAX_MARKER_OFFSET_M",
+        default_value_t = crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
+        value_parser = metres,
+        global = true
+    )]
+    pub max_marker_offset_m: f64,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A distance in metres: a finite number, not negative.
+fn metres(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(m) if m.is_finite() && m >= 0.0 => Ok(m),
+        _ => Err(format!(
+            "{text:?} is not a distance in metres (a number, 0 or more)"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +237,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 reports_per_address_per_hour: args.reports_per_address_per_hour,
                 reports_per_sign_per_hour: args.reports_per_sign_per_hour,
                 trusted_proxies: args.trusted_proxies,
+                max_marker_offset_m: cli.max_marker_offset_m,
                 access_log: args.access_log,
             };
             let app = Application::build(settings.clone()).await?;
@@ -231,7 +252,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             import_divisions(&cli.database_url, &folder).await?
         }
         Command::Import(ImportCommand::Markers { file, crs, helmert }) => {
-            import_markers(&cli.database_url, &file, &crs, helmert.as_deref()).await?
+            import_markers(
+                &cli.database_url,
+                &file,
+                &crs,
+                helmert.as_deref(),
+                cli.max_marker_offset_m,
+            )
+            .await?
         }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
@@ -414,8 +442,10 @@ async fn import_markers(
     file: &std::path::Path,
     crs: &str,
     helmert: Option<&str>,
+    max_marker_offset_m: f64,
 ) -> Result<(), CliError> {
-    use crate::app::markers::{Intake, MarkerRow, System, import};
+    use crate::app::markers::{Intake, MarkerRow, System, import, reference_line};
+    use crate::domain::boundary_line::LineCode;
     use crate::domain::crs::{Crs, Helmert};
 
     let crs = Crs::parse(crs).map_err(|e| CliError::Import(format!("--crs: {e}")))?;
@@ -454,7 +484,7 @@ async fn import_markers(
         )));
     };
     let (material_at, installed_at) = (column("material"), column("installed_on"));
-    let mut intake = Intake::new(System { crs, helmert });
+    let mut intake = Intake::new(System { crs, helmert }).with_max_offset_m(max_marker_offset_m);
     let mut markers = Vec::new();
     let mut errors = Vec::new();
     let bad_row = |line: usize, problems: crate::domain::field_error::FieldErrors| {
@@ -506,7 +536,7 @@ async fn import_markers(
             references: Vec::new(),
         };
         match intake.check(number, row) {
-            Ok(marker) => markers.push(marker),
+            Ok(marker) => markers.push((line, marker)),
             Err(problems) => errors.push(bad_row(line, problems)),
         }
     }
@@ -519,6 +549,29 @@ async fn import_markers(
     }
     let store = Store::connect(database_url).await?;
     store.migrate().await?;
+    // Each marker near its line: the recorded one, or the border the polygons share.
+    let mut lines = std::collections::HashMap::new();
+    for (line, marker) in &markers {
+        let code = marker.number.line_code().to_string();
+        if !lines.contains_key(&code) {
+            let reference = match LineCode::parse(&code) {
+                Ok(line_code) => reference_line(&store, &line_code).await?,
+                Err(_) => None,
+            };
+            lines.insert(code.clone(), reference);
+        }
+        if let Err(problems) = intake.check_near_line(marker, lines[&code].as_ref()) {
+            errors.push(bad_row(*line, problems));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Import(format!(
+            "nothing was imported: {} markers stand too far from their lines\n{}",
+            errors.len(),
+            errors.join("\n")
+        )));
+    }
+    let markers: Vec<_> = markers.into_iter().map(|(_, marker)| marker).collect();
     let imported = import(&store, &markers, &Author::system("cli import")).await?;
     println!(
         "{imported} markers imported from {} ({crs}), positions converted to CGCS2000 (EPSG:4490)",

@@ -38,6 +38,8 @@ pub struct Settings {
     pub reports_per_sign_per_hour: u32,
     /// Reverse proxies whose forwarded host and scheme are believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How far a boundary marker may stand from its line, in metres.
+    pub max_marker_offset_m: f64,
     /// Log one line per request.
     pub access_log: bool,
 }
@@ -62,6 +64,7 @@ impl Settings {
             reports_per_address_per_hour: 5,
             reports_per_sign_per_hour: 20,
             trusted_proxies: Vec::new(),
+            max_marker_offset_m: crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
             access_log: false,
         }
     }
@@ -128,6 +131,7 @@ impl Application {
                 reports_per_address_per_hour: settings.reports_per_address_per_hour,
                 reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
                 trusted_proxies: settings.trusted_proxies.clone(),
+                max_marker_offset_m: settings.max_marker_offset_m,
             },
         ));
         let (features, names) = state.build_indexes().await?;

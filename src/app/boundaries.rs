@@ -12,11 +12,12 @@ use super::{AppState, Staff, today};
 use crate::domain::account::AccessError;
 use crate::domain::boundary::{geodesic_length, shared_line};
 use crate::domain::boundary_line::{
-    Agreement, LineAccessError, LineCode, Segment, SegmentLead, assign_leads, line_geometry,
-    marker_stops, may_read_line, segments,
+    Agreement, LineAccessError, LineCode, Segment, SegmentLead, assign_leads, check_simple,
+    line_geometry, marker_stops, may_read_line, segments,
 };
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
+use crate::domain::geometry::check_no_height;
 use crate::store::StoreError;
 use crate::store::boundary_lines::{NewLineVersion, StoredLine};
 
@@ -32,6 +33,10 @@ pub enum BoundaryError {
     /// The input names the fields at fault.
     #[error("{0}")]
     Invalid(#[from] FieldErrors),
+    /// The line is well-formed but cannot be a boundary as sent (it crosses itself, or carries
+    /// heights); the fields say how.
+    #[error("{0}")]
+    Inconsistent(FieldErrors),
     /// The caller may not change the shared line.
     #[error(transparent)]
     Forbidden(#[from] AccessError),
@@ -216,6 +221,9 @@ async fn write(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    if let Some(value) = &input.geometry {
+        check_no_height(value, "geometry").map_err(BoundaryError::Inconsistent)?;
+    }
     let (geometry, source) = match &input.geometry {
         Some(value) => match line_geometry(value, "geometry") {
             Ok(geometry) => (Some(geometry), "imported"),
@@ -228,6 +236,9 @@ async fn write(
     };
     if !errors.is_empty() {
         return Err(errors.into());
+    }
+    if let Some(geometry) = &geometry {
+        check_simple(geometry, "geometry").map_err(BoundaryError::Inconsistent)?;
     }
     let geometry = match geometry {
         Some(geometry) => geometry,

@@ -11,11 +11,14 @@ use crate::domain::division_code::DivisionCode;
 use crate::domain::division_event::plan::{self, Affected, CurrentRecord, PlaceEffect};
 use crate::domain::division_event::{CheckedEvent, EventApproval, EventStatus, Proposal, may_see};
 use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::geometry::{check_no_height, parse_geometry};
 use crate::domain::version::ChangeAction;
+use crate::spatial::consistency::check_division_polygon;
 use crate::store::StoreError;
 use crate::store::audit::Author;
 use crate::store::division_events::{ApplyError, Decision, StoredEvent};
 use crate::store::places::{Change, StoredPlace};
+use geo::{Geometry, MultiPolygon};
 
 /// What can go wrong with a division-event use case.
 ///
@@ -31,6 +34,10 @@ pub enum DivisionEventError {
     /// The input names the fields at fault.
     #[error("{0}")]
     Invalid(#[from] FieldErrors),
+    /// A new polygon does not fit the registered ones (outside its parent, over a sibling) or
+    /// carries heights; the fields say how.
+    #[error("{0}")]
+    Inconsistent(FieldErrors),
     /// The caller may not do this, or not in these divisions.
     #[error(transparent)]
     Forbidden(#[from] AccessError),
@@ -70,13 +77,78 @@ pub async fn propose(
     staff.actor.may_edit_places_in(&event.codes())?;
     let reviewers = reviewer_ids(state, &proposal.reviewers).await?;
     state.store.division_event_fits(&event).await??;
+    let mut heights = FieldErrors::default();
+    for (i, change) in event.changes.iter().enumerate() {
+        if let Some(geometry) = &change.geometry
+            && let Err(errors) = check_no_height(geometry, &format!("changes[{i}].geometry"))
+        {
+            heights.extend(errors);
+        }
+    }
+    if !heights.is_empty() {
+        return Err(DivisionEventError::Inconsistent(heights));
+    }
     // The place records it will write must pass the census rules now (its polygons above all).
     place_effects(state, &event, None).await?;
+    check_polygons_fit(state, &event)?;
     let id = state
         .store
         .propose_division_event(&event, &proposal.changes, &reviewers, &staff.author())
         .await?;
     read(state, Some(&staff.actor), &id).await
+}
+
+/// Each new polygon of the event nests in its parent's registered area and overlaps no
+/// registered division of its level, nor another new polygon of the event, by more than
+/// `spatial::consistency::OVERLAP_TOLERANCE` of its area. Divisions the event redraws or
+/// abolishes are measured by what the event makes of them, not by their registered areas.
+fn check_polygons_fit(state: &AppState, event: &CheckedEvent) -> Result<(), DivisionEventError> {
+    let polygons: Vec<(usize, DivisionCode, MultiPolygon<f64>)> = event
+        .changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, change)| {
+            let code = change.to.as_ref()?.code.clone();
+            let geometry = parse_geometry(change.geometry.as_ref()?, "geometry").ok()?;
+            let shape = match geometry {
+                Geometry::Polygon(p) => MultiPolygon(vec![p]),
+                Geometry::MultiPolygon(m) => m,
+                _ => return None,
+            };
+            Some((i, code, shape))
+        })
+        .collect();
+    if polygons.is_empty() {
+        return Ok(());
+    }
+    let redrawn: Vec<DivisionCode> = event
+        .changes
+        .iter()
+        .filter(|c| c.geometry.is_some() || c.to.is_none())
+        .filter_map(|c| c.from.clone())
+        .collect();
+    let others: Vec<(DivisionCode, MultiPolygon<f64>)> = polygons
+        .iter()
+        .map(|(_, code, shape)| (code.clone(), shape.clone()))
+        .collect();
+    let index = state
+        .spatial
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut errors = FieldErrors::default();
+    for (i, code, shape) in &polygons {
+        let field = format!("changes[{i}].geometry");
+        if let Err(problems) =
+            check_division_polygon(&index, &field, code, shape, &redrawn, &others)
+        {
+            errors.extend(problems);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DivisionEventError::Inconsistent(errors))
+    }
 }
 
 /// The user ids of the named reviewers; each must be a reviewer or an admin.

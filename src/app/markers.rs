@@ -11,10 +11,13 @@ use std::collections::HashSet;
 use std::future::Future;
 
 use chrono::NaiveDate;
+use geo::{Geometry, MultiLineString, MultiPolygon};
 use serde::Serialize;
 
+use super::indexes::place_geometry;
 use super::{AppState, Staff, today};
 use crate::domain::account::AccessError;
+use crate::domain::boundary::shared_line;
 use crate::domain::boundary_line::{
     LineAccessError, LineCode, may_inspect_markers_of, may_read_line, may_read_markers_of,
 };
@@ -22,6 +25,7 @@ use crate::domain::crs::{Crs, Helmert};
 use crate::domain::field_error::FieldErrors;
 use crate::domain::marker::{MarkerCondition, MarkerGroup, MarkerId, ReferenceObject};
 use crate::media::CleanPhoto;
+use crate::spatial::consistency::{distance_to_line_m, readable_distance};
 use crate::spatial::reproject::convert_with;
 use crate::store::audit::Author;
 use crate::store::markers::{ConditionRecord, MarkerPhoto, NewMarker, StoredMarker};
@@ -33,6 +37,9 @@ pub enum MarkerError {
     /// The input names the fields at fault.
     #[error("{0}")]
     Invalid(#[from] FieldErrors),
+    /// The marker stands too far from its line; the fields say how far.
+    #[error("{0}")]
+    Inconsistent(FieldErrors),
     /// The caller may not set a marker of this shared line.
     #[error(transparent)]
     Forbidden(#[from] AccessError),
@@ -158,6 +165,21 @@ pub struct MarkerRow {
 pub struct Intake {
     system: System,
     seen: HashSet<String>,
+    max_offset_m: f64,
+}
+
+/// How far a marker may stand from its line by default (metres): markers of a pair on the two
+/// banks of a boundary river stand off the line, by up to a few hundred metres.
+pub const DEFAULT_MAX_MARKER_OFFSET_M: f64 = 1000.0;
+
+/// The line a marker is checked against, and where it comes from.
+#[derive(Debug, Clone)]
+pub struct ReferenceLine {
+    /// The line (CGCS2000 degrees).
+    pub shape: MultiLineString<f64>,
+    /// `recorded line 330421330482`, or `border of 嘉善县 (330421) and 平湖市 (330482) as
+    /// their polygons share it`.
+    pub source: String,
 }
 
 /// A reference object list longer than this is a mistake.
@@ -166,11 +188,69 @@ const MAX_REFERENCES: usize = 10;
 const MAX_MATERIAL_CHARS: usize = 50;
 
 impl Intake {
-    /// An intake of positions surveyed in `system`.
+    /// An intake of positions surveyed in `system`, markers allowed
+    /// [`DEFAULT_MAX_MARKER_OFFSET_M`] off their line.
     pub fn new(system: System) -> Self {
         Self {
             system,
             seen: HashSet::new(),
+            max_offset_m: DEFAULT_MAX_MARKER_OFFSET_M,
+        }
+    }
+
+    /// The same intake, markers allowed `metres` off their line (the `max_marker_offset_m`
+    /// setting).
+    pub fn with_max_offset_m(mut self, metres: f64) -> Self {
+        self.max_offset_m = metres;
+        self
+    }
+
+    /// Checks that a checked marker stands within the allowed distance of its line (`line`:
+    /// the recorded one, or the border its two divisions' polygons share; see
+    /// [`reference_line`]). Without a line there is nothing to measure against, and it passes.
+    /// A refusal is on `x`, with the distance measured.
+    ///
+    /// ```
+    /// use diming::app::markers::{Intake, MarkerRow, ReferenceLine, System};
+    /// use geo::{LineString, MultiLineString};
+    ///
+    /// let mut intake = Intake::new(System::CGCS2000);
+    /// let line = ReferenceLine {
+    ///     shape: MultiLineString::new(vec![LineString::from(vec![(121.0, 30.8), (121.0, 30.9)])]),
+    ///     source: "recorded line 330421330482".into(),
+    /// };
+    /// let number = intake.number("330421330482001Q").unwrap();
+    /// let near = intake.check(number, MarkerRow { x: 121.005, y: 30.85, ..Default::default() }).unwrap();
+    /// assert!(intake.check_near_line(&near, Some(&line)).is_ok());
+    /// let number = intake.number("330421330482002Q").unwrap();
+    /// let far = intake.check(number, MarkerRow { x: 121.05, y: 30.85, ..Default::default() }).unwrap();
+    /// let errors = intake.check_near_line(&far, Some(&line)).unwrap_err();
+    /// assert_eq!(errors.as_slice()[0].field, "x");
+    /// assert!(errors.as_slice()[0].message.contains("4.8 km from the recorded line"));
+    /// ```
+    pub fn check_near_line(
+        &self,
+        marker: &NewMarker,
+        line: Option<&ReferenceLine>,
+    ) -> Result<(), FieldErrors> {
+        let Some(line) = line else {
+            return Ok(());
+        };
+        let at = geo::Point::new(marker.lon, marker.lat);
+        match distance_to_line_m(&line.shape, at) {
+            Some(distance) if distance > self.max_offset_m => Err(FieldErrors::one(
+                "x",
+                format!(
+                    "marker {} at {:.6}, {:.6} (CGCS2000) lies {} from the {}, farther than the {} a marker may stand off its line (max_marker_offset_m)",
+                    marker.number,
+                    marker.lon,
+                    marker.lat,
+                    readable_distance(distance),
+                    line.source,
+                    readable_distance(self.max_offset_m),
+                ),
+            )),
+            _ => Ok(()),
         }
     }
 
@@ -255,6 +335,55 @@ impl Intake {
     }
 }
 
+/// The line markers of `line` are checked against: the recorded one in force, otherwise the
+/// border the two divisions' registered polygons share; `None` when neither is known.
+pub async fn reference_line(
+    store: &Store,
+    line: &LineCode,
+) -> Result<Option<ReferenceLine>, StoreError> {
+    let code = line.as_string();
+    if let Some(recorded) = store.boundary_line(&code, None).await? {
+        let geometry: geojson::Geometry = serde_json::from_str(&recorded.geometry)
+            .map_err(|e| StoreError::Corrupt(format!("line {code}: {e}")))?;
+        let shape = match Geometry::<f64>::try_from(&geometry.value) {
+            Ok(Geometry::MultiLineString(lines)) => lines,
+            Ok(Geometry::LineString(part)) => MultiLineString::new(vec![part]),
+            _ => return Err(StoreError::Corrupt(format!("line {code}: not a line"))),
+        };
+        return Ok(Some(ReferenceLine {
+            shape,
+            source: format!("recorded line {code}"),
+        }));
+    }
+    let [a, b] = line.sides();
+    let mut sides = Vec::with_capacity(2);
+    for side in [a, b] {
+        let Some(place) = store.division_place(side.as_str()).await? else {
+            return Ok(None);
+        };
+        let shape = match place_geometry(&place) {
+            Some(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+            Some(Geometry::MultiPolygon(m)) => m,
+            _ => return Ok(None),
+        };
+        sides.push((
+            format!("{} ({side})", place.properties.standard_name),
+            shape,
+        ));
+    }
+    let shared = shared_line(&sides[0].1, &sides[1].1);
+    if shared.0.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(ReferenceLine {
+        shape: shared,
+        source: format!(
+            "border of {} and {} as their polygons share it (no line {code} is recorded)",
+            sides[0].0, sides[1].0
+        ),
+    }))
+}
+
 /// Stores checked markers in one transaction, all or none: a number already registered (or a
 /// number of another group) refuses them all with `StoreError::AlreadyExists`.
 pub async fn import(
@@ -283,7 +412,7 @@ pub async fn create(
     number: &str,
     row: MarkerRow,
 ) -> Result<CreatedMarker, MarkerError> {
-    let mut intake = Intake::new(system);
+    let mut intake = Intake::new(system).with_max_offset_m(state.settings.max_marker_offset_m);
     let number = intake.number(number)?;
     let line = LineCode::parse(number.line_code()).map_err(|e| {
         FieldErrors::one(
@@ -294,6 +423,10 @@ pub async fn create(
     let [a, b] = line.sides();
     staff.actor.may_change_shared_line(a, b)?;
     let marker = intake.check(number, row)?;
+    let reference = reference_line(&state.store, &line).await?;
+    intake
+        .check_near_line(&marker, reference.as_ref())
+        .map_err(MarkerError::Inconsistent)?;
     import(&state.store, std::slice::from_ref(&marker), &staff.author()).await?;
     let stored = existing(state, &marker.number.to_string()).await?;
     let position = position(&stored, System::CGCS2000)?;

@@ -96,6 +96,9 @@ pub struct AppSettings {
     /// Addresses of the reverse proxies whose `X-Forwarded-Host` and `X-Forwarded-Proto` are
     /// believed; from anyone else those headers are ignored.
     pub trusted_proxies: Vec<IpAddr>,
+    /// How far a boundary marker may stand from its line, in metres (markers of a pair on two
+    /// banks of a river stand off it); see `markers::DEFAULT_MAX_MARKER_OFFSET_M`.
+    pub max_marker_offset_m: f64,
 }
 
 impl AppSettings {
@@ -133,6 +136,7 @@ impl AppSettings {
     ///     reports_per_address_per_hour: 5,
     ///     reports_per_sign_per_hour: 20,
     ///     trusted_proxies: Vec::new(),
+    ///     max_marker_offset_m: 1000.0,
     /// };
     /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
     /// ```

@@ -8,8 +8,10 @@ use super::romanize::{self, RomanizeError};
 use super::{AppState, Identity, Staff, today};
 use crate::domain::account::AccessError;
 use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::geometry::check_no_height;
 use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
 use crate::domain::version::{ChangeAction, ChangeNote, VersionMeta};
+use crate::spatial::consistency::check_place_geometry;
 use crate::store::StoreError;
 use crate::store::places::{Change, PlaceFilter, StoredPlace, VersionSelector};
 
@@ -19,6 +21,10 @@ pub enum PlaceError {
     /// The input names the fields at fault.
     #[error("{0}")]
     Invalid(#[from] FieldErrors),
+    /// The geometry disagrees with the record (it lies outside the divisions the record names)
+    /// or carries what the register does not keep (a height); the fields say how.
+    #[error("{0}")]
+    Inconsistent(FieldErrors),
     /// The caller may not write there.
     #[error(transparent)]
     Forbidden(#[from] AccessError),
@@ -68,6 +74,9 @@ async fn checked_place(
     staff: &Staff,
     input: PlaceInput,
 ) -> Result<(ValidPlace, ChangeNote), PlaceError> {
+    if let Some(geometry) = &input.geometry {
+        check_no_height(geometry, "geometry").map_err(PlaceError::Inconsistent)?;
+    }
     let place = ValidPlace::parse(
         input.properties,
         input.geometry.as_ref(),
@@ -101,7 +110,24 @@ async fn checked_place(
         return Err(all.into());
     }
     staff.actor.may_edit_places_in(place.divisions())?;
+    check_lies_in_divisions(state, &place)?;
     Ok((place, input.change))
+}
+
+/// The record's geometry must lie in the divisions it names (`spatial::consistency`), measured
+/// on the in-memory index. A division's own record (category 21x) is checked against the
+/// divisions above it.
+fn check_lies_in_divisions(state: &AppState, place: &ValidPlace) -> Result<(), PlaceError> {
+    let Some(geometry) = place.geometry() else {
+        return Ok(());
+    };
+    let own = place.properties().category.starts_with("21");
+    // A writer that panicked left the index as it was; it is still the best one to check on.
+    let index = state
+        .spatial
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    check_place_geometry(&index, geometry, place.divisions(), own).map_err(PlaceError::Inconsistent)
 }
 
 fn effective_on(day: Option<NaiveDate>, field: &str) -> Result<NaiveDate, PlaceError> {

@@ -230,6 +230,108 @@ pub fn line_geometry(value: &Value, field: &str) -> Result<MultiLineString<f64>,
     }
 }
 
+/// Checks that a boundary line is simple: no part crosses or touches itself (a part may close
+/// on itself, round an enclave), and parts meet only at their ends. A vertex repeated in a row
+/// is no crossing. The first crossing found is named with its position.
+///
+/// ```
+/// use diming::domain::boundary_line::check_simple;
+/// use geo::{LineString, MultiLineString};
+///
+/// let straight = MultiLineString::new(vec![LineString::from(vec![(121.0, 30.0), (121.0, 30.1), (121.1, 30.1)])]);
+/// assert!(check_simple(&straight, "geometry").is_ok());
+/// // A Z drawn as an X: the last segment crosses the first.
+/// let crossing = MultiLineString::new(vec![LineString::from(vec![(121.0, 30.0), (121.1, 30.1), (121.1, 30.0), (121.0, 30.1)])]);
+/// let errors = check_simple(&crossing, "geometry").unwrap_err();
+/// assert!(errors.as_slice()[0].message.contains("crosses itself"));
+/// ```
+pub fn check_simple(lines: &MultiLineString<f64>, field: &str) -> Result<(), FieldErrors> {
+    use geo::line_intersection::{LineIntersection, line_intersection};
+    use geo::{Line, coord};
+    use rstar::primitives::GeomWithData;
+    use rstar::{RTree, RTreeObject};
+
+    // Each part without vertices repeated in a row, and its segments with (part, segment).
+    let parts: Vec<Vec<Coord<f64>>> = lines
+        .0
+        .iter()
+        .map(|line| {
+            let mut coords = line.0.clone();
+            coords.dedup();
+            coords
+        })
+        .collect();
+    let segments: Vec<GeomWithData<Line<f64>, (usize, usize)>> = parts
+        .iter()
+        .enumerate()
+        .flat_map(|(p, coords)| {
+            coords
+                .windows(2)
+                .enumerate()
+                .map(move |(k, w)| GeomWithData::new(Line::new(w[0], w[1]), (p, k)))
+        })
+        .collect();
+    let ends = |p: usize| {
+        let coords = &parts[p];
+        (coords[0], coords[coords.len() - 1])
+    };
+    let tree = RTree::bulk_load(segments.clone());
+    let allowed = |a: (usize, usize), b: (usize, usize), hit: &LineIntersection<f64>| {
+        let LineIntersection::SinglePoint { intersection, .. } = hit else {
+            return false; // Overlapping segments: the line runs back over itself.
+        };
+        let at = *intersection;
+        if a.0 == b.0 {
+            let last = parts[a.0].len().saturating_sub(2);
+            let (first, end) = ends(a.0);
+            (b.1 == a.1 + 1 && at == parts[a.0][b.1])
+                || (a.1 == 0 && b.1 == last && first == end && at == first)
+        } else {
+            let (a_first, a_end) = ends(a.0);
+            let (b_first, b_end) = ends(b.0);
+            (at == a_first || at == a_end) && (at == b_first || at == b_end)
+        }
+    };
+    for segment in &segments {
+        let a = segment.data;
+        let crossing = tree
+            .locate_in_envelope_intersecting(&segment.envelope())
+            .filter(|other| other.data > a)
+            .filter_map(|other| {
+                let hit = line_intersection(*segment.geom(), *other.geom())?;
+                (!allowed(a, other.data, &hit)).then_some((other.data, hit))
+            })
+            .min_by_key(|(b, _)| *b);
+        if let Some((b, hit)) = crossing {
+            let at = match hit {
+                LineIntersection::SinglePoint { intersection, .. } => intersection,
+                LineIntersection::Collinear { intersection } => intersection.start,
+            };
+            let at = coord! { x: at.x, y: at.y };
+            let place = if a.0 == b.0 {
+                format!("part {}, segments {} and {}", a.0 + 1, a.1 + 1, b.1 + 1)
+            } else {
+                format!(
+                    "segment {} of part {} and segment {} of part {}",
+                    a.1 + 1,
+                    a.0 + 1,
+                    b.1 + 1,
+                    b.0 + 1
+                )
+            };
+            return Err(FieldError::new(
+                field,
+                format!(
+                    "the line crosses itself at {:.6}, {:.6} ({place}): a boundary line is simple; fix the order of its positions",
+                    at.x, at.y
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// The stops on a line from its markers (number, longitude, latitude), in the order given: one
 /// per marker number, since a pair or triple stands under one number (at the mean of its
 /// markers), labelled with the number without its type letter.
@@ -482,6 +584,67 @@ mod tests {
         assert_eq!(line_geometry(&line, "geometry").unwrap().0.len(), 1);
         let point = serde_json::json!({ "type": "Point", "coordinates": [121.0, 30.0] });
         assert!(line_geometry(&point, "geometry").is_err());
+    }
+
+    #[test]
+    fn a_simple_line_passes_and_a_crossing_or_fold_does_not() {
+        let simple = |coords: Vec<(f64, f64)>| {
+            check_simple(
+                &MultiLineString::new(vec![LineString::from(coords)]),
+                "geometry",
+            )
+        };
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.0, 30.1),
+                (121.0, 30.1),
+                (121.1, 30.1)
+            ])
+            .is_ok()
+        );
+        // A closed line round an enclave.
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.1, 30.0),
+                (121.1, 30.1),
+                (121.0, 30.0)
+            ])
+            .is_ok()
+        );
+        let crossing = simple(vec![
+            (121.0, 30.0),
+            (121.1, 30.1),
+            (121.1, 30.0),
+            (121.0, 30.1),
+        ]);
+        let message = &crossing.unwrap_err().into_vec()[0].message;
+        assert!(message.contains("121.050000, 30.050000"), "{message}");
+        // Back over itself.
+        assert!(simple(vec![(121.0, 30.0), (121.0, 30.1), (121.0, 30.05)]).is_err());
+        // Touching itself at a vertex.
+        assert!(
+            simple(vec![
+                (121.0, 30.0),
+                (121.1, 30.0),
+                (121.1, 30.1),
+                (121.05, 30.0)
+            ])
+            .is_err()
+        );
+        // Two parts meeting at their ends pass; crossing in their middles does not.
+        let two = |b: Vec<(f64, f64)>| {
+            check_simple(
+                &MultiLineString::new(vec![
+                    LineString::from(vec![(121.0, 30.0), (121.0, 30.1)]),
+                    LineString::from(b),
+                ]),
+                "geometry",
+            )
+        };
+        assert!(two(vec![(121.0, 30.1), (121.1, 30.1)]).is_ok());
+        assert!(two(vec![(120.9, 30.05), (121.1, 30.05)]).is_err());
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Parses GeoJSON geometry (RFC 7946: lon/lat positions) into `geo` types, refusing what would
 //! corrupt the register: out-of-range or non-finite coordinates, unclosed or self-intersecting
 //! rings, and positions outside China (usually swapped longitude and latitude).
+//!
+//! Heights are refused, not dropped: a position is `[longitude, latitude]`, and one with a third
+//! value (RFC 7946 allows an altitude) is refused naming it (`geometry.coordinates[2]`), since
+//! the register stores no heights and keeping only two of three numbers would lose one
+//! silently. [`check_no_height`] finds every such position before parsing.
 
 use geo::{
     BoundingRect, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point,
@@ -150,6 +155,51 @@ pub fn check_within_china(geometry: &Geometry<f64>, field: &str) -> Result<(), F
     Err(FieldError::new(field, message))
 }
 
+/// Finds every position carrying a third value (a height) in a GeoJSON geometry object, each
+/// named by its path (`geometry.coordinates[0][3][2]`): the register stores positions as
+/// `[longitude, latitude]` only, and refuses a height rather than drop it.
+///
+/// ```
+/// use diming::domain::geometry::check_no_height;
+/// use serde_json::json;
+///
+/// let flat = json!({"type": "Point", "coordinates": [120.89, 30.94]});
+/// assert!(check_no_height(&flat, "geometry").is_ok());
+/// let with_height = json!({"type": "LineString", "coordinates": [[120.89, 30.94], [120.9, 30.95, 4.5]]});
+/// let errors = check_no_height(&with_height, "geometry").unwrap_err();
+/// assert_eq!(errors.as_slice()[0].field, "geometry.coordinates[1][2]");
+/// ```
+pub fn check_no_height(value: &Value, field: &str) -> Result<(), FieldErrors> {
+    fn walk(value: &Value, path: &str, errors: &mut FieldErrors) {
+        let Some(items) = value.as_array() else {
+            return;
+        };
+        if items.first().is_some_and(Value::is_number) {
+            if items.len() > 2 {
+                let error = height_error(path);
+                errors.push(error.field, error.message);
+            }
+            return;
+        }
+        for (i, item) in items.iter().enumerate() {
+            walk(item, &format!("{path}[{i}]"), errors);
+        }
+    }
+    let mut errors = FieldErrors::default();
+    if let Some(coordinates) = value.get("coordinates") {
+        walk(coordinates, &format!("{field}.coordinates"), &mut errors);
+    }
+    errors.into_result(())
+}
+
+/// The refusal of a position with a height, naming its third value.
+fn height_error(path: &str) -> FieldError {
+    FieldError::new(
+        format!("{path}[2]"),
+        "a position is [longitude, latitude]: the register stores no heights, so a third value is refused rather than dropped",
+    )
+}
+
 fn rect_inside(inner: Rect<f64>, outer: Rect<f64>) -> bool {
     inner.min().x >= outer.min().x
         && inner.min().y >= outer.min().y
@@ -165,11 +215,11 @@ fn array<'a>(value: &'a Value, path: &str) -> Result<&'a Vec<Value>, FieldError>
 
 fn position(value: &Value, path: &str) -> Result<Coord<f64>, FieldError> {
     let items = array(value, path)?;
-    if !(2..=3).contains(&items.len()) {
-        return Err(FieldError::new(
-            path,
-            "a position is [longitude, latitude] or [longitude, latitude, height]",
-        ));
+    if items.len() > 2 {
+        return Err(height_error(path));
+    }
+    if items.len() < 2 {
+        return Err(FieldError::new(path, "a position is [longitude, latitude]"));
     }
     let number = |i: usize| {
         items[i]
@@ -320,6 +370,22 @@ mod tests {
         let error = check_within_china(&abroad, "geometry").unwrap_err();
         assert!(error.message.contains("outside China"));
         assert!(!error.message.contains("swapped"));
+    }
+
+    #[test]
+    fn a_height_is_refused_naming_it() {
+        let error = first_error(json!({"type": "Point", "coordinates": [120.9, 30.8, 12.0]}));
+        assert_eq!(error.field, "geometry.coordinates[2]");
+        assert!(error.message.contains("no heights"), "{}", error.message);
+        let polygon = json!({"type": "Polygon", "coordinates": [[[120.0, 30.0, 1.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.0]]]});
+        assert_eq!(
+            first_error(polygon.clone()).field,
+            "geometry.coordinates[0][0][2]"
+        );
+        let errors = check_no_height(&polygon, "geometry").unwrap_err();
+        assert_eq!(errors.as_slice()[0].field, "geometry.coordinates[0][0][2]");
+        let error = first_error(json!({"type": "Point", "coordinates": [120.9]}));
+        assert_eq!(error.field, "geometry.coordinates");
     }
 
     #[test]

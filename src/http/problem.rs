@@ -54,6 +54,17 @@ impl Problem {
         }
     }
 
+    /// 422 naming the fields whose content the register cannot take: well-formed, but at odds
+    /// with the rest of the record (a position outside the divisions named) or with what the
+    /// register keeps (a height).
+    pub fn unprocessable(errors: FieldErrors) -> Self {
+        let mut problem = Self::invalid(errors.into_vec());
+        problem.status = StatusCode::UNPROCESSABLE_ENTITY.as_u16();
+        problem.kind = "/problems/inconsistent-input".into();
+        problem.title = "The input does not agree with the record".into();
+        problem
+    }
+
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
     }

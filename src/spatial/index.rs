@@ -12,13 +12,13 @@
 //!   sphere. Lines and polygons are measured to their closest point, not to a centroid. The
 //!   distances returned are geodesic on the WGS84/CGCS2000 ellipsoid (Karney).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use geo::algorithm::indexed::IntervalTreeMultiPolygon;
 use geo::{
     BoundingRect, Closest, ClosestPoint, Contains, Coord, Distance, Geodesic, Geometry, Line,
-    LinesIter, MultiPolygon, Point,
+    LinesIter, MultiPolygon, Point, Rect,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, PointDistance, RTree, RTreeObject};
@@ -77,6 +77,55 @@ impl Area {
         boundary
             .nearest_neighbor(&Point::from(point))
             .is_some_and(|segment| segment.distance_2(&Point::from(point)) <= 1e-18)
+    }
+}
+
+/// Whether a record is a division's own area: an administrative category (21x).
+fn is_administrative(place: &IndexedPlace) -> bool {
+    place.category.starts_with("21")
+}
+
+/// A division's registered area, as the consistency checks measure against it.
+#[derive(Clone, Copy)]
+pub struct DivisionArea<'a> {
+    /// The area's record (its name, and the division code as its first code).
+    pub place: &'a IndexedPlace,
+    area: &'a Area,
+}
+
+impl DivisionArea<'_> {
+    /// The polygon.
+    pub fn shape(&self) -> &MultiPolygon<f64> {
+        &self.area.shape
+    }
+
+    /// Whether the point lies in the interior (by the edge index, without walking vertices).
+    pub fn contains(&self, point: Coord<f64>) -> bool {
+        self.area.edges.contains(&point)
+    }
+
+    /// The geodesic distance in metres from `point` to the area: 0 inside, otherwise to its
+    /// boundary. The boundary segments nearest in degrees are candidates (the few nearest, so
+    /// that the squeeze of longitude degrees does not pick the wrong one); the distance to each
+    /// one's closest point is geodesic.
+    pub fn distance_m(&self, point: Coord<f64>) -> f64 {
+        if self.contains(point) {
+            return 0.0;
+        }
+        let boundary = self
+            .area
+            .boundary
+            .get_or_init(|| RTree::bulk_load(self.area.shape.lines_iter().collect()));
+        let query = Point::from(point);
+        boundary
+            .nearest_neighbor_iter(&query)
+            .take(4)
+            .filter_map(|segment| match segment.closest_point(&query) {
+                Closest::Intersection(p) | Closest::SinglePoint(p) => Some(p),
+                Closest::Indeterminate => None,
+            })
+            .map(|closest| ellipsoidal_distance(query, closest))
+            .fold(f64::INFINITY, f64::min)
     }
 }
 
@@ -194,6 +243,9 @@ type AreaBox = GeomWithData<Rectangle<[f64; 2]>, i64>;
 pub struct SpatialIndex {
     places: HashMap<i64, IndexedPlace>,
     areas: HashMap<i64, Area>,
+    /// The administrative areas (21x) by their division code, smallest record id first: a
+    /// division's registered area is one lookup, not a scan.
+    administrative: HashMap<String, BTreeSet<i64>>,
     area_boxes: RTree<AreaBox>,
     /// Point features (most names): exact, cheap nearest-first order.
     points: RTree<NamedPoint>,
@@ -210,6 +262,7 @@ impl SpatialIndex {
         for (place, geometry) in records {
             let (area, area_box, near) = prepare(&place, geometry);
             if let (Some(area), Some(area_box)) = (area, area_box) {
+                index.note_administrative(&place);
                 index.areas.insert(place.place_id, area);
                 boxes.push(area_box);
             }
@@ -251,6 +304,7 @@ impl SpatialIndex {
         self.remove(place.place_id);
         let (area, area_box, near) = prepare(&place, geometry);
         if let (Some(area), Some(area_box)) = (area, area_box) {
+            self.note_administrative(&place);
             self.areas.insert(place.place_id, area);
             self.area_boxes.insert(area_box);
         }
@@ -274,6 +328,15 @@ impl SpatialIndex {
     pub fn remove(&mut self, place_id: i64) {
         if self.places.remove(&place_id).is_none() {
             return;
+        }
+        if let Some(area) = self.areas.get(&place_id)
+            && let Some(code) = area.place.division_code.as_deref()
+            && let Some(ids) = self.administrative.get_mut(code)
+        {
+            ids.remove(&place_id);
+            if ids.is_empty() {
+                self.administrative.remove(code);
+            }
         }
         if let Some(area) = self.areas.remove(&place_id)
             && let Some(rect) = area.shape.bounding_rect()
@@ -317,13 +380,48 @@ impl SpatialIndex {
 
     /// The polygon of the administrative area (行政区域) registered for a division code.
     pub fn division_area(&self, code: &str) -> Option<(&IndexedPlace, &MultiPolygon<f64>)> {
-        self.areas
-            .values()
-            .filter(|a| {
-                a.place.category.starts_with("21") && a.place.division_code.as_deref() == Some(code)
+        self.registered_area(code).map(|a| (a.place, &a.area.shape))
+    }
+
+    /// The administrative area (行政区域) registered for a division code, with its edge index:
+    /// a record of category 21x whose first division code is the division (the one with the
+    /// smallest id, should there be several).
+    pub fn registered_area(&self, code: &str) -> Option<DivisionArea<'_>> {
+        let id = self.administrative.get(code)?.first()?;
+        self.areas.get(id).map(|area| DivisionArea {
+            place: &area.place,
+            area,
+        })
+    }
+
+    /// Files an area under its division code when it is a division's own (21x).
+    fn note_administrative(&mut self, place: &IndexedPlace) {
+        if is_administrative(place)
+            && let Some(code) = &place.division_code
+        {
+            self.administrative
+                .entry(code.clone())
+                .or_default()
+                .insert(place.place_id);
+        }
+    }
+
+    /// The administrative areas whose bounding box meets `rect` (candidates for an overlap).
+    pub fn administrative_areas_meeting(&self, rect: Rect<f64>) -> Vec<DivisionArea<'_>> {
+        let envelope =
+            AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut found: Vec<DivisionArea<'_>> = self
+            .area_boxes
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|b| self.areas.get(&b.data))
+            .filter(|a| is_administrative(&a.place))
+            .map(|area| DivisionArea {
+                place: &area.place,
+                area,
             })
-            .min_by_key(|a| a.place.place_id)
-            .map(|a| (&a.place, &a.shape))
+            .collect();
+        found.sort_by_key(|a| a.place.place_id);
+        found
     }
 
     /// The innermost area holding `point` among those `keep` accepts (the one with the longest
@@ -780,6 +878,27 @@ mod tests {
             ellipsoidal_distance(far.0, far.1),
             Geodesic.distance(far.0, far.1)
         );
+    }
+
+    #[test]
+    fn a_division_area_is_found_by_its_code_through_upserts_and_removals() {
+        let mut index = two_counties();
+        assert_eq!(index.registered_area("330421").unwrap().place.place_id, 1);
+        assert!(index.registered_area("330400").is_none());
+        // A second record of the same division: the older one is the registered area.
+        let square: Geometry<f64> = polygon![(x: 110.0, y: 30.0), (x: 110.1, y: 30.0), (x: 110.1, y: 30.1), (x: 110.0, y: 30.0)].into();
+        index.upsert(place(7, "copy", "330421"), square.clone());
+        assert_eq!(index.registered_area("330421").unwrap().place.place_id, 1);
+        index.remove(1);
+        assert_eq!(index.registered_area("330421").unwrap().place.place_id, 7);
+        // Not an administrative category: not a division's area.
+        let mut lake = place(8, "lake", "330482");
+        lake.category = "232".into();
+        index.remove(2);
+        index.upsert(lake, square);
+        assert!(index.registered_area("330482").is_none());
+        index.remove(7);
+        assert!(index.registered_area("330421").is_none());
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod boundaries;
 mod cli;
 mod demo;
 mod division_events;
+mod geometry_checks;
 mod hardening;
 mod markers;
 mod places;

@@ -7,6 +7,7 @@ impl From<BoundaryError> for Problem {
     fn from(error: BoundaryError) -> Self {
         match error {
             BoundaryError::Invalid(errors) => errors.into(),
+            BoundaryError::Inconsistent(errors) => Problem::unprocessable(errors),
             BoundaryError::Forbidden(error) => error.into(),
             BoundaryError::NotOnEitherSide(error) => Problem::forbidden(error.to_string()),
             BoundaryError::NotFound(detail) => Problem::not_found(detail),

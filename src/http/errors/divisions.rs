@@ -9,6 +9,7 @@ impl From<DivisionEventError> for Problem {
     fn from(error: DivisionEventError) -> Self {
         match error {
             DivisionEventError::Invalid(errors) => errors.into(),
+            DivisionEventError::Inconsistent(errors) => Problem::unprocessable(errors),
             DivisionEventError::Forbidden(error) => error.into(),
             DivisionEventError::NotFound(detail) => Problem::not_found(detail),
             error

@@ -7,6 +7,7 @@ impl From<PlaceError> for Problem {
     fn from(error: PlaceError) -> Self {
         match error {
             PlaceError::Invalid(errors) => errors.into(),
+            PlaceError::Inconsistent(errors) => Problem::unprocessable(errors),
             PlaceError::Forbidden(error) => error.into(),
             PlaceError::NotFound(detail) => Problem::not_found(detail),
             error @ PlaceError::AlreadyHistorical(_) => Problem::conflict(error.to_string()),
