@@ -5,12 +5,14 @@ use std::fmt::Write;
 
 use super::escape_xml;
 
-use geo::{Coord, Geometry, LineString};
+use geo::{Coord, Geometry, LineString, Simplify};
 
 /// Metres per degree of latitude (mean); longitude is scaled by cos(latitude).
 const METRES_PER_DEGREE: f64 = 111_320.0;
 /// Points closer than this on screen are drawn as one.
-const MIN_STEP_PX: f64 = 0.75;
+const MIN_STEP_PX: f64 = 1.0;
+/// How far (in pixels) a simplified outline may stray from the recorded one.
+const SIMPLIFY_PX: f64 = 1.2;
 
 /// The part of the world the map shows and how big it is drawn.
 #[derive(Debug, Clone, Copy)]
@@ -163,21 +165,51 @@ fn path_data(view: &MapView, geometry: &Geometry<f64>) -> String {
         } else {
             projected
         };
-        let mut last: Option<(f64, f64)> = None;
-        let mut started = false;
+        // Drop the vertices no screen can show: within a pixel of the line without them.
+        let points: Vec<(f64, f64)> = LineString::from(points)
+            .simplify(SIMPLIFY_PX)
+            .0
+            .into_iter()
+            .map(|c| (c.x, c.y))
+            .collect();
+        // Whole pixels, each step relative to the last (`l` once, then bare pairs; a minus sign
+        // separates numbers by itself): a phone screen shows no finer detail, and the page
+        // stays small on a slow network.
+        let mut last: Option<(i64, i64)> = None;
         for (x, y) in points {
-            if last.is_some_and(|(lx, ly)| (x - lx).hypot(y - ly) < MIN_STEP_PX) {
-                continue;
+            let (x, y) = (x.round() as i64, y.round() as i64);
+            match last {
+                None => {
+                    let _ = write!(d, "M{x} {y}l");
+                }
+                Some((lx, ly)) => {
+                    let (dx, dy) = (x - lx, y - ly);
+                    if ((dx * dx + dy * dy) as f64).sqrt() < MIN_STEP_PX {
+                        continue;
+                    }
+                    push_number(&mut d, dx);
+                    push_number(&mut d, dy);
+                }
             }
-            let _ = write!(d, "{}{x:.1} {y:.1}", if started { "L" } else { "M" });
-            started = true;
             last = Some((x, y));
         }
-        if closed && started {
+        if d.ends_with('l') {
+            d.pop();
+        }
+        if closed && last.is_some() {
             d.push('Z');
         }
     }
     d
+}
+
+/// Appends a number of path data, with a space before it only where the previous character
+/// would run into it (a minus sign needs none).
+fn push_number(d: &mut String, n: i64) {
+    if n >= 0 && d.chars().last().is_some_and(|c| c.is_ascii_digit()) {
+        d.push(' ');
+    }
+    let _ = write!(d, "{n}");
 }
 
 /// Sutherland–Hodgman clipping of a closed ring to a rectangle (min_x, min_y, max_x, max_y).
@@ -246,6 +278,24 @@ mod tests {
         let big: Geometry<f64> = polygon![(x: 120.0, y: 30.0), (x: 122.0, y: 30.0), (x: 122.0, y: 32.0), (x: 120.0, y: 32.0), (x: 120.0, y: 30.0)].into();
         let d = path_data(&view(), &big);
         assert!(d.len() < 200, "{d}");
+    }
+
+    #[test]
+    fn paths_are_whole_pixel_steps() {
+        let square: Geometry<f64> = polygon![(x: 120.89, y: 30.89), (x: 120.91, y: 30.89), (x: 120.91, y: 30.91), (x: 120.89, y: 30.91), (x: 120.89, y: 30.89)].into();
+        let d = path_data(&view(), &square);
+        assert!(d.starts_with('M') && d.ends_with('Z'), "{d}");
+        assert!(!d.contains('.'), "{d}");
+        // Four sides back to the start: the steps add up to nothing.
+        let numbers: Vec<i64> = d[d.find('l').unwrap() + 1..d.len() - 1]
+            .replace('-', " -")
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        let (sx, sy) = numbers
+            .chunks(2)
+            .fold((0, 0), |(x, y), c| (x + c[0], y + c[1]));
+        assert_eq!((sx, sy), (0, 0), "{d}");
     }
 
     #[test]

@@ -87,7 +87,7 @@ dl{margin:0}dt{font-weight:600;margin-top:.8rem}dd{margin:0;white-space:pre-line
 .links a{display:inline-block;margin:.2rem .6rem .2rem 0}.note{background:#fff4d6;padding:.6rem;border-radius:6px}\
 form label{display:block;margin-top:.6rem}select,textarea,input,button{font:inherit;width:100%;box-sizing:border-box}\
 button{margin-top:.8rem;padding:.6rem;background:#1d5fa8;color:#fff;border:0;border-radius:6px}\
-.hp{position:absolute;left:-9999px}footer{font-size:.8rem;color:#777;margin:2rem 0 1rem}nav a{color:#fff}";
+.hp{position:absolute;left:-9999px}footer{font-size:.8rem;color:#595959;margin:2rem 0 1rem}nav a{color:#fff}";
 
 fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
     html! {

@@ -573,3 +573,28 @@ async fn a_cached_public_page_follows_an_edit_of_its_place() {
     let html = page(&app).await;
     assert!(html.contains("塘东新村"), "the edit shows at once");
 }
+
+#[tokio::test]
+async fn the_public_page_is_sent_compressed_to_a_client_that_accepts_it() {
+    let app = spawn_app_with(|_| {}).await;
+    let (_, code) = a_sign(&app).await;
+    // reqwest here has no gzip decoder: the bytes arrive as the server sent them.
+    let response = app
+        .client
+        .get(app.url(&format!("/s/{code}")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = response.bytes().await.unwrap();
+    let plain = app.get(&format!("/s/{code}")).await.bytes().await.unwrap();
+    assert!(plain.len() <= 8 * 1024, "{} bytes", plain.len());
+    assert!(
+        compressed.len() < plain.len(),
+        "{} < {}",
+        compressed.len(),
+        plain.len()
+    );
+}

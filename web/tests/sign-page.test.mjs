@@ -107,3 +107,37 @@ test('an unknown code in the browser gets the friendly page, in English on reque
     await browser.close();
   }
 });
+
+// axe-core from npm, injected into the page: no serious or critical accessibility violation on
+// the public pages a phone opens (Chinese and English, and the page of an unknown code).
+const axeSource = join(root, 'web', 'node_modules', 'axe-core', 'axe.min.js');
+
+async function seriousViolations(page) {
+  await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+test('the public pages have no serious accessibility violation (axe-core)', async () => {
+  const token = await staffToken();
+  const signs = await (await fetch(`${base}/api/v1/signs?division=330421&limit=20`,
+    { headers: { authorization: `Bearer ${token}` } })).json();
+  const sign = signs.signs.find((s) => s.sign.position);
+  assert.ok(sign, 'a sign with a position');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+  try {
+    // The pages forbid every script by their Content Security Policy; the test's own is let in.
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    for (const url of [sign.url, `${sign.url}?lang=en`, `${base}/s/ZZZZZZZZZ`, `${base}/s/ZZZZZZZZZ?lang=en`]) {
+      await page.goto(url);
+      assert.deepEqual(await seriousViolations(page), [], url);
+    }
+  } finally {
+    await browser.close();
+  }
+});
