@@ -344,3 +344,32 @@ async fn view(
         recorded,
     })
 }
+
+/// A line's shape in another coordinate system (a Gauss–Krüger zone, a legacy datum with its
+/// transformation parameters), each position converted through PROJ and rounded as the system
+/// is measured (1e-9° or 0.1 mm). A position outside the system's zone is refused naming `crs`.
+pub fn shape_in(
+    shape: &MultiLineString<f64>,
+    system: &super::markers::System,
+) -> Result<MultiLineString<f64>, BoundaryError> {
+    use crate::domain::crs::Crs;
+    use geo::MapCoords;
+    if system.crs == Crs::Cgcs2000 {
+        return Ok(shape.clone());
+    }
+    shape
+        .try_map_coords(|c| {
+            crate::spatial::reproject::convert_with(
+                Crs::Cgcs2000,
+                system.crs,
+                c.x,
+                c.y,
+                system.helmert.as_ref(),
+            )
+            .map(|(x, y)| geo::Coord {
+                x: system.crs.round(x),
+                y: system.crs.round(y),
+            })
+        })
+        .map_err(|e| FieldErrors::one(e.field(), e.to_string()).into())
+}

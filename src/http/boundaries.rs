@@ -5,6 +5,8 @@
 //! segments at their markers. Staff of either side may read a line; only an administrator
 //! covering both sides may change it.
 
+use super::transform::parse_system;
+use crate::app::markers::System;
 use crate::http::query::{NoParams, Query};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::body::JsonBody;
-use super::places::{AsOfQuery, parse_day};
+use super::places::parse_day;
 use super::precondition::expected_version;
 use super::problem::Problem;
 use crate::app::Staff;
@@ -30,6 +32,22 @@ const TAG_KIND: char = 'b';
 pub struct BoundaryQuery {
     between: Option<String>,
     as_of: Option<String>,
+    crs: Option<String>,
+    helmert: Option<String>,
+}
+
+/// `?as_of=` and the system to answer in (`crs=`, `helmert=`), for reading a recorded line.
+#[derive(Deserialize)]
+pub struct LineQuery {
+    as_of: Option<String>,
+    crs: Option<String>,
+    helmert: Option<String>,
+}
+
+/// The system a line is answered in: CGCS2000 unless `crs=` asks for another.
+fn answer_system(crs: Option<&str>, helmert: Option<&str>) -> Result<System, Problem> {
+    let (crs, helmert) = parse_system(crs, helmert).map_err(|e| Problem::invalid(vec![e]))?;
+    Ok(System { crs, helmert })
 }
 
 pub async fn between(
@@ -56,8 +74,9 @@ pub async fn between(
         .as_deref()
         .map(|d| parse_day(d, "as_of"))
         .transpose()?;
+    let system = answer_system(query.crs.as_deref(), query.helmert.as_deref())?;
     let view = boundaries::between(&state, &staff, &line, as_of).await?;
-    Ok(line_response(&view))
+    line_response(&view, &system)
 }
 
 /// A line as a client sends it.
@@ -117,7 +136,7 @@ pub async fn create(
     let line = LineCode::between(parse(0, a)?, parse(1, b)?)
         .map_err(|e| Problem::invalid_field("between", e.to_string()))?;
     let view = boundaries::record(&state, &staff, &line, input.into()).await?;
-    let mut response = line_response(&view);
+    let mut response = line_response(&view, &System::CGCS2000)?;
     *response.status_mut() = StatusCode::CREATED;
     response.headers_mut().insert(
         header::LOCATION,
@@ -144,19 +163,24 @@ pub async fn update(
         input.into(),
     )
     .await?;
-    Ok(line_response(&view))
+    line_response(&view, &System::CGCS2000)
 }
 
 pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    query: Query<AsOfQuery>,
+    query: Query<LineQuery>,
 ) -> Result<HttpResponse, Problem> {
     let line = parse_line_code(&path)?;
-    let as_of = query.day()?;
+    let as_of = query
+        .as_of
+        .as_deref()
+        .map(|d| parse_day(d, "as_of"))
+        .transpose()?;
+    let system = answer_system(query.crs.as_deref(), query.helmert.as_deref())?;
     let view = boundaries::read(&state, &staff, &line, as_of).await?;
-    Ok(line_response(&view))
+    line_response(&view, &system)
 }
 
 pub async fn history(
@@ -173,7 +197,7 @@ pub async fn history(
 /// A line as a GeoJSON feature (with the ETag of its version when recorded): its code, both
 /// sides, level, segments between its markers (with their lead sides) and geodesic length,
 /// then what is known of its record.
-fn line_response(view: &LineView) -> HttpResponse {
+fn line_response(view: &LineView, system: &System) -> Result<HttpResponse, Problem> {
     let line = &view.line;
     let [a, b] = line.sides();
     let [name_a, name_b] = &view.side_names;
@@ -186,6 +210,7 @@ fn line_response(view: &LineView) -> HttpResponse {
         "level": a.level().as_str(),
         "segments": view.segments,
         "length_m": round(view.length_m()),
+        "crs": system.crs.to_string(),
     });
     let extra = match &view.recorded {
         None => json!({ "recorded": false, "derived_from": "shared polygon edges" }),
@@ -208,7 +233,7 @@ fn line_response(view: &LineView) -> HttpResponse {
     }
     let feature = json!({
         "type": "Feature",
-        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&view.shape)),
+        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&boundaries::shape_in(&view.shape, system)?)),
         "properties": properties,
     });
     let mut response = HttpResponse::Ok();
@@ -218,9 +243,9 @@ fn line_response(view: &LineView) -> HttpResponse {
             entity_tag(TAG_KIND, stored.id, stored.version),
         ));
     }
-    response
+    Ok(response
         .content_type("application/geo+json")
-        .body(feature.to_string())
+        .body(feature.to_string()))
 }
 
 fn parse_line_code(text: &str) -> Result<LineCode, Problem> {

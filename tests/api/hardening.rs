@@ -598,3 +598,57 @@ async fn the_public_page_is_sent_compressed_to_a_client_that_accepts_it() {
         plain.len()
     );
 }
+
+#[tokio::test]
+async fn a_boundary_is_answered_in_the_system_asked_for() {
+    let app = spawn_app_with(|s| s.demo = true).await;
+    let token = app.token("admin").await;
+    let (status, lonlat) = app
+        .get_json("/api/v1/boundaries?between=330421,330482", Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{lonlat}");
+    let (status, gk) = app
+        .get_json(
+            "/api/v1/boundaries?between=330421,330482&crs=EPSG:4549",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{gk}");
+    assert_eq!(gk["properties"]["crs"], "EPSG:4549");
+    let first = |feature: &Value| feature["geometry"]["coordinates"][0][0].clone();
+    let (lon, lat) = (
+        first(&lonlat)[0].as_f64().unwrap(),
+        first(&lonlat)[1].as_f64().unwrap(),
+    );
+    let (status, converted) = app
+        .get_json(
+            &format!("/api/v1/transform?from=EPSG:4490&to=EPSG:4549&x={lon}&y={lat}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{converted}");
+    let (x, y) = (
+        first(&gk)[0].as_f64().unwrap(),
+        first(&gk)[1].as_f64().unwrap(),
+    );
+    assert!(
+        (x - converted["x"].as_f64().unwrap()).abs() < 0.001,
+        "{x} vs {converted}"
+    );
+    assert!(
+        (y - converted["y"].as_f64().unwrap()).abs() < 0.001,
+        "{y} vs {converted}"
+    );
+    assert_eq!(
+        gk["properties"]["length_m"],
+        lonlat["properties"]["length_m"]
+    );
+
+    let (status, _) = app
+        .get_json(
+            "/api/v1/boundaries?between=330421,330482&crs=EPSG:9999",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
