@@ -171,6 +171,10 @@ pub struct ServeArgs {
     /// Log one line per request (target diming::access).
     #[arg(long, env = "DIMING_ACCESS_LOG", default_value_t = true, action = clap::ArgAction::Set)]
     pub access_log: bool,
+    /// `full` (default): a write is on disk before it is acknowledged; `normal`: faster, but
+    /// the last writes before a power cut may be lost (never corrupted).
+    #[arg(long, env = "DIMING_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"])]
+    pub sqlite_synchronous: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +243,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 trusted_proxies: args.trusted_proxies,
                 max_marker_offset_m: cli.max_marker_offset_m,
                 access_log: args.access_log,
+                durability: if args.sqlite_synchronous == "normal" {
+                    crate::store::Durability::Normal
+                } else {
+                    crate::store::Durability::Full
+                },
             };
             let app = Application::build(settings.clone()).await?;
             tracing::info!(

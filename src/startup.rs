@@ -42,6 +42,8 @@ pub struct Settings {
     pub max_marker_offset_m: f64,
     /// Log one line per request.
     pub access_log: bool,
+    /// How hard SQLite works to keep an acknowledged write through a power cut.
+    pub durability: crate::store::Durability,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             max_marker_offset_m: crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
             access_log: false,
+            durability: crate::store::Durability::Full,
         }
     }
 }
@@ -92,7 +95,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let store = Store::connect(&settings.database_url).await?;
+        let store = Store::open(&settings.database_url, settings.durability).await?;
         store.migrate().await?;
         let catalog = Arc::new(store.category_catalog().await?);
         if settings.demo {
