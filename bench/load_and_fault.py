@@ -171,35 +171,42 @@ def hostile(n):
     pid = PLACE_IDS[-1 - n]
     code = CODES[0]
     json_h = {"content-type": "application/json"}
+    c0 = conn()
+    c0.request("GET", f"/api/v1/places/{pid}")
+    feature = json.loads(c0.getresponse().read())
+    c0.close()
+    feature["properties"]["meaning"] = "hostile"
+    feature["change"] = {"comment": "hostile"}
+    valid_put = json.dumps(feature, ensure_ascii=False).encode()  # a valid body: only If-Match is wrong
     big = b'{"type":"Feature","properties":{"meaning":"' + b"x" * (MAX_BODY + 1024) + b'"}}'
     attacks = [
-        ("hostile: malformed JSON", lambda: ("PUT", f"/api/v1/places/{pid}", b'{"type":"Feature","properties":{',
+        ("hostile: malformed JSON PUT place", lambda: ("PUT", f"/api/v1/places/{pid}", b'{"type":"Feature","properties":{',
                                              {**AUTH, **json_h, "if-match": f'"p{pid}.v1"'})),
-        ("hostile: malformed JSON", lambda: ("POST", "/api/v1/auth/login", b'{"username": "x", "password"', json_h)),
-        ("hostile: malformed JSON", lambda: ("POST", "/api/v1/places", b"\xff\xfe not json", {**AUTH, **json_h})),
+        ("hostile: malformed JSON login", lambda: ("POST", "/api/v1/auth/login", b'{"username": "x", "password"', json_h)),
+        ("hostile: non-UTF-8 POST place", lambda: ("POST", "/api/v1/places", b"\xff\xfe not json", {**AUTH, **json_h})),
         ("hostile: unknown query param", lambda: ("GET", "/api/v1/places?division=330421&frobnicate=1", None, {})),
         ("hostile: unknown query param", lambda: ("GET", "/api/v1/search?q=xitang&evil=%00%ff", None, {})),
         ("hostile: unknown query param", lambda: ("GET", f"/s/{code}?utm_source=x&lang=xx", None, {})),
         ("hostile: 10 KB URL", lambda: ("GET", "/api/v1/search?q=" + "%E8%A5%BF" * 1109 + "aa", None, {})),
         ("hostile: 10 KB URL", lambda: ("GET", "/s/" + "A" * 9997, None, {})),
         ("hostile: 10 KB URL", lambda: ("GET", "/api/v1/places?division=" + "3" * 9976, None, {})),
-        ("hostile: duplicate JSON keys", lambda: ("POST", "/api/v1/auth/login",
+        ("hostile: dup JSON keys login", lambda: ("POST", "/api/v1/auth/login",
                                                   b'{"username":"benchghost","username":"benchghost2","password":"a","password":"b"}', json_h)),
-        ("hostile: duplicate JSON keys", lambda: ("PUT", f"/api/v1/places/{pid}",
+        ("hostile: dup JSON keys PUT", lambda: ("PUT", f"/api/v1/places/{pid}",
                                                   b'{"type":"Feature","type":"Feature","properties":{},"properties":{},"change":{"comment":"x"}}',
                                                   {**AUTH, **json_h, "if-match": f'"p{pid}.v1"'})),
-        ("hostile: wrong If-Match", lambda: ("PUT", f"/api/v1/places/{pid}",
-                                             b'{"type":"Feature","geometry":null,"properties":{},"change":{"comment":"x"}}',
+        ("hostile: wrong If-Match", lambda: ("PUT", f"/api/v1/places/{pid}", valid_put,
                                              {**AUTH, **json_h, "if-match": '"p999999.v0"'})),
-        ("hostile: wrong If-Match", lambda: ("PUT", f"/api/v1/places/{pid}",
-                                             b'{"type":"Feature","geometry":null,"properties":{},"change":{"comment":"x"}}',
+        ("hostile: wrong If-Match", lambda: ("PUT", f"/api/v1/places/{pid}", valid_put,
                                              {**AUTH, **json_h, "if-match": "garbage"})),
+        ("hostile: wrong If-Match", lambda: ("PUT", f"/api/v1/places/{pid}", valid_put,
+                                             {**AUTH, **json_h, "if-match": '"p%d.v0"' % pid})),
         ("hostile: body over limit", lambda: ("POST", "/api/v1/places", big, {**AUTH, **json_h})),
         ("hostile: body over limit", lambda: ("PUT", f"/api/v1/places/{pid}", big, {**AUTH, **json_h, "if-match": f'"p{pid}.v1"'})),
-        ("hostile: made-up token", lambda: ("GET", "/api/v1/signs", None, {"authorization": "Bearer " + "%032x" % random.getrandbits(128)})),
-        ("hostile: made-up token", lambda: ("PUT", f"/api/v1/places/{pid}", b"{}",
+        ("hostile: made-up token GET", lambda: ("GET", "/api/v1/signs", None, {"authorization": "Bearer " + "%032x" % random.getrandbits(128)})),
+        ("hostile: made-up token PUT", lambda: ("PUT", f"/api/v1/places/{pid}", b"{}",
                                             {"authorization": "Bearer forged.token.here", **json_h, "if-match": '"p1.v1"'})),
-        ("hostile: made-up token", lambda: ("GET", "/api/v1/auth/me", None, {"authorization": "Basic YWRtaW46YWRtaW4="})),
+        ("hostile: Basic auth header", lambda: ("GET", "/api/v1/auth/me", None, {"authorization": "Basic YWRtaW46YWRtaW4="})),
     ]
     while running(i):
         cls, make = attacks[(n + i) % len(attacks)]
