@@ -53,6 +53,9 @@ pub struct AppState {
     pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<freshness::CachedPage>>,
     /// When what each cached page shows was last written.
     pub freshness: freshness::Freshness,
+    /// Pages being drawn again right now: one request draws, the others meanwhile get the
+    /// copy drawn before (a burst of scans after an edit costs one redraw, not one each).
+    pub pages_in_redraw: Mutex<std::collections::HashSet<(String, bool)>>,
     /// Sign ids by public code, for counting scans of cached pages (a code never changes).
     pub sign_ids: quick_cache::sync::Cache<String, i64>,
     scans: Mutex<HashMap<(i64, NaiveDate), i64>>,
@@ -166,6 +169,7 @@ impl AppState {
             page_cache: quick_cache::sync::Cache::new(10_000),
             sign_ids: quick_cache::sync::Cache::new(100_000),
             freshness: freshness::Freshness::default(),
+            pages_in_redraw: Mutex::new(Default::default()),
             scans: Mutex::new(HashMap::new()),
             spatial: RwLock::new(Default::default()),
             names: RwLock::new(Default::default()),

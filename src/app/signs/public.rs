@@ -130,14 +130,23 @@ pub async fn page(state: &AppState, code: &str, lang: Lang) -> Result<String, Pu
     let code = code.to_ascii_uppercase();
     let key = (code.clone(), lang == Lang::En);
     let drawn_at = state.freshness.now();
-    if let Some(cached) = state.page_cache.get(&key)
-        && state.freshness.is_fresh(cached.drawn_at, &cached.anchor)
-    {
-        if let Some(sign_id) = state.sign_ids.get(&code) {
-            state.count_scan(sign_id);
+    let cached = state.page_cache.get(&key);
+    let mut redraw = None;
+    if let Some(cached) = &cached {
+        // Fresh, or stale while another request draws it again: this one takes the copy drawn
+        // before rather than queueing a redraw of its own.
+        let serve_cached = state.freshness.is_fresh(cached.drawn_at, &cached.anchor) || {
+            redraw = Redraw::claim(state, &key);
+            redraw.is_none()
+        };
+        if serve_cached {
+            if let Some(sign_id) = state.sign_ids.get(&code) {
+                state.count_scan(sign_id);
+            }
+            return Ok(cached.html.clone());
         }
-        return Ok(cached.html.clone());
     }
+    let _redraw = redraw;
     let (sign, place) = public_sign(state, &code).await?;
     state.count_scan(sign.id);
     let page = public_page::sign_page(&page_model(state, lang, &sign, &place).await?);
@@ -159,6 +168,34 @@ pub async fn page(state: &AppState, code: &str, lang: Lang) -> Result<String, Pu
     );
     state.sign_ids.insert(code, sign.id);
     Ok(page)
+}
+
+/// Marks a page as being drawn again while it lives (also when the drawing fails).
+struct Redraw<'a> {
+    state: &'a AppState,
+    key: (String, bool),
+}
+
+impl<'a> Redraw<'a> {
+    /// Claims the redraw of a page; `None` when another request is drawing it already.
+    fn claim(state: &'a AppState, key: &(String, bool)) -> Option<Self> {
+        let claimed = state
+            .pages_in_redraw
+            .lock()
+            .map_or(true, |mut pages| pages.insert(key.clone()));
+        claimed.then(|| Self {
+            state,
+            key: key.clone(),
+        })
+    }
+}
+
+impl Drop for Redraw<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut pages) = self.state.pages_in_redraw.lock() {
+            pages.remove(&self.key);
+        }
+    }
 }
 
 /// What the page of `sign` shows of it and its `place`.
