@@ -72,12 +72,12 @@ pub async fn clean_photo_bounded(
     limits: PhotoLimits,
 ) -> Result<CleanPhoto, PhotoError> {
     // Cheap refusals first, before waiting for a turn.
-    declared_size(&bytes, limits)?;
+    let size = declared_size(&bytes, limits)?;
     let _turn = DECODES
         .acquire()
         .await
         .map_err(|_| PhotoError::Unreadable("the service is stopping".into()))?;
-    tokio::task::spawn_blocking(move || clean_photo(&bytes, limits))
+    tokio::task::spawn_blocking(move || decode_and_reencode(&bytes, size))
         .await
         .map_err(|_| PhotoError::Unreadable("the image could not be decoded".into()))?
 }
@@ -115,7 +115,15 @@ fn declared_size(bytes: &[u8], limits: PhotoLimits) -> Result<(u32, u32), PhotoE
 /// assert_eq!(clean_photo(b"%PDF-1.7", limits).err(), Some(PhotoError::NotAnImage));
 /// ```
 pub fn clean_photo(bytes: &[u8], limits: PhotoLimits) -> Result<CleanPhoto, PhotoError> {
-    let (width, height) = declared_size(bytes, limits)?;
+    decode_and_reencode(bytes, declared_size(bytes, limits)?)
+}
+
+/// Decodes an image whose header was checked (`declared_size`), within memory limits that
+/// follow its declared size, and re-encodes it.
+fn decode_and_reencode(
+    bytes: &[u8],
+    (width, height): (u32, u32),
+) -> Result<CleanPhoto, PhotoError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| PhotoError::Unreadable(e.to_string()))?;

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::romanize::{self, RomanizeError};
 use super::{AppState, Identity, Staff, today};
 use crate::domain::account::AccessError;
-use crate::domain::field_error::{FieldError, FieldErrors};
+use crate::domain::field_error::FieldErrors;
 use crate::domain::geometry::check_no_height;
 use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
 use crate::domain::version::{ChangeAction, ChangeNote, VersionMeta};
@@ -87,28 +87,18 @@ async fn checked_place(
     // historical one may name ended ones).
     let ends = state.store.division_ends(place.divisions()).await?;
     let in_use = place.properties().status == PlaceStatus::Current;
-    let errors: Vec<FieldError> = place
-        .divisions()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, code)| {
-            let message = match ends.get(code.as_str()) {
-                None => format!("{code} is not a division known to the register"),
-                Some(Some(day)) if in_use => format!(
-                    "division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"
-                ),
-                Some(_) => return None,
-            };
-            Some(FieldError::new(format!("properties.division_codes[{i}]"), message))
-        })
-        .collect();
-    if !errors.is_empty() {
-        let mut all = FieldErrors::default();
-        for error in errors {
-            all.push(error.field, error.message);
-        }
-        return Err(all.into());
+    let mut errors = FieldErrors::default();
+    for (i, code) in place.divisions().iter().enumerate() {
+        let message = match ends.get(code.as_str()) {
+            None => format!("{code} is not a division known to the register"),
+            Some(Some(day)) if in_use => format!(
+                "division {code} ended on {day} (see /api/v1/divisions/{code}); a record in use names divisions in force"
+            ),
+            Some(_) => continue,
+        };
+        errors.push(format!("properties.division_codes[{i}]"), message);
     }
+    errors.into_result(())?;
     staff.actor.may_edit_places_in(place.divisions())?;
     check_lies_in_divisions(state, &place)?;
     Ok((place, input.change))

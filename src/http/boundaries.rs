@@ -8,7 +8,7 @@
 use super::transform::parse_system;
 use crate::app::markers::System;
 use crate::http::query::{NoParams, Query};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -136,14 +136,11 @@ pub async fn create(
     let line = LineCode::between(parse(0, a)?, parse(1, b)?)
         .map_err(|e| Problem::invalid_field("between", e.to_string()))?;
     let view = boundaries::record(&state, &staff, &line, input.into()).await?;
-    let mut response = line_response(&view, &System::CGCS2000)?;
-    *response.status_mut() = StatusCode::CREATED;
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&format!("/api/v1/boundary-lines/{}", line.as_string()))
-            .map_err(|_| Problem::internal())?,
-    );
-    Ok(response)
+    let response = line_response(&view, &System::CGCS2000)?;
+    super::created_at(
+        response,
+        &format!("/api/v1/boundary-lines/{}", line.as_string()),
+    )
 }
 
 pub async fn update(

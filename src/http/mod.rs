@@ -29,6 +29,20 @@ use actix_web::{HttpRequest, middleware, web};
 pub use crate::app::{AppState, today};
 use problem::Problem;
 
+/// A created resource's answer: `response` with a `Location` header naming `path`.
+pub fn created_at(
+    mut response: actix_web::HttpResponse,
+    path: &str,
+) -> Result<actix_web::HttpResponse, Problem> {
+    let location =
+        actix_web::http::header::HeaderValue::from_str(path).map_err(|_| Problem::internal())?;
+    *response.status_mut() = actix_web::http::StatusCode::CREATED;
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::LOCATION, location);
+    Ok(response)
+}
+
 /// Registers every route of the service.
 pub fn router(cfg: &mut web::ServiceConfig) {
     cfg.app_data(

@@ -123,13 +123,8 @@ pub async fn create(
     JsonBody(input): JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
     let stored = app::places::create(&state, &staff, input.into()).await?;
-    let mut response = feature_response(StatusCode::CREATED, &stored);
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&format!("/api/v1/places/{}", stored.id))
-            .map_err(|_| Problem::internal())?,
-    );
-    Ok(response)
+    let response = feature_response(StatusCode::CREATED, &stored);
+    super::created_at(response, &format!("/api/v1/places/{}", stored.id))
 }
 
 pub async fn update(

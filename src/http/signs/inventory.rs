@@ -2,7 +2,6 @@
 
 use crate::http::query::{NoParams, Query};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -23,13 +22,8 @@ pub async fn create(
     JsonBody(input): JsonBody<SignInput>,
 ) -> Result<HttpResponse, Problem> {
     let sign = inventory::create(&state, &staff, input).await?;
-    let mut response = sign_response(&state, StatusCode::CREATED, &sign);
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&format!("/api/v1/signs/{}", sign.id))
-            .map_err(|_| Problem::internal())?,
-    );
-    Ok(response)
+    let response = sign_response(&state, StatusCode::CREATED, &sign);
+    crate::http::created_at(response, &format!("/api/v1/signs/{}", sign.id))
 }
 
 /// `GET /api/v1/signs/{id}`.
