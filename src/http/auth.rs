@@ -23,8 +23,9 @@ pub async fn login(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
     request: actix_web::HttpRequest,
-    JsonBody(body): JsonBody<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
     let remote_addr = request.peer_addr().map(|a| a.ip().to_string());
     let session =
         app::accounts::sign_in(&state, &body.username, body.password, remote_addr).await?;

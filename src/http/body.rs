@@ -16,7 +16,19 @@ use crate::domain::text::first_hidden;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-pub struct JsonBody<T>(pub T);
+/// A JSON body, read (within the limit) when the request is extracted but judged only when the
+/// handler calls [`JsonBody::parsed`]. Actix extracts a handler's arguments together, so a body
+/// that failed at extraction could answer 400 before the caller was authenticated (401) or its
+/// `If-Match` checked (412), differently from one request to the next; a handler asks for the
+/// body after those, and the answer no longer depends on which extractor finished first.
+pub struct JsonBody<T>(Result<T, Problem>);
+
+impl<T> JsonBody<T> {
+    /// The parsed body, or the problem with it (media type, size, syntax, a field).
+    pub fn parsed(self) -> Result<T, Problem> {
+        self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = Problem;
@@ -37,51 +49,63 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            let media_type = content_type
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_string();
-            if !(media_type == "application/json" || media_type.ends_with("+json")) {
-                return Err(Problem::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported-media-type",
-                    "Send JSON",
-                    format!(
-                        "the body must be JSON (Content-Type: application/json or application/geo+json), not {media_type:?}"
-                    ),
-                ));
-            }
-            let too_large = || {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    "The body is too large",
-                    format!("a request body may have at most {limit} bytes"),
-                )
-            };
-            if declared_length.is_some_and(|n| n > limit) {
-                return Err(too_large());
-            }
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "body-unreadable",
-                        "The body could not be read",
-                        e.to_string(),
-                    )
-                })?;
-                if bytes.len() + chunk.len() > limit {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            parse_json(&bytes).map(JsonBody)
+            Ok(JsonBody(
+                read_json(&content_type, declared_length, limit, &mut payload).await,
+            ))
         })
     }
+}
+
+/// Reads the body within `limit` and parses it; every way it can be wrong is a problem.
+async fn read_json<T: DeserializeOwned>(
+    content_type: &str,
+    declared_length: Option<usize>,
+    limit: usize,
+    payload: &mut Payload,
+) -> Result<T, Problem> {
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    if !(media_type == "application/json" || media_type.ends_with("+json")) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Send JSON",
+            format!(
+                "the body must be JSON (Content-Type: application/json or application/geo+json), not {media_type:?}"
+            ),
+        ));
+    }
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "The body is too large",
+            format!("a request body may have at most {limit} bytes"),
+        )
+    };
+    if declared_length.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "body-unreadable",
+                "The body could not be read",
+                e.to_string(),
+            )
+        })?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    parse_json(&bytes)
 }
 
 /// Parses JSON, turning serde's error into a problem naming the field or position. Before the

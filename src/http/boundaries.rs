@@ -120,8 +120,9 @@ pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
-    JsonBody(input): JsonBody<LineRequest>,
+    input: JsonBody<LineRequest>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let codes = input.between.as_deref().unwrap_or_default();
     let [a, b] = codes else {
         return Err(Problem::invalid_field(
@@ -149,8 +150,9 @@ pub async fn update(
     staff: Staff,
     request: HttpRequest,
     path: web::Path<String>,
-    JsonBody(input): JsonBody<LineRequest>,
+    input: JsonBody<LineRequest>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let line = parse_line_code(&path)?;
     let view = boundaries::update(
         &state,

@@ -20,8 +20,9 @@ pub async fn propose(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
-    JsonBody(proposal): JsonBody<Proposal>,
+    proposal: JsonBody<Proposal>,
 ) -> Result<HttpResponse, Problem> {
+    let proposal = proposal.parsed()?;
     let stored = app::division_events::propose(&state, &staff, proposal).await?;
     Ok(HttpResponse::build(StatusCode::CREATED)
         .insert_header(("Location", format!("/api/v1/division-events/{}", stored.id)))
@@ -85,8 +86,9 @@ pub async fn approve(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    JsonBody(request): JsonBody<ApproveRequest>,
+    request: JsonBody<ApproveRequest>,
 ) -> Result<HttpResponse, Problem> {
+    let request = request.parsed()?;
     let event = app::division_events::approve(&state, &staff, &path, request.approval).await?;
     Ok(HttpResponse::Ok().json(event))
 }
@@ -102,8 +104,9 @@ pub async fn reject(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    JsonBody(request): JsonBody<RejectRequest>,
+    request: JsonBody<RejectRequest>,
 ) -> Result<HttpResponse, Problem> {
+    let request = request.parsed()?;
     let event = app::division_events::reject(&state, &staff, &path, &request.reason).await?;
     Ok(HttpResponse::Ok().json(event))
 }

@@ -101,8 +101,9 @@ pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
     query: Query<CrsQuery>,
-    JsonBody(input): JsonBody<MarkerInput>,
+    input: JsonBody<MarkerInput>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let system = query.system()?;
     let row = MarkerRow {
         x: input.x,
@@ -139,8 +140,9 @@ pub async fn record_condition(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<String>,
-    JsonBody(input): JsonBody<ConditionInput>,
+    input: JsonBody<ConditionInput>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let inspection = Inspection {
         observed_on: input.observed_on,
         condition: input.condition,

@@ -120,8 +120,9 @@ pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
-    JsonBody(input): JsonBody<PlaceFeatureInput>,
+    input: JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let stored = app::places::create(&state, &staff, input.into()).await?;
     let response = feature_response(StatusCode::CREATED, &stored);
     super::created_at(response, &format!("/api/v1/places/{}", stored.id))
@@ -133,10 +134,11 @@ pub async fn update(
     request: HttpRequest,
     staff: Staff,
     path: web::Path<i64>,
-    JsonBody(input): JsonBody<PlaceFeatureInput>,
+    input: JsonBody<PlaceFeatureInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "place")?;
+    let input = input.parsed()?;
     let stored = app::places::update(&state, &staff, id, expected, input.into()).await?;
     Ok(feature_response(StatusCode::OK, &stored))
 }
@@ -147,10 +149,11 @@ pub async fn retire(
     request: HttpRequest,
     staff: Staff,
     path: web::Path<i64>,
-    JsonBody(body): JsonBody<RetireRequest>,
+    body: JsonBody<RetireRequest>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "place")?;
+    let body = body.parsed()?;
     let retirement = Retirement {
         comment: body.comment,
         abolished_on: body.abolished_on,

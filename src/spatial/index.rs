@@ -57,6 +57,8 @@ pub struct NearHit<'a> {
     pub place: &'a IndexedPlace,
     /// The geodesic distance in metres from the query point to the feature's closest point.
     pub distance_m: f64,
+    /// The feature's closest point to the query point (its position, for a point feature).
+    pub at: Coord<f64>,
 }
 
 struct Area {
@@ -408,13 +410,22 @@ impl SpatialIndex {
 
     /// The administrative areas whose bounding box meets `rect` (candidates for an overlap).
     pub fn administrative_areas_meeting(&self, rect: Rect<f64>) -> Vec<DivisionArea<'_>> {
+        self.areas_meeting(rect, is_administrative)
+    }
+
+    /// The areas `keep` accepts whose bounding box meets `rect`, by record id.
+    pub fn areas_meeting(
+        &self,
+        rect: Rect<f64>,
+        keep: impl Fn(&IndexedPlace) -> bool,
+    ) -> Vec<DivisionArea<'_>> {
         let envelope =
             AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
         let mut found: Vec<DivisionArea<'_>> = self
             .area_boxes
             .locate_in_envelope_intersecting(&envelope)
             .filter_map(|b| self.areas.get(&b.data))
-            .filter(|a| is_administrative(&a.place))
+            .filter(|a| keep(&a.place))
             .map(|area| DivisionArea {
                 place: &area.place,
                 area,
@@ -589,7 +600,11 @@ impl SpatialIndex {
             (None, _) => return None,
         };
         let distance_m = ellipsoidal_distance(Point::from(point), closest);
-        (within_m.is_none_or(|m| distance_m <= m)).then_some(NearHit { place, distance_m })
+        (within_m.is_none_or(|m| distance_m <= m)).then_some(NearHit {
+            place,
+            distance_m,
+            at: closest.0,
+        })
     }
 }
 

@@ -8,10 +8,9 @@ use crate::app::freshness::{CachedPage, PageAnchor};
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use geo::{Coord, Distance, Geometry, Haversine, Point};
+use geo::{Coord, Geometry};
 
 use crate::app::{AppState, today};
-use crate::domain::division_code::DivisionCode;
 use crate::domain::place::{PlaceStatus, ValidPlace};
 use crate::domain::sign::{
     PublicCode, REPORT_KINDS, Sign, SignRuleError, SignStatus, report_text_fits,
@@ -19,9 +18,10 @@ use crate::domain::sign::{
 use crate::media::{PhotoError, clean_photo_bounded};
 use crate::render::map::{MapScene, MapView, render_svg};
 use crate::render::public_page::{self, Lang, PlaceView, SignPage};
+use crate::spatial::index::IndexedPlace;
 use crate::store::StoreError;
 use crate::store::audit::Author;
-use crate::store::places::{PlaceFilter, StoredPlace, VersionSelector};
+use crate::store::places::{StoredPlace, VersionSelector};
 
 /// How far around the sign nearby names are looked for, and the map's narrowest and widest
 /// half-width: the map widens until it shows the nearest few names.
@@ -207,20 +207,12 @@ async fn page_model(
 ) -> Result<SignPage, PublicError> {
     let properties = &place.properties;
     let category = state.catalog.get(&properties.category);
-    let chain = match properties
-        .division_codes
-        .first()
-        .map(|c| DivisionCode::parse(c))
-    {
-        Some(Ok(code)) => state
-            .store
-            .division_chain(&code)
-            .await?
-            .into_iter()
-            .map(|d| d.name)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let chain = state
+        .division_chain(properties.division_codes.first().map(String::as_str))
+        .await?
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
     let geometry: Option<Geometry<f64>> = place
         .geometry
         .as_ref()
@@ -233,17 +225,14 @@ async fn page_model(
             .map(|p| p.0)
     });
     let (map_svg, nearby) = match center {
-        Some(center) => {
-            surroundings(
-                state,
-                place.id,
-                center,
-                geometry.as_ref(),
-                &properties.standard_name,
-                sign.position.is_some(),
-            )
-            .await?
-        }
+        Some(center) => surroundings(
+            state,
+            place.id,
+            center,
+            geometry.as_ref(),
+            &properties.standard_name,
+            sign.position.is_some(),
+        ),
         None => (None, Vec::new()),
     };
     let retired = if sign.status == SignStatus::Retired {
@@ -291,51 +280,46 @@ async fn page_model(
     })
 }
 
-/// The map around `center` and the nearest public names with their distances in metres.
-async fn surroundings(
+/// The map around `center` and the nearest public names with their distances in metres, from
+/// the in-memory spatial index (current records only): a redraw after an edit reads no rows.
+fn surroundings(
     state: &AppState,
     place_id: i64,
     center: Coord<f64>,
     feature: Option<&Geometry<f64>>,
     name: &str,
     marker: bool,
-) -> Result<(Option<String>, Vec<(String, f64)>), PublicError> {
+) -> (Option<String>, Vec<(String, f64)>) {
     let degrees_lat = SEARCH_RADIUS_M / 111_320.0;
     let degrees_lon = degrees_lat / center.y.to_radians().cos();
-    let filter = PlaceFilter {
-        bbox: Some([
-            center.x - degrees_lon,
-            center.y - degrees_lat,
-            center.x + degrees_lon,
-            center.y + degrees_lat,
-        ]),
-        public_only: true,
-        status: Some("current"),
-        limit: 300,
-        ..Default::default()
-    };
-    let (around, _) = state.store.list_places(&filter).await?;
-    let mut boundaries = Vec::new();
-    let mut nearby = Vec::new();
-    for other in around.iter().filter(|p| p.id != place_id) {
-        let Some(geometry) = other
-            .geometry
-            .as_ref()
-            .and_then(|g| crate::domain::geometry::parse_geometry(g, "geometry").ok())
-        else {
-            continue;
+    let around = geo::Rect::new(
+        Coord {
+            x: center.x - degrees_lon,
+            y: center.y - degrees_lat,
+        },
+        Coord {
+            x: center.x + degrees_lon,
+            y: center.y + degrees_lat,
+        },
+    );
+    let shown = |p: &IndexedPlace| p.public && p.place_id != place_id;
+    // Copied out so that the index is not held while the map is drawn.
+    let (nearby, boundaries): (Vec<(String, f64, Coord<f64>)>, Vec<Geometry<f64>>) =
+        match state.spatial.read() {
+            Ok(index) => (
+                index
+                    .nearest_points(center, NEARBY_NAMES, Some(SEARCH_RADIUS_M), shown)
+                    .into_iter()
+                    .map(|hit| (hit.place.name.clone(), hit.distance_m, hit.at))
+                    .collect(),
+                index
+                    .areas_meeting(around, shown)
+                    .into_iter()
+                    .map(|area| Geometry::MultiPolygon(area.shape().clone()))
+                    .collect(),
+            ),
+            Err(_) => (Vec::new(), Vec::new()),
         };
-        match &geometry {
-            Geometry::Point(point) => {
-                let metres = Haversine.distance(Point::from(center), *point);
-                nearby.push((other.properties.standard_name.clone(), metres, point.0));
-            }
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) => boundaries.push(geometry),
-            _ => {}
-        }
-    }
-    nearby.sort_by(|a, b| a.1.total_cmp(&b.1));
-    nearby.truncate(NEARBY_NAMES);
     let fit = nearby
         .get(NAMES_TO_FIT.min(nearby.len()).saturating_sub(1))
         .map_or(MIN_HALF_WIDTH_M, |n| n.1 * 1.3);
@@ -352,10 +336,10 @@ async fn surroundings(
         marker: marker.then_some(center),
     };
     let svg = render_svg(&view, &scene, name);
-    Ok((
+    (
         Some(svg),
         nearby.into_iter().map(|(n, m, _)| (n, m)).collect(),
-    ))
+    )
 }
 
 /// Accepts a problem report on the sign with `code` from `address` and opens a ticket; returns

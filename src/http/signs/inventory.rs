@@ -19,8 +19,9 @@ pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
     staff: Staff,
-    JsonBody(input): JsonBody<SignInput>,
+    input: JsonBody<SignInput>,
 ) -> Result<HttpResponse, Problem> {
+    let input = input.parsed()?;
     let sign = inventory::create(&state, &staff, input).await?;
     let response = sign_response(&state, StatusCode::CREATED, &sign);
     crate::http::created_at(response, &format!("/api/v1/signs/{}", sign.id))
@@ -44,10 +45,11 @@ pub async fn update(
     request: HttpRequest,
     staff: Staff,
     path: web::Path<i64>,
-    JsonBody(input): JsonBody<SignInput>,
+    input: JsonBody<SignInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "sign")?;
+    let input = input.parsed()?;
     let sign = inventory::update(&state, &staff, id, expected, input).await?;
     Ok(sign_response(&state, StatusCode::OK, &sign))
 }

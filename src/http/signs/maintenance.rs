@@ -42,10 +42,11 @@ pub async fn record_maintenance(
     request: HttpRequest,
     staff: Staff,
     path: web::Path<i64>,
-    JsonBody(input): JsonBody<MaintenanceInput>,
+    input: JsonBody<MaintenanceInput>,
 ) -> Result<HttpResponse, Problem> {
     let id = path.into_inner();
     let expected = expected_version(&request, TAG_KIND, id, "sign")?;
+    let input = input.parsed()?;
     let work = WorkInput {
         action: input.action,
         done_on: input.done_on,

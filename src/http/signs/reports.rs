@@ -39,8 +39,9 @@ pub async fn handle_report(
     state: web::Data<AppState>,
     staff: Staff,
     path: web::Path<i64>,
-    JsonBody(body): JsonBody<HandleReport>,
+    body: JsonBody<HandleReport>,
 ) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
     let handling = Handling {
         status: body.status,
         resolution: body.resolution,
