@@ -280,6 +280,9 @@ async fn page_model(
     })
 }
 
+/// A name near the sign: what it is called, how far in metres, where.
+type NearbyName = (String, f64, Coord<f64>);
+
 /// The map around `center` and the nearest public names with their distances in metres, from
 /// the in-memory spatial index (current records only): a redraw after an edit reads no rows.
 fn surroundings(
@@ -304,22 +307,21 @@ fn surroundings(
     );
     let shown = |p: &IndexedPlace| p.public && p.place_id != place_id;
     // Copied out so that the index is not held while the map is drawn.
-    let (nearby, boundaries): (Vec<(String, f64, Coord<f64>)>, Vec<Geometry<f64>>) =
-        match state.spatial.read() {
-            Ok(index) => (
-                index
-                    .nearest_points(center, NEARBY_NAMES, Some(SEARCH_RADIUS_M), shown)
-                    .into_iter()
-                    .map(|hit| (hit.place.name.clone(), hit.distance_m, hit.at))
-                    .collect(),
-                index
-                    .areas_meeting(around, shown)
-                    .into_iter()
-                    .map(|area| Geometry::MultiPolygon(area.shape().clone()))
-                    .collect(),
-            ),
-            Err(_) => (Vec::new(), Vec::new()),
-        };
+    let (nearby, boundaries): (Vec<NearbyName>, Vec<Geometry<f64>>) = match state.spatial.read() {
+        Ok(index) => (
+            index
+                .nearest_points(center, NEARBY_NAMES, Some(SEARCH_RADIUS_M), shown)
+                .into_iter()
+                .map(|hit| (hit.place.name.clone(), hit.distance_m, hit.at))
+                .collect(),
+            index
+                .areas_meeting(around, shown)
+                .into_iter()
+                .map(|area| Geometry::MultiPolygon(area.shape().clone()))
+                .collect(),
+        ),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
     let fit = nearby
         .get(NAMES_TO_FIT.min(nearby.len()).saturating_sub(1))
         .map_or(MIN_HALF_WIDTH_M, |n| n.1 * 1.3);
