@@ -1,10 +1,12 @@
 """Concurrent editors for the bench scripts (standard library only).
 
-    python3 bench/edit_loop.py PORT SECONDS EDITORS
+    python3 bench/edit_loop.py PORT SECONDS EDITORS [PAUSE]
 
 Each editor signs in as jiashan, lists the places of 嘉善县 (division 330421, limit 50), then until
 SECONDS have passed: GET /api/v1/places/{id} (for the ETag), PUT the same Feature back with
-properties.meaning changed and change.comment = "bench edit" under If-Match. Prints one JSON line:
+properties.meaning changed and change.comment = "bench edit" under If-Match, then waits PAUSE seconds
+(default 0: as fast as the service answers; an office's editor saves a few times a minute, so 0 is
+far beyond real use and 1 is still busier than any office). Prints one JSON line:
 the count of PUT answers by status, and of failed GETs.
 """
 import http.client
@@ -15,6 +17,7 @@ import time
 from collections import Counter
 
 port, seconds, editors = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 MAX_EDITS_PER_EDITOR = 100000  # a bound beside the time bound
 
 
@@ -68,6 +71,8 @@ def editor(n):
                 latencies.append(dt)
                 if r.status >= 500 and puts[r.status] <= 3:
                     print(f"5xx on PUT /api/v1/places/{pid}: {r.status} {rb[:500]!r}", file=sys.stderr)
+            if pause:
+                time.sleep(pause)
         except (OSError, http.client.HTTPException) as e:
             with lock:
                 puts["error:" + type(e).__name__] += 1

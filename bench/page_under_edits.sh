@@ -4,12 +4,14 @@
 # the p99 with editors (target <= 50 ms) and the editors' PUT statuses (target: zero 5xx).
 # Starts its own service (release binary, 2 workers, no access log) on a fresh demo database.
 #
-#   bash bench/page_under_edits.sh [seconds] [editors]
+#   bash bench/page_under_edits.sh [seconds] [editors] [pause]
+# pause: seconds each editor waits after a save (default 0, as fast as answered; see edit_loop.py).
 # DIMING_BIN overrides the binary (default target/release/diming).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 editors=${2:-8}
+pause=${3:-0}
 bin=${DIMING_BIN:-target/release/diming}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
 work=$(mktemp -d)
@@ -38,13 +40,13 @@ errs() { awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' "$work/$1.txt"; }
 
 wrk -t1 -c4 -d1s "$page" >/dev/null   # warm up
 run_wrk alone
-python3 bench/edit_loop.py "$port" "$((seconds + 2))" "$editors" >"$work/edits.json" 2>"$work/edits.err" &
+python3 bench/edit_loop.py "$port" "$((seconds + 2))" "$editors" "$pause" >"$work/edits.json" 2>"$work/edits.err" &
 editors_pid=$!
 sleep 1
 run_wrk edits
 wait "$editors_pid"
 
-echo "page /s/$code ($(curl -fs "$page" | wc -c) bytes), wrk -t2 -c32 -d${seconds}s, $editors editors, $(nproc) cores"
+echo "page /s/$code ($(curl -fs "$page" | wc -c) bytes), wrk -t2 -c32 -d${seconds}s, $editors editors pausing ${pause}s, $(nproc) cores"
 printf '%-28s %10s %10s\n' "" "req/s" "p99"
 printf '%-28s %10s %10s %s\n' "page alone" "$(rps alone)" "$(p99 alone)" "$(errs alone)"
 printf '%-28s %10s %10s %s\n' "page with $editors editors" "$(rps edits)" "$(p99 edits)" "$(errs edits)"
