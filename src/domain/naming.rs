@@ -15,6 +15,34 @@ pub const ANNOUNCEMENT_DAYS: u64 = 15;
 /// The public notice period where local rules say nothing else (a setting).
 pub const DEFAULT_NOTICE_DAYS: u32 = 7;
 
+/// What an application says (art. 11): the naming or renaming plan and its reasons, the name's
+/// meaning and origin, and the feature's location, extent and nature, with attachments.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationContent {
+    /// The naming or renaming plan (命名、更名方案).
+    pub plan: String,
+    /// Why the name is given or changed (理由).
+    pub reasons: String,
+    /// What the name means (含义).
+    #[serde(default)]
+    pub meaning: Option<String>,
+    /// Where the name comes from (来历).
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// Where the feature is (位置), in words: this is the announcement's location.
+    pub location: String,
+    /// Its extent (范围): from where to where, its area or length.
+    #[serde(default)]
+    pub extent: Option<String>,
+    /// Its nature (性质): what kind of feature, what it serves.
+    #[serde(default)]
+    pub nature: Option<String>,
+    /// Supporting documents (plans, maps, minutes).
+    #[serde(default)]
+    pub attachments: Vec<super::naming_heritage::Document>,
+}
+
 /// Whether an application gives a new feature its name or changes an existing record's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -132,9 +132,17 @@ impl WordLists {
             let (list, word) = line
                 .split_once(char::is_whitespace)
                 .map(|(l, w)| (l.trim(), w.trim()))
-                .ok_or_else(|| format!("line {}: write the list (大, 洋 or 音译字) and a word", n + 1))?;
+                .ok_or_else(|| {
+                    format!(
+                        "line {}: write the list (大, 洋 or 音译字) and a word",
+                        n + 1
+                    )
+                })?;
             if word.is_empty() || !word.chars().all(is_han) {
-                return Err(format!("line {}: {word:?} is not a word of Chinese characters", n + 1));
+                return Err(format!(
+                    "line {}: {word:?} is not a word of Chinese characters",
+                    n + 1
+                ));
             }
             match list {
                 "大" => lists.big.push(word.to_string()),
@@ -331,7 +339,10 @@ mod tests {
         // 怪
         assert_eq!(flags("垟头村", "垟头", "222"), [Flaw::Weird]);
         assert_eq!(flags("岙里村", "岙里", "222"), [Flaw::Weird]);
-        assert_eq!(flags("MOMA国际公寓", "MOMA国际", "281"), [Flaw::Big, Flaw::Weird]);
+        assert_eq!(
+            flags("MOMA国际公寓", "MOMA国际", "281"),
+            [Flaw::Big, Flaw::Weird]
+        );
         // Not flagged: 大 and 王 alone, 洋 the native word, minority-language names,
         // transliteration characters one or two at a time.
         for (name, proper, category) in [

@@ -30,9 +30,14 @@ impl HeritageStatus {
 
     /// Reads a stored status.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Nominated, Self::Listed, Self::Rejected, Self::Delisted]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            Self::Nominated,
+            Self::Listed,
+            Self::Rejected,
+            Self::Delisted,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 

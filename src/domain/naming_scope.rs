@@ -31,7 +31,9 @@ impl ScopeRule {
     pub fn describe_zh(self) -> &'static str {
         match self {
             Self::TownshipsInProvince => "乡级行政区划名称在省内不重名、不同音（第九条）",
-            Self::VillagesInCounty => "村民委员会、居民委员会驻地名称在县内不重名、不同音（第九条）",
+            Self::VillagesInCounty => {
+                "村民委员会、居民委员会驻地名称在县内不重名、不同音（第九条）"
+            }
             Self::StreetsInBuiltUpArea => {
                 "街、路、巷名称及重要居民区、建筑物名称在同一城镇建成区内不重名、不同音（第九条；未登记建成区时按县级行政区）"
             }
@@ -54,7 +56,8 @@ pub struct Scope {
 impl Scope {
     /// Whether a record of `category` in `division` is in this scope.
     pub fn holds(&self, category: &str, division: &str) -> bool {
-        division.starts_with(&self.prefix) && self.categories.iter().any(|c| category.starts_with(c))
+        division.starts_with(&self.prefix)
+            && self.categories.iter().any(|c| category.starts_with(c))
     }
 }
 
@@ -85,7 +88,10 @@ pub fn scope_of(category: &str, division: &DivisionCode) -> Scope {
             (ScopeRule::TownshipsInProvince, province, vec!["214"])
         } else if category.starts_with("22") || category.starts_with("242") {
             (ScopeRule::VillagesInCounty, county, vec!["22", "242"])
-        } else if ["253", "241", "281"].iter().any(|c| category.starts_with(c)) {
+        } else if ["253", "241", "281"]
+            .iter()
+            .any(|c| category.starts_with(c))
+        {
             (
                 ScopeRule::StreetsInBuiltUpArea,
                 county,

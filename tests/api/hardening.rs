@@ -507,6 +507,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit"),
     ("GET", "/s/ABCDEF"),
     ("POST", "/s/ABCDEF/report"),
+    ("GET", "/api/v1/naming/applications"),
+    ("POST", "/api/v1/naming/applications"),
+    ("GET", "/api/v1/naming/applications/overdue"),
+    ("GET", "/api/v1/naming/applications/1"),
+    ("POST", "/api/v1/naming/applications/1/reports"),
+    ("POST", "/api/v1/naming/applications/1/notice"),
+    ("POST", "/api/v1/naming/applications/1/approve"),
+    ("POST", "/api/v1/naming/applications/1/reject"),
+    ("POST", "/api/v1/naming/applications/1/filing"),
+    ("POST", "/api/v1/naming/applications/1/announcement"),
+    ("GET", "/api/v1/naming/checks"),
+    ("GET", "/api/v1/naming/announcements"),
+    ("GET", "/public/naming/notices"),
+    ("POST", "/public/naming/notices/1/comments"),
+    ("GET", "/public/naming/announcements"),
+    ("GET", "/public/naming/announcements.atom"),
 ];
 
 #[tokio::test]
