@@ -151,7 +151,20 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                         web::resource("/applications/{id}/announcement").post(naming::announce),
                     )
                     .service(web::resource("/checks").get(naming::checks))
-                    .service(web::resource("/announcements").get(naming::announcements)),
+                    .service(web::resource("/announcements").get(naming::announcements))
+                    .service(
+                        web::resource("/campaigns")
+                            .get(naming::campaigns_list)
+                            .post(naming::start_campaign),
+                    )
+                    .service(web::resource("/campaigns/{id}").get(naming::campaign))
+                    .service(web::resource("/campaigns/{id}/items").get(naming::campaign_items))
+                    .service(
+                        web::resource("/campaigns/{id}/items.csv").get(naming::campaign_export),
+                    )
+                    .service(
+                        web::resource("/campaign-items/{id}/decision").post(naming::decide_item),
+                    ),
             ),
     )
     .service(

@@ -1,7 +1,8 @@
 //! `/api/v1/naming/…`: naming and renaming applications from intake to announcement, the
 //! overdue list and the intake check on its own; `/public/naming/…`: the names under public
 //! notice with their comment form, the announcements and their Atom feed (no sign-in).
-//! Steps name the application's version in `If-Match` (ETag `"n<id>.v<version>"`).
+//! Clean-up campaigns and their work lists under `/api/v1/naming/campaigns`. Steps name the
+//! version in `If-Match` (ETag `"n<id>.v<version>"`, items `"c<id>.v<version>"`).
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -21,9 +22,11 @@ use crate::app::naming::NamingError;
 use crate::app::naming::applications::{
     self, ApplicationInput, ApprovalInput, FilingInput, ReportInput,
 };
+use crate::app::naming::campaigns::{self, DecisionInput};
 use crate::app::naming::public::{self, CommentInput};
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::naming::{ApplicationContent, ApplicationKind, Outcome, ReportKind, Stage};
+use crate::domain::naming_detect::Flaw;
 use crate::domain::naming_heritage::Document;
 use crate::domain::text::first_hidden;
 use crate::domain::version::entity_tag;
@@ -508,4 +511,133 @@ pub async fn announcements_feed(
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .body(feed))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignBody {
+    title: String,
+    jurisdiction: String,
+}
+
+/// `POST /api/v1/naming/campaigns`: runs the rules and writes the work list.
+pub async fn start_campaign(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: JsonBody<CampaignBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let view = campaigns::start(&state, &staff, &body.title, &body.jurisdiction).await?;
+    let response = HttpResponse::Ok().json(&view);
+    super::created_at(
+        response,
+        &format!("/api/v1/naming/campaigns/{}", view.campaign.id),
+    )
+}
+
+/// `GET /api/v1/naming/campaigns`.
+pub async fn campaigns_list(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+) -> Result<HttpResponse, Problem> {
+    let found = campaigns::list(&state, &staff).await?;
+    Ok(HttpResponse::Ok().json(json!({ "campaigns": found })))
+}
+
+/// `GET /api/v1/naming/campaigns/{id}`: with progress per division and kind.
+pub async fn campaign(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    Ok(HttpResponse::Ok().json(campaigns::read(&state, &staff, path.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemsQuery {
+    kind: Option<String>,
+    undecided: Option<bool>,
+}
+
+/// `GET /api/v1/naming/campaigns/{id}/items?kind=duplicate&undecided=true`.
+pub async fn campaign_items(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    query: Query<ItemsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let kind = query
+        .kind
+        .as_deref()
+        .map(|k| {
+            Flaw::parse(k)
+                .ok_or_else(|| Problem::invalid_field("kind", "big, foreign, weird or duplicate"))
+        })
+        .transpose()?;
+    let found = campaigns::items(
+        &state,
+        &staff,
+        path.into_inner(),
+        kind,
+        query.undecided.unwrap_or(false),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({ "items": found })))
+}
+
+/// `GET /api/v1/naming/campaigns/{id}/items.csv`: the work list to take away.
+pub async fn campaign_export(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let csv = campaigns::export_csv(&state, &staff, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"campaign-{id}.csv\""),
+        ))
+        .body(csv))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    decision: String,
+    reason: String,
+    #[serde(default)]
+    new_writing: Option<String>,
+    #[serde(default)]
+    proposed_name: Option<String>,
+}
+
+/// `POST /api/v1/naming/campaign-items/{id}/decision` with `If-Match: "c<id>.v<version>"`.
+pub async fn decide_item(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<DecisionBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, 'c', id, "campaign item")?;
+    let body = body.parsed()?;
+    let input = DecisionInput {
+        decision: body.decision,
+        reason: body.reason,
+        new_writing: body.new_writing,
+        proposed_name: body.proposed_name,
+    };
+    let item = campaigns::decide(&state, &staff, id, expected, input).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, entity_tag('c', item.id, item.version)))
+        .json(item))
 }

@@ -523,6 +523,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/public/naming/notices/1/comments"),
     ("GET", "/public/naming/announcements"),
     ("GET", "/public/naming/announcements.atom"),
+    ("GET", "/api/v1/naming/campaigns"),
+    ("POST", "/api/v1/naming/campaigns"),
+    ("GET", "/api/v1/naming/campaigns/1"),
+    ("GET", "/api/v1/naming/campaigns/1/items"),
+    ("GET", "/api/v1/naming/campaigns/1/items.csv"),
+    ("POST", "/api/v1/naming/campaign-items/1/decision"),
 ];
 
 #[tokio::test]

@@ -845,3 +845,263 @@ async fn an_approval_outside_the_rules_is_refused_and_changes_nothing() {
     let (_, view) = app.get_json(&path, Some(&reviewer)).await;
     assert_eq!(view["stage"], "on_notice");
 }
+
+fn place_in(name: &str, category: &str, division: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "properties": { "standard_name": name, "category": category, "division_codes": [division] },
+        "change": { "effective_on": "2026-01-01" }
+    })
+}
+
+#[tokio::test]
+async fn a_campaign_flags_real_non_standard_names_and_each_is_decided() {
+    let clock = Clock::fixed(day("2026-03-02"));
+    let app = spawn(&clock, 5).await;
+    let mut ids = std::collections::HashMap::new();
+    for (name, category, division, user) in [
+        ("威尼斯花园", "241", "330421101", "jiashan"),
+        ("皇庭花园", "281", "330421101", "jiashan"),
+        ("垟头", "242", "330421101", "jiashan"),
+        ("人民路", "2532", "330421101", "jiashan"),
+        ("人民路", "2532", "330421", "jiashan"),
+        ("汤山路", "2532", "330421101", "jiashan"),
+        ("唐山路", "2532", "330421", "jiashan"),
+        // Not flagged: ordinary names, and a 人民路 of another county.
+        ("中山路", "2532", "330421101", "jiashan"),
+        ("塘东村", "242", "330421101", "jiashan"),
+        ("洋桥", "242", "330421101", "jiashan"),
+        ("人民路", "2532", "330482", "pinghu"),
+    ] {
+        let (id, _) = app
+            .created_place(user, &place_in(name, category, division))
+            .await;
+        ids.entry(name).or_insert_with(Vec::new).push(id);
+    }
+    let editor = app.token("jiashan").await;
+    let outsider = app.token("pinghu").await;
+
+    // Bad input, and a jurisdiction beyond one's own, store nothing.
+    let start = |body: Value, token: String| {
+        let app = &app;
+        async move {
+            app.post_step(Some(&token), "/api/v1/naming/campaigns", None, &body)
+                .await
+        }
+    };
+    assert_problem(
+        start(
+            json!({ "title": "", "jurisdiction": "330421" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("title"),
+    )
+    .await;
+    assert_problem(
+        start(
+            json!({ "title": "清理", "jurisdiction": "33x" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("jurisdiction"),
+    )
+    .await;
+    assert_problem(
+        start(
+            json!({ "title": "清理", "jurisdiction": "3304" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        None,
+    )
+    .await;
+    assert_eq!(
+        app.get_json("/api/v1/naming/campaigns", Some(&editor))
+            .await
+            .1["campaigns"],
+        json!([])
+    );
+
+    let response = start(
+        json!({ "title": "嘉善县不规范地名清理整治", "jurisdiction": "330421" }),
+        editor.clone(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let campaign: Value = response.json().await.unwrap();
+    let id = campaign["id"].as_i64().unwrap();
+    let (_, items) = app
+        .get_json(
+            &format!("/api/v1/naming/campaigns/{id}/items"),
+            Some(&editor),
+        )
+        .await;
+    let items = items["items"].as_array().unwrap().clone();
+    let flagged: std::collections::BTreeSet<(String, String)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["standard_name"].as_str().unwrap().to_string(),
+                i["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: std::collections::BTreeSet<(String, String)> = [
+        ("威尼斯花园", "foreign"),
+        ("皇庭花园", "big"),
+        ("垟头", "weird"),
+        ("人民路", "duplicate"),
+        ("汤山路", "duplicate"),
+        ("唐山路", "duplicate"),
+    ]
+    .iter()
+    .map(|(n, k)| (n.to_string(), k.to_string()))
+    .collect();
+    assert_eq!(flagged, expected, "{items:?}");
+    let renmin: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["standard_name"] == "人民路")
+        .collect();
+    assert_eq!(renmin.len(), 2, "both 人民路 of 嘉善县, not 平湖市's");
+    assert!(
+        renmin
+            .iter()
+            .all(|i| i["reason"].as_str().unwrap().contains("重名"))
+    );
+    let tang = items
+        .iter()
+        .find(|i| i["standard_name"] == "汤山路")
+        .unwrap();
+    assert!(tang["reason"].as_str().unwrap().contains("音近"), "{tang}");
+    assert_eq!(campaign["totals"]["items"], 7);
+    assert_eq!(campaign["totals"]["by_kind"]["duplicate"]["items"], 4);
+
+    // Another county's editor does not see it.
+    assert_eq!(
+        app.get_json(&format!("/api/v1/naming/campaigns/{id}"), Some(&outsider))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+
+    let item = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["standard_name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let decide = |item: &Value, body: Value, token: String| {
+        let app = &app;
+        let path = format!("/api/v1/naming/campaign-items/{}/decision", item["id"]);
+        let tag = format!("\"c{}.v{}\"", item["id"], item["version"]);
+        async move { app.post_step(Some(&token), &path, Some(&tag), &body).await }
+    };
+    // Keep needs its reason; nothing is stored without one.
+    let venice = item("威尼斯花园");
+    assert_problem(
+        decide(
+            &venice,
+            json!({ "decision": "keep", "reason": "" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("reason"),
+    )
+    .await;
+    assert_problem(
+        decide(
+            &venice,
+            json!({ "decision": "delete", "reason": "x" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        Some("decision"),
+    )
+    .await;
+    let reviewer = app.token("reviewer").await;
+    let kept = decide(
+        &venice,
+        json!({ "decision": "keep", "reason": "已有二十年，群众认可，经论证保留" }),
+        reviewer,
+    )
+    .await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    assert_problem(
+        decide(
+            &venice,
+            json!({ "decision": "keep", "reason": "again" }),
+            editor.clone(),
+        )
+        .await,
+        StatusCode::PRECONDITION_FAILED,
+        None,
+    )
+    .await;
+
+    // Standardise the writing: the record's next version, the old writing historical.
+    let yang = item("垟头");
+    let response = decide(
+        &yang,
+        json!({ "decision": "standardise", "reason": "规范为通用字", "new_writing": "洋头" }),
+        editor.clone(),
+    )
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let place_id = ids["垟头"][0];
+    let (_, place) = app
+        .get_json(&format!("/api/v1/places/{place_id}"), Some(&editor))
+        .await;
+    assert_eq!(place["properties"]["standard_name"], "洋头");
+    assert_eq!(place["properties"]["alternate_names"][0]["name"], "垟头");
+
+    // Rename: a renaming application is opened with the finding as its reason.
+    let palace = item("皇庭花园");
+    let decided: Value = decide(
+        &palace,
+        json!({ "decision": "rename", "reason": "名称夸大", "proposed_name": "塘南花园" }),
+        editor.clone(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let application = decided["application_id"].as_i64().unwrap();
+    let (_, opened) = app
+        .get_json(
+            &format!("/api/v1/naming/applications/{application}"),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(opened["kind"], "renaming");
+    assert_eq!(opened["current_name"], "皇庭花园");
+    assert_eq!(opened["proposed_name"], "塘南花园");
+
+    // Progress per division and kind, and the export.
+    let (_, view) = app
+        .get_json(&format!("/api/v1/naming/campaigns/{id}"), Some(&editor))
+        .await;
+    assert_eq!(view["totals"]["decided"], 3);
+    let csv = app
+        .client
+        .get(app.url(&format!("/api/v1/naming/campaigns/{id}/items.csv")))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 8, "{csv}");
+    assert!(csv.contains("皇庭花园") && csv.contains("rename"));
+}

@@ -4,6 +4,7 @@
 //! settings (notice days, word lists) and the clock the procedure counts its days by live here.
 
 pub mod applications;
+pub mod campaigns;
 pub mod public;
 
 use std::net::IpAddr;
