@@ -175,6 +175,39 @@ pub struct ServeArgs {
     /// the last writes before a power cut may be lost (never corrupted).
     #[arg(long, env = "DIMING_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"])]
     pub sqlite_synchronous: String,
+    /// Days a proposed name stays under public notice (公示): a local rule, 7 where it says none.
+    #[arg(long, env = "DIMING_NAMING_NOTICE_DAYS", default_value_t = crate::domain::naming::DEFAULT_NOTICE_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub naming_notice_days: u32,
+    /// A file of words for the non-standard-name rules, added to the built-in lists: lines
+    /// `大 <word>`, `洋 <word>`, or `音译字 <characters>` (replaces the transliteration characters).
+    #[arg(long, env = "DIMING_NAMING_WORDS")]
+    pub naming_words: Option<std::path::PathBuf>,
+    /// Public comments on names under notice accepted per address per hour.
+    #[arg(
+        long,
+        env = "DIMING_NAMING_COMMENTS_PER_ADDRESS_PER_HOUR",
+        default_value_t = 5
+    )]
+    pub naming_comments_per_address_per_hour: u32,
+}
+
+/// The naming settings from the command line: the word file read and checked at start.
+fn naming_settings(args: &ServeArgs) -> Result<crate::app::naming::NamingSettings, CliError> {
+    let words = match &args.naming_words {
+        None => crate::domain::naming_detect::WordLists::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)?;
+            crate::domain::naming_detect::WordLists::parse(&text, true)
+                .map_err(|e| CliError::Import(format!("{}: {e}", path.display())))?
+        }
+    };
+    Ok(crate::app::naming::NamingSettings {
+        notice_days: args.naming_notice_days,
+        words: std::sync::Arc::new(words),
+        clock: crate::app::naming::Clock::system(),
+        comments_per_address_per_hour: args.naming_comments_per_address_per_hour,
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +257,7 @@ pub enum CliError {
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => {
+            let naming = naming_settings(&args)?;
             let settings = Settings {
                 bind: args.bind,
                 database_url: cli.database_url,
@@ -248,6 +282,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 } else {
                     crate::store::Durability::Full
                 },
+                naming,
             };
             let app = Application::build(settings.clone()).await?;
             tracing::info!(

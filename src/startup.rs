@@ -44,6 +44,8 @@ pub struct Settings {
     pub access_log: bool,
     /// How hard SQLite works to keep an acknowledged write through a power cut.
     pub durability: crate::store::Durability,
+    /// The naming procedure's settings (notice days, word lists, clock).
+    pub naming: crate::app::naming::NamingSettings,
 }
 
 impl Settings {
@@ -69,6 +71,7 @@ impl Settings {
             max_marker_offset_m: crate::app::markers::DEFAULT_MAX_MARKER_OFFSET_M,
             access_log: false,
             durability: crate::store::Durability::Full,
+            naming: Default::default(),
         }
     }
 }
@@ -135,6 +138,7 @@ impl Application {
                 reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
                 trusted_proxies: settings.trusted_proxies.clone(),
                 max_marker_offset_m: settings.max_marker_offset_m,
+                naming: settings.naming.clone(),
             },
         ));
         let (features, names) = state.build_indexes().await?;

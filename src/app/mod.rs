@@ -14,6 +14,7 @@ pub mod freshness;
 pub mod indexes;
 pub mod jobs;
 pub mod markers;
+pub mod naming;
 pub mod places;
 pub mod romanize;
 pub mod search;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub names: RwLock<NameIndex>,
     /// Division names by code, for the division chains of search hits and reverse geocoding.
     pub divisions: RwLock<DivisionDirectory>,
+    /// The rate limits of public comments on names under notice.
+    pub naming: naming::NamingState,
 }
 
 /// How the service was configured (flags and environment, see `startup::Settings`).
@@ -102,6 +105,8 @@ pub struct AppSettings {
     /// How far a boundary marker may stand from its line, in metres (markers of a pair on two
     /// banks of a river stand off it); see `markers::DEFAULT_MAX_MARKER_OFFSET_M`.
     pub max_marker_offset_m: f64,
+    /// The naming procedure: notice days, word lists, the clock it counts days by.
+    pub naming: naming::NamingSettings,
 }
 
 impl AppSettings {
@@ -140,6 +145,7 @@ impl AppSettings {
     ///     reports_per_sign_per_hour: 20,
     ///     trusted_proxies: Vec::new(),
     ///     max_marker_offset_m: 1000.0,
+    ///     naming: Default::default(),
     /// };
     /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
     /// ```
@@ -155,6 +161,7 @@ impl AppState {
     /// The state of a service on `store`, with empty indexes (see `build_indexes`).
     pub fn new(store: Store, catalog: Arc<CategoryCatalog>, settings: AppSettings) -> Self {
         let per_hour = |n: u32| Quota::per_hour(NonZeroU32::new(n.max(1)).expect("at least one"));
+        let naming_state = naming::NamingState::new(&settings.naming);
         Self {
             reports_per_address: DefaultKeyedRateLimiter::keyed(per_hour(
                 settings.reports_per_address_per_hour,
@@ -174,6 +181,7 @@ impl AppState {
             spatial: RwLock::new(Default::default()),
             names: RwLock::new(Default::default()),
             divisions: RwLock::new(Default::default()),
+            naming: naming_state,
         }
     }
 

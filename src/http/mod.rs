@@ -11,6 +11,7 @@ mod errors;
 pub mod identity;
 pub mod markers;
 pub mod meta;
+pub mod naming;
 pub mod photos;
 pub mod places;
 pub mod precondition;
@@ -131,7 +132,48 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/version").get(meta::version))
             .service(web::resource("/categories").get(meta::categories))
-            .service(web::resource("/audit").get(audit::list)),
+            .service(web::resource("/audit").get(audit::list))
+            .service(
+                web::scope("/naming")
+                    .service(
+                        web::resource("/applications")
+                            .get(naming::list)
+                            .post(naming::file),
+                    )
+                    .service(web::resource("/applications/overdue").get(naming::overdue))
+                    .service(web::resource("/applications/{id}").get(naming::read))
+                    .service(web::resource("/applications/{id}/reports").post(naming::add_report))
+                    .service(web::resource("/applications/{id}/notice").post(naming::start_notice))
+                    .service(web::resource("/applications/{id}/approve").post(naming::approve))
+                    .service(web::resource("/applications/{id}/reject").post(naming::reject))
+                    .service(web::resource("/applications/{id}/filing").post(naming::record_filing))
+                    .service(
+                        web::resource("/applications/{id}/announcement").post(naming::announce),
+                    )
+                    .service(web::resource("/checks").get(naming::checks))
+                    .service(web::resource("/announcements").get(naming::announcements))
+                    .service(
+                        web::resource("/campaigns")
+                            .get(naming::campaigns_list)
+                            .post(naming::start_campaign),
+                    )
+                    .service(web::resource("/campaigns/{id}").get(naming::campaign))
+                    .service(web::resource("/campaigns/{id}/items").get(naming::campaign_items))
+                    .service(
+                        web::resource("/campaigns/{id}/items.csv").get(naming::campaign_export),
+                    )
+                    .service(
+                        web::resource("/campaign-items/{id}/decision").post(naming::decide_item),
+                    ),
+            ),
+    )
+    .service(
+        web::scope("/public")
+            .wrap(middleware::Compress::default())
+            .service(web::resource("/naming/notices").get(naming::notices_page))
+            .service(web::resource("/naming/notices/{id}/comments").post(naming::comment))
+            .service(web::resource("/naming/announcements").get(naming::announcements_page))
+            .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed)),
     )
     .service(
         web::scope("/s")

@@ -11,6 +11,7 @@ mod division_events;
 mod geometry_checks;
 mod hardening;
 mod markers;
+mod naming;
 mod places;
 mod romanize;
 mod search;

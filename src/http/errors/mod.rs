@@ -5,6 +5,7 @@ mod accounts;
 mod boundaries;
 mod divisions;
 mod markers;
+mod naming;
 mod places;
 mod romanize;
 mod signs;
