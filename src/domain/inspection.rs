@@ -300,9 +300,7 @@ impl Subject {
         }
         text.parse::<super::marker::MarkerId>()
             .map(|id| Self::Marker(id.to_string()))
-            .map_err(|e| {
-                format!("{text:?} is no marker number, segment-N or line: {e}")
-            })
+            .map_err(|e| format!("{text:?} is no marker number, segment-N or line: {e}"))
     }
 
     /// Whether this is a marker.
@@ -383,9 +381,14 @@ impl DisputeStatus {
 
     /// Reads a status from its name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Open, Self::Negotiated, Self::Escalated, Self::Resolved]
-            .into_iter()
-            .find(|s| s.as_str() == text.trim())
+        [
+            Self::Open,
+            Self::Negotiated,
+            Self::Escalated,
+            Self::Resolved,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text.trim())
     }
 
     /// Whether a dispute may move from this status to `to`.
@@ -400,7 +403,10 @@ impl DisputeStatus {
         use DisputeStatus::*;
         matches!(
             (self, to),
-            (Open, Negotiated) | (Negotiated, Escalated) | (Negotiated, Resolved) | (Escalated, Resolved)
+            (Open, Negotiated)
+                | (Negotiated, Escalated)
+                | (Negotiated, Resolved)
+                | (Escalated, Resolved)
         )
     }
 }
@@ -493,9 +499,22 @@ mod tests {
             coordinator: true,
             ..Default::default()
         };
-        assert!(check_move(RoundState::FieldWork, RoundState::Cancelled, &coordinator, "x").is_ok());
+        assert!(
+            check_move(
+                RoundState::FieldWork,
+                RoundState::Cancelled,
+                &coordinator,
+                "x"
+            )
+            .is_ok()
+        );
         assert!(matches!(
-            check_move(RoundState::FieldWork, RoundState::Cancelled, &team("x"), "x"),
+            check_move(
+                RoundState::FieldWork,
+                RoundState::Cancelled,
+                &team("x"),
+                "x"
+            ),
             Err(TransitionError::NotYours(_))
         ));
         assert_eq!(
@@ -503,7 +522,12 @@ mod tests {
             Err(TransitionError::Final(RoundState::Signed))
         );
         assert_eq!(
-            check_move(RoundState::Cancelled, RoundState::Planned, &coordinator, "x"),
+            check_move(
+                RoundState::Cancelled,
+                RoundState::Planned,
+                &coordinator,
+                "x"
+            ),
             Err(TransitionError::Final(RoundState::Cancelled))
         );
     }

@@ -254,7 +254,11 @@ impl Finding {
     /// Every photo the finding refers to.
     pub fn all_photo_ids(&self) -> Vec<i64> {
         let mut ids = self.photo_ids.clone();
-        ids.extend(self.changes.iter().flat_map(|c| c.photo_ids.iter().copied()));
+        ids.extend(
+            self.changes
+                .iter()
+                .flat_map(|c| c.photo_ids.iter().copied()),
+        );
         ids
     }
 }
@@ -278,10 +282,14 @@ pub fn check_input(
     let mut errors = FieldErrors::default();
     let field = |name: &str| format!("{prefix}.{name}");
     match input.observed_on {
-        None => errors.push(field("observed_on"), "required: the day observed, YYYY-MM-DD"),
-        Some(day) if day > today => {
-            errors.push(field("observed_on"), "a finding cannot be dated in the future")
-        }
+        None => errors.push(
+            field("observed_on"),
+            "required: the day observed, YYYY-MM-DD",
+        ),
+        Some(day) if day > today => errors.push(
+            field("observed_on"),
+            "a finding cannot be dated in the future",
+        ),
         _ => {}
     }
     if subject.is_marker() {
@@ -306,7 +314,10 @@ pub fn check_input(
             }
         }
         if input.line_identifiable.is_some() {
-            errors.push(field("line_identifiable"), "for segments and the line, not a marker");
+            errors.push(
+                field("line_identifiable"),
+                "for segments and the line, not a marker",
+            );
         }
         if !input.changes.is_empty() {
             errors.push(field("changes"), "for segments and the line, not a marker");
@@ -353,7 +364,10 @@ pub fn check_input(
         for (i, change) in input.changes.iter().enumerate() {
             let text = change.description.trim();
             if text.is_empty() || text.chars().count() > 500 {
-                errors.push(format!("{prefix}.changes[{i}].description"), "1 to 500 characters");
+                errors.push(
+                    format!("{prefix}.changes[{i}].description"),
+                    "1 to 500 characters",
+                );
             }
             if let Some(geometry) = &change.geometry
                 && let Err(problems) = super::geometry::parse_geometry(
@@ -379,17 +393,26 @@ pub fn check_input(
         .as_deref()
         .is_some_and(|n| n.chars().count() > MAX_NOTES_CHARS)
     {
-        errors.push(field("notes"), format!("at most {MAX_NOTES_CHARS} characters"));
+        errors.push(
+            field("notes"),
+            format!("at most {MAX_NOTES_CHARS} characters"),
+        );
     }
     for (side, names) in &input.present {
         if !sides.contains(&side.as_str()) {
             errors.push(
                 format!("{prefix}.present.{side}"),
-                format!("{side} is not a side of this line ({} or {})", sides[0], sides[1]),
+                format!(
+                    "{side} is not a side of this line ({} or {})",
+                    sides[0], sides[1]
+                ),
             );
         }
-        if names.is_empty() || names.len() > MAX_ITEMS
-            || names.iter().any(|n| n.trim().is_empty() || n.chars().count() > 50)
+        if names.is_empty()
+            || names.len() > MAX_ITEMS
+            || names
+                .iter()
+                .any(|n| n.trim().is_empty() || n.chars().count() > 50)
         {
             errors.push(
                 format!("{prefix}.present.{side}"),
@@ -543,7 +566,14 @@ mod tests {
             ..Default::default()
         };
         let found = fields(check_input(&subject, &input, SIDES, day(), "f"));
-        assert_eq!(found[..3], ["f.condition", "f.line_identifiable", "f.changes[0].description"]);
+        assert_eq!(
+            found[..3],
+            [
+                "f.condition",
+                "f.line_identifiable",
+                "f.changes[0].description"
+            ]
+        );
         assert!(found[3].starts_with("f.changes[0].geometry"), "{found:?}");
     }
 

@@ -204,7 +204,9 @@ pub fn compare(a: &Finding, b: &Finding, tolerance_m: f64) -> Vec<Difference> {
             if apart > tolerance_m {
                 differ(
                     "position",
-                    format!("the measured positions lie {apart:.3} m apart (tolerance {tolerance_m} m)"),
+                    format!(
+                        "the measured positions lie {apart:.3} m apart (tolerance {tolerance_m} m)"
+                    ),
                 );
             }
         }
@@ -248,11 +250,7 @@ pub fn compare(a: &Finding, b: &Finding, tolerance_m: f64) -> Vec<Difference> {
         );
     }
     let kinds = |f: &Finding| {
-        let mut kinds: Vec<&str> = f
-            .changes
-            .iter()
-            .map(|c| c.kind.label_zh())
-            .collect();
+        let mut kinds: Vec<&str> = f.changes.iter().map(|c| c.kind.label_zh()).collect();
         kinds.sort_unstable();
         kinds
     };
@@ -299,8 +297,14 @@ mod tests {
         ItemInput {
             subject: "x".into(),
             findings: [
-                Some(SideFinding { version: 1, finding: a }),
-                Some(SideFinding { version: 2, finding: b }),
+                Some(SideFinding {
+                    version: 1,
+                    finding: a,
+                }),
+                Some(SideFinding {
+                    version: 2,
+                    finding: b,
+                }),
             ],
             acceptances: [None, None],
         }
@@ -326,17 +330,35 @@ mod tests {
         let b = marker(FoundCondition::Damaged, 121.0);
         let mut input = both(&a, &b);
         input.acceptances = [
-            Some(Acceptance { side: 1, version: 2 }),
-            Some(Acceptance { side: 1, version: 2 }),
+            Some(Acceptance {
+                side: 1,
+                version: 2,
+            }),
+            Some(Acceptance {
+                side: 1,
+                version: 2,
+            }),
         ];
         let item = &reconcile(&[input.clone()], 1.0).items[0];
         assert_eq!((item.verdict, item.holding), (Verdict::Settled, Some(1)));
         // An acceptance of an older version lapses.
-        input.acceptances[0] = Some(Acceptance { side: 1, version: 1 });
-        assert_eq!(reconcile(&[input.clone()], 1.0).items[0].verdict, Verdict::Differing);
+        input.acceptances[0] = Some(Acceptance {
+            side: 1,
+            version: 1,
+        });
+        assert_eq!(
+            reconcile(&[input.clone()], 1.0).items[0].verdict,
+            Verdict::Differing
+        );
         // Each accepting a different finding settles nothing.
-        input.acceptances[0] = Some(Acceptance { side: 0, version: 1 });
-        assert_eq!(reconcile(&[input], 1.0).items[0].verdict, Verdict::Differing);
+        input.acceptances[0] = Some(Acceptance {
+            side: 0,
+            version: 1,
+        });
+        assert_eq!(
+            reconcile(&[input], 1.0).items[0].verdict,
+            Verdict::Differing
+        );
     }
 
     #[test]

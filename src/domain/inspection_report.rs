@@ -392,10 +392,15 @@ mod tests {
 
     #[test]
     fn key_order_of_the_input_does_not_change_the_canonical_form() {
-        let a: Value = serde_json::from_str(r#"{"z":1,"a":{"y":[3,{"q":1,"p":2}],"b":"\n"}}"#).unwrap();
-        let b: Value = serde_json::from_str(r#"{"a":{"b":"\n","y":[3,{"p":2,"q":1}]},"z":1}"#).unwrap();
+        let a: Value =
+            serde_json::from_str(r#"{"z":1,"a":{"y":[3,{"q":1,"p":2}],"b":"\n"}}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{"a":{"b":"\n","y":[3,{"p":2,"q":1}]},"z":1}"#).unwrap();
         assert_eq!(canonical_json(&a), canonical_json(&b));
-        assert_eq!(canonical_json(&a), r#"{"a":{"b":"\n","y":[3,{"p":2,"q":1}]},"z":1}"#);
+        assert_eq!(
+            canonical_json(&a),
+            r#"{"a":{"b":"\n","y":[3,{"p":2,"q":1}]},"z":1}"#
+        );
         assert_eq!(sha256_hex(canonical_json(&a).as_bytes()).len(), 64);
     }
 }

@@ -184,7 +184,7 @@ pub fn big(name: &str, lists: &WordLists) -> Option<Finding> {
 /// use diming::domain::naming_detect::{WordLists, foreign};
 /// let lists = WordLists::default();
 /// assert_eq!(foreign("威尼斯花园", "威尼斯", true, &lists).unwrap().matched, "威尼斯");
-/// assert_eq!(foreign("格兰维亚小区", "格兰维亚", true, &lists).unwrap().matched, "兰维亚");
+/// assert_eq!(foreign("格兰维亚小区", "格兰维亚", true, &lists).unwrap().matched, "格兰维");
 /// assert!(foreign("洋桥村", "洋桥", true, &lists).is_none());
 /// assert!(foreign("巴彦淖尔市", "巴彦淖尔", false, &lists).is_none());
 /// ```

@@ -367,8 +367,11 @@ pub struct AnnouncementQuery {
     to: Option<String>,
 }
 
+/// A division prefix and the first and last day of announcements asked for.
+type AnnouncementFilter = (Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+
 impl AnnouncementQuery {
-    fn parts(&self) -> Result<(Option<String>, Option<NaiveDate>, Option<NaiveDate>), Problem> {
+    fn parts(&self) -> Result<AnnouncementFilter, Problem> {
         Ok((
             division_prefix(self.division.as_deref(), "division")?,
             self.from
