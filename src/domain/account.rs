@@ -213,6 +213,12 @@ pub enum AccessError {
         "the line between {0} and {1} is shared: the editors of one side cannot change it alone; an administrator whose jurisdiction covers both sides records it"
     )]
     SharedLine(DivisionCode, DivisionCode),
+    /// An administrator manages only accounts whose every jurisdiction lies inside their own;
+    /// an account working everywhere only an administrator who works everywhere.
+    #[error(
+        "the account's jurisdiction {0} is not inside yours: an administrator manages accounts within their own jurisdiction"
+    )]
+    AccountOutsideJurisdiction(String),
 }
 
 impl Actor {
@@ -264,6 +270,31 @@ impl Actor {
     pub fn works_in(&self, code: &DivisionCode) -> bool {
         (self.role == Role::Admin && self.jurisdictions.is_empty())
             || self.jurisdictions.iter().any(|j| j.covers(code))
+    }
+
+    /// Whether the actor may manage an account working in `jurisdictions` (empty: everywhere):
+    /// an administrator whose jurisdiction holds each of them.
+    pub fn may_manage_account(&self, jurisdictions: &[Jurisdiction]) -> Result<(), AccessError> {
+        self.must_be_admin()?;
+        if self.jurisdictions.is_empty() {
+            return Ok(());
+        }
+        if jurisdictions.is_empty() {
+            return Err(AccessError::AccountOutsideJurisdiction(
+                "(everywhere)".to_string(),
+            ));
+        }
+        match jurisdictions.iter().find(|theirs| {
+            !self
+                .jurisdictions
+                .iter()
+                .any(|mine| theirs.as_str().starts_with(mine.as_str()))
+        }) {
+            Some(outside) => Err(AccessError::AccountOutsideJurisdiction(
+                outside.as_str().to_string(),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Whether the actor is an administrator (of any jurisdiction).
@@ -385,5 +416,27 @@ mod tests {
         );
         assert!(Username::parse("a b").is_err());
         assert!(NewPassword::parse("short").is_err());
+    }
+
+    #[test]
+    fn an_administrator_manages_accounts_inside_their_jurisdiction_only() {
+        let jiaxing = actor(Role::Admin, &["3304"]);
+        let j = |text: &str| Jurisdiction::parse(text).unwrap();
+        assert_eq!(jiaxing.may_manage_account(&[j("330421")]), Ok(()));
+        assert_eq!(jiaxing.may_manage_account(&[j("3304")]), Ok(()));
+        assert!(
+            jiaxing
+                .may_manage_account(&[j("330421"), j("3305")])
+                .is_err()
+        );
+        assert!(
+            jiaxing.may_manage_account(&[]).is_err(),
+            "everywhere is outside"
+        );
+        assert_eq!(actor(Role::Admin, &[]).may_manage_account(&[]), Ok(()));
+        assert_eq!(
+            actor(Role::Editor, &["3304"]).may_manage_account(&[j("330421")]),
+            Err(AccessError::AdminOnly)
+        );
     }
 }

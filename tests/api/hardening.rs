@@ -507,6 +507,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/audit"),
     ("GET", "/s/ABCDEF"),
     ("POST", "/s/ABCDEF/report"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("GET", "/api/v1/users/1"),
+    ("PUT", "/api/v1/users/1"),
+    ("POST", "/api/v1/users/1/password"),
+    ("GET", "/"),
+    ("GET", "/app/index.html"),
 ];
 
 #[tokio::test]
