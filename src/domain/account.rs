@@ -213,6 +213,9 @@ pub enum AccessError {
         "the line between {0} and {1} is shared: the editors of one side cannot change it alone; an administrator whose jurisdiction covers both sides records it"
     )]
     SharedLine(DivisionCode, DivisionCode),
+    /// Only administrators and reviewers decide on proposed changes.
+    #[error("the {0} role may not approve or reject changes")]
+    RoleMayNotDecide(Role),
     /// An administrator manages only accounts whose every jurisdiction lies inside their own;
     /// an account working everywhere only an administrator who works everywhere.
     #[error(
@@ -270,6 +273,26 @@ impl Actor {
     pub fn works_in(&self, code: &DivisionCode) -> bool {
         (self.role == Role::Admin && self.jurisdictions.is_empty())
             || self.jurisdictions.iter().any(|j| j.covers(code))
+    }
+
+    /// Whether the actor may approve or reject a proposed change touching `divisions`: an
+    /// administrator or a reviewer whose jurisdiction covers them all (an administrator without
+    /// one covers the whole country).
+    pub fn may_decide_changes_in(&self, divisions: &[DivisionCode]) -> Result<(), AccessError> {
+        match self.role {
+            Role::Admin | Role::Reviewer => {}
+            other => return Err(AccessError::RoleMayNotDecide(other)),
+        }
+        if self.role == Role::Admin && self.jurisdictions.is_empty() {
+            return Ok(());
+        }
+        match divisions
+            .iter()
+            .find(|code| !self.jurisdictions.iter().any(|j| j.covers(code)))
+        {
+            Some(outside) => Err(AccessError::OutsideJurisdiction(outside.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Whether the actor may manage an account working in `jurisdictions` (empty: everywhere):
@@ -437,6 +460,33 @@ mod tests {
         assert_eq!(
             actor(Role::Editor, &["3304"]).may_manage_account(&[j("330421")]),
             Err(AccessError::AdminOnly)
+        );
+    }
+
+    #[test]
+    fn reviewers_and_administrators_decide_changes_in_their_jurisdiction() {
+        let code = |c: &str| DivisionCode::parse(c).unwrap();
+        let jiashan = [code("330421102")];
+        assert_eq!(
+            actor(Role::Reviewer, &["3304"]).may_decide_changes_in(&jiashan),
+            Ok(())
+        );
+        assert_eq!(
+            actor(Role::Admin, &[]).may_decide_changes_in(&jiashan),
+            Ok(())
+        );
+        assert_eq!(
+            actor(Role::Reviewer, &["3305"]).may_decide_changes_in(&jiashan),
+            Err(AccessError::OutsideJurisdiction(code("330421102")))
+        );
+        assert!(
+            actor(Role::Reviewer, &[])
+                .may_decide_changes_in(&jiashan)
+                .is_err()
+        );
+        assert_eq!(
+            actor(Role::Editor, &["330421"]).may_decide_changes_in(&jiashan),
+            Err(AccessError::RoleMayNotDecide(Role::Editor))
         );
     }
 }

@@ -14,17 +14,53 @@ include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 /// its overlays with inline styles; photos and drawn canvases come back as blob:/data: URLs.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/// A file of the application by its path under /app/.
-fn asset_named(
-    path: &str,
-) -> Option<&'static (&'static str, &'static [u8], &'static str, &'static str)> {
-    WEB_ASSETS.iter().find(|(name, ..)| *name == path)
+/// A file to answer: its bytes (compiled in, or read from DIMING_WEB_DIR), type and tag.
+struct Served {
+    bytes: std::borrow::Cow<'static, [u8]>,
+    content_type: &'static str,
+    tag: String,
+}
+
+/// A file of the application by its path under /app/. While developing the front-end,
+/// `DIMING_WEB_DIR=web/dist` serves the folder as it is now instead of the copy compiled in,
+/// so `npm run build` needs no cargo build (the variable is for development only).
+fn asset_named(path: &str) -> Option<Served> {
+    if let Some(dir) = std::env::var_os("DIMING_WEB_DIR") {
+        return from_folder(std::path::Path::new(&dir), path);
+    }
+    WEB_ASSETS
+        .iter()
+        .find(|(name, ..)| *name == path)
+        .map(|(_, bytes, content_type, tag)| Served {
+            bytes: std::borrow::Cow::Borrowed(bytes),
+            content_type,
+            tag: (*tag).to_string(),
+        })
+}
+
+fn from_folder(dir: &std::path::Path, path: &str) -> Option<Served> {
+    if path.split('/').any(|part| part == ".." || part.is_empty()) {
+        return None;
+    }
+    let bytes = std::fs::read(dir.join(path)).ok()?;
+    let content_type = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    Some(Served {
+        tag: format!("{:016x}", bytes.len()),
+        bytes: std::borrow::Cow::Owned(bytes),
+        content_type,
+    })
 }
 
 /// `GET /`: the application's page (sign-in first), never cached so a new build is picked up.
 pub async fn index(_query: Query<NoParams>, request: HttpRequest) -> HttpResponse {
     match asset_named("index.html") {
-        Some(asset) => answer(&request, asset, "no-cache"),
+        Some(asset) => answer(&request, &asset, "no-cache"),
         None => HttpResponse::ServiceUnavailable()
             .content_type("text/html; charset=utf-8")
             .body(NOT_BUILT),
@@ -49,15 +85,11 @@ pub async fn asset(
     } else {
         "no-cache"
     };
-    Ok(answer(&request, asset, caching))
+    Ok(answer(&request, &asset, caching))
 }
 
-fn answer(
-    request: &HttpRequest,
-    (_, bytes, content_type, tag): &(&str, &'static [u8], &str, &str),
-    caching: &'static str,
-) -> HttpResponse {
-    let etag = format!("\"{tag}\"");
+fn answer(request: &HttpRequest, asset: &Served, caching: &'static str) -> HttpResponse {
+    let etag = format!("\"{}\"", asset.tag);
     let unchanged = request
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -80,7 +112,11 @@ fn answer(
     if unchanged {
         response.finish()
     } else {
-        response.content_type(*content_type).body(*bytes)
+        let body = match &asset.bytes {
+            std::borrow::Cow::Borrowed(bytes) => actix_web::web::Bytes::from_static(*bytes),
+            std::borrow::Cow::Owned(bytes) => actix_web::web::Bytes::copy_from_slice(bytes),
+        };
+        response.content_type(asset.content_type).body(body)
     }
 }
 

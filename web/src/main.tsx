@@ -15,7 +15,7 @@ import { DivisionsScreen } from './screens/divisions';
 import { BoundariesScreen } from './screens/boundaries';
 
 function useRoute(): string[] {
-  const read = () => (location.hash.replace(/^#\/?/, '') || 'map').split('/').map(decodeURIComponent);
+  const read = () => (location.hash.replace(/^#\/?/, '').split('?')[0] || 'map').split('/').map(decodeURIComponent);
   const [route, setRoute] = useState(read);
   useEffect(() => { const on = () => setRoute(read()); addEventListener('hashchange', on); return () => removeEventListener('hashchange', on); }, []);
   return route;

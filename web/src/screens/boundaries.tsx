@@ -77,7 +77,7 @@ export function BoundariesScreen(_: { actor: Actor }) {
           {marker.photos.map((p: string) => <img src={p} alt={t('bd.photo', { n: marker.marker.marker_number })} class="thumb" />)}
         </article>}
       </section>
-      <div class="place-map"><div ref={mapEl} class="map" role="img" aria-label={t('bd.maplabel')} /></div>
+      <div class="place-map"><div ref={mapEl} class="map" role="region" aria-label={t('bd.maplabel')} /></div>
     </div>
   );
 }

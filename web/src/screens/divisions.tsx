@@ -87,7 +87,7 @@ export function DivisionsScreen({ code, actor }: { code?: string; actor: Actor }
           <label>{t('ev.kind')}<select name="kind">{KINDS.map((k) => <option value={k}>{t(`ev.kind.${k}` as any)}</option>)}</select></label>
           <label>{t('ev.effective')}<input name="effective_on" type="date" required /></label>
           <label>{t('ev.summary')}<input name="summary" required /></label>
-          <label>{t('ev.code')}<input name="code" required value={code ?? ''} /></label>
+          <label>{t('ev.code')}<input name="code" required defaultValue={code ?? ''} /></label>
           <label>{t('ev.newname')}<input name="new_name" required /></label>
           <label>{t('ev.newcode')}<input name="new_code" /></label>
           <label>{t('ev.newkind')}<input name="new_kind" /></label>

@@ -74,7 +74,7 @@ export function HistoryScreen({ id }: { id: string; actor: Actor }) {
           {done && <p class="ok" role="status">{done}</p>}
         </form>
       </section>
-      <div class="place-map"><div ref={mapEl} class="map" role="img" aria-label={t('history.maplabel')} /></div>
+      <div class="place-map"><div ref={mapEl} class="map" role="region" aria-label={t('history.maplabel')} /></div>
     </div>
   );
 }

@@ -10,25 +10,37 @@ import { SearchBox } from './search';
 
 const CLASSES = Object.keys(CLASS_COLOURS);
 
-/** Loads the layers of the register as it stood on `asOf` (today when empty). */
-export async function loadLayers(dm: DimingMap, asOf: string, signedIn: boolean) {
-  const pages: any[] = [];
+/** Loads the layers of the register as it stood on `asOf` (today when empty) around the
+ *  view's centre (the service answers boxes of up to 10 degrees): names first, so the map is
+ *  drawn, then the signs, boundary lines and markers. */
+export async function loadLayers(dm: DimingMap, asOf: string, signedIn: boolean, drawn?: () => void) {
+  const [lon, lat] = dm.map.getView().getCenter() ?? [120.85, 30.85];
+  const bbox = [lon - 4.9, lat - 4.9, lon + 4.9, lat + 4.9].map((v) => v.toFixed(3)).join(',');
+  const features: any[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await get(`places${qs({ limit: 1000, offset, as_of: asOf })}`);
-    pages.push(...page.features);
+    const page = await get(`places${qs({ limit: 1000, offset, as_of: asOf, bbox })}`);
+    features.push(...page.features);
     if (page.features.length < 1000) break;
   }
-  const withGeometry = pages.filter((f) => f.geometry);
+  const withGeometry = features.filter((f) => f.geometry);
   const isDivision = (f: any) => String(f.properties.category).startsWith('21') && f.geometry.type !== 'Point';
   const flatten = (f: any) => ({ ...f, properties: { ...f.properties, place_id: f.id } });
   dm.sources.divisions.clear();
   dm.sources.divisions.addFeatures(readFeatures({ type: 'FeatureCollection', features: withGeometry.filter(isDivision).map(flatten) }));
   dm.sources.places.clear();
   dm.sources.places.addFeatures(readFeatures({ type: 'FeatureCollection', features: withGeometry.filter((f) => !isDivision(f)).map(flatten) }));
+  drawn?.();
   if (!signedIn) return;
+  await Promise.all([loadSigns(dm), loadLines(dm, asOf)]);
+}
+
+async function loadSigns(dm: DimingMap) {
   const signs = await get(`signs${qs({ limit: 1000 })}`);
   dm.sources.signs.clear();
   dm.sources.signs.addFeatures(readFeatures({ type: 'FeatureCollection', features: signs.signs.filter((s: any) => s.sign.position).map((s: any) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: s.sign.position }, properties: { sign_id: s.sign.id, status: s.sign.status, name: s.sign.sign_number } })) }));
+}
+
+async function loadLines(dm: DimingMap, asOf: string) {
   // Boundary lines between neighbouring counties: pairs whose extents touch.
   const counties = dm.sources.divisions.getFeatures().filter((f) => f.get('category') === '213');
   dm.sources.boundaries.clear();
@@ -84,10 +96,16 @@ export function MapScreen({ actor }: { actor: Actor }) {
   useEffect(() => {
     const dm = dmRef.current!;
     setStatus(t('map.loading'));
-    loadLayers(dm, asOf, true).then(() => {
+    delete document.body.dataset.mapReady;
+    const drawn = () => {
+      // The first load frames the divisions of the area; a change of day keeps the view.
+      const extent = dm.sources.divisions.getExtent();
+      if (!asOf && isFinite(extent[0]) && !dm.map.get('framed')) { dm.map.getView().fit(extent, { padding: [20, 20, 20, 20] }); dm.map.set('framed', true); }
+      dm.map.once('rendercomplete', () => { (window as any).dimingDataRender = performance.now(); document.body.dataset.namesDrawn = '1'; });
+    };
+    loadLayers(dm, asOf, true, drawn).then(() => {
       setStatus(t('map.loaded', { n: dm.sources.places.getFeatures().length + dm.sources.divisions.getFeatures().length }));
-      dm.map.once('rendercomplete', () => { (window as any).dimingDataRender = performance.now(); document.body.dataset.mapReady = '1'; });
-      dm.map.render();
+      document.body.dataset.mapReady = '1';
     }).catch((e) => setStatus(String(e.message ?? e)));
   }, [asOf]);
   useEffect(() => { const dm = dmRef.current!; for (const [k, v] of Object.entries(visible)) dm.layers[k as LayerName].setVisible(v); }, [visible]);
@@ -113,12 +131,12 @@ export function MapScreen({ actor }: { actor: Actor }) {
           <h2 id="legend-title">{t('map.legend')}</h2>
           <label class="field">{t('map.asof')}<input type="date" value={asOf} onChange={(e) => setAsOf((e.target as HTMLInputElement).value)} /></label>
           {(Object.keys(visible) as LayerName[]).map((name) => (
-            <details open={name === 'places'}>
-              <summary><label><input type="checkbox" checked={visible[name]} onChange={() => setVisible({ ...visible, [name]: !visible[name] })} /> {t(`layer.${name}` as any)}</label></summary>
+            <div class="layer">
+              <label class="layer-name"><input type="checkbox" checked={visible[name]} onChange={() => setVisible({ ...visible, [name]: !visible[name] })} /> {t(`layer.${name}` as any)}</label>
               {name === 'places' && CLASSES.map((c) => legendItem(`class:${c}`, CLASS_COLOURS[c], t(`class.${c}` as any)))}
               {name === 'signs' && Object.keys(SIGN_COLOURS).map((s) => legendItem(`sign:${s}`, SIGN_COLOURS[s], t(`sign.status.${s}` as any)))}
               {name === 'markers' && Object.keys(MARKER_COLOURS).map((s) => legendItem(`marker:${s}`, MARKER_COLOURS[s], t(`marker.condition.${s}` as any)))}
-            </details>
+            </div>
           ))}
         </section>
         {lookup && <LookupPanel lookup={lookup} system={system} />}

@@ -80,7 +80,8 @@ export function PlaceScreen({ id, actor }: { id: string; actor: Actor }) {
   useEffect(() => {
     const m = createMap(mapEl.current!);
     dm.current = m;
-    loadLayers(m, '', false).catch(() => {});
+    (window as any).dimingPlaceMap = m.map;
+    loadLayers(m, "", false).catch(() => {});
     return () => m.map.setTarget(undefined);
   }, []);
   useEffect(() => {
@@ -96,8 +97,9 @@ export function PlaceScreen({ id, actor }: { id: string; actor: Actor }) {
     return () => stopEdit.current?.();
   }, [drawKey, geomType]);
 
-  if (error && !props) return <section class="page"><p class="error" role="alert">{error.message}</p></section>;
-  if (!props) return <section class="page" aria-busy="true">{t('app.loading')}</section>;
+  // The map's element stays the same while the record loads, so the map drawn into it lives on.
+  const mapPane = <div class="place-map"><div ref={mapEl} class="map" role="application" aria-label={t('place.maplabel')} tabIndex={0} /></div>;
+  if (!props) return <div class="place-screen"><section class="place-form" aria-busy={!error}>{error ? <p class="error" role="alert">{error.message}</p> : t('app.loading')}</section>{mapPane}</div>;
 
   const set = (key: string, value: any) => setProps((p: any) => setAt(p, key, value));
   const fieldError = (key: string) => error?.fieldMessage(`properties.${key}`) ?? (key === 'standard_name' ? undefined : undefined);
@@ -185,7 +187,7 @@ export function PlaceScreen({ id, actor }: { id: string; actor: Actor }) {
         {saved && <p class="ok" role="status">{saved}</p>}
         <button type="submit" class="primary">{t('place.save')}</button>
       </form>
-      <div class="place-map"><div ref={mapEl} class="map" role="application" aria-label={t('place.maplabel')} tabIndex={0} /></div>
+      {mapPane}
       {conflict && (
         <div class="modal" role="dialog" aria-modal="true" aria-labelledby="merge-title">
           <div class="merge">

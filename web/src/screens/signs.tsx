@@ -95,7 +95,7 @@ export function SignsScreen({ actor }: { actor: Actor }) {
             <td>{r.status !== 'closed' && <><button type="button" onClick={() => handle(r.id, 'in_progress')}>{t('report.take')}</button> <button type="button" onClick={() => handle(r.id, 'closed')}>{t('report.close')}</button></>}</td></tr>)}</tbody>
         </table>}
       </section>
-      <div class="place-map"><div ref={mapEl} class="map" role="img" aria-label={t('signs.maplabel')} /></div>
+      <div class="place-map"><div ref={mapEl} class="map" role="region" aria-label={t('signs.maplabel')} /></div>
     </div>
   );
 }
