@@ -6,7 +6,7 @@ import { render } from 'preact';
 import { useEffect, useState, useRef } from 'preact/hooks';
 import { call, onSessionExpired, ApiError, type Actor } from './api';
 import { t, language, setLanguage, onLanguage } from './i18n';
-import { MapScreen } from './screens/map';
+import { MapScreen, prefetchFirstScreen } from './screens/map';
 import { PlaceScreen } from './screens/place';
 import { HistoryScreen } from './screens/history';
 import { AdminScreen } from './screens/admin';
@@ -112,4 +112,5 @@ function LanguageSwitch() {
   return <button type="button" class="lang" onClick={() => setLanguage(next)} lang={next === 'zh' ? 'zh-CN' : 'en'}>{next === 'zh' ? '中文' : 'English'}</button>;
 }
 
+if (/^(#\/?(map)?)?$/.test(location.hash)) prefetchFirstScreen();
 render(<App />, document.getElementById('app')!);

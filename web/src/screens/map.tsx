@@ -10,18 +10,42 @@ import { SearchBox } from './search';
 
 const CLASSES = Object.keys(CLASS_COLOURS);
 
+const DEFAULT_CENTER = [120.85, 30.85];
+const prefetched = new Map<string, Promise<any[]>>();
+
+/** The register's names with a geometry in the 10-degree box around (lon, lat). */
+function namesAround(lon: number, lat: number, asOf: string): Promise<any[]> {
+  const bbox = [lon - 4.9, lat - 4.9, lon + 4.9, lat + 4.9].map((v) => v.toFixed(3)).join(',');
+  const key = `${bbox}|${asOf}`;
+  const early = prefetched.get(key);
+  if (early) { prefetched.delete(key); return early; }
+  return (async () => {
+    const features: any[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await get(`places${qs({ limit: 1000, offset, as_of: asOf, bbox })}`);
+      features.push(...page.features);
+      if (page.features.length < 1000) break;
+    }
+    return features;
+  })();
+}
+
+/** Asks for the first screen's names while the shell still checks the session (they are
+ *  public), so the map is drawn one round trip sooner. */
+export function prefetchFirstScreen() {
+  const [lon, lat] = DEFAULT_CENTER;
+  const bbox = [lon - 4.9, lat - 4.9, lon + 4.9, lat + 4.9].map((v) => v.toFixed(3)).join(',');
+  const promise = namesAround(lon, lat, '');
+  promise.catch(() => prefetched.delete(`${bbox}|`));
+  prefetched.set(`${bbox}|`, promise);
+}
+
 /** Loads the layers of the register as it stood on `asOf` (today when empty) around the
  *  view's centre (the service answers boxes of up to 10 degrees): names first, so the map is
  *  drawn, then the signs, boundary lines and markers. */
 export async function loadLayers(dm: DimingMap, asOf: string, signedIn: boolean, drawn?: () => void) {
-  const [lon, lat] = dm.map.getView().getCenter() ?? [120.85, 30.85];
-  const bbox = [lon - 4.9, lat - 4.9, lon + 4.9, lat + 4.9].map((v) => v.toFixed(3)).join(',');
-  const features: any[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await get(`places${qs({ limit: 1000, offset, as_of: asOf, bbox })}`);
-    features.push(...page.features);
-    if (page.features.length < 1000) break;
-  }
+  const [lon, lat] = dm.map.getView().getCenter() ?? DEFAULT_CENTER;
+  const features = await namesAround(lon, lat, asOf);
   const withGeometry = features.filter((f) => f.geometry);
   const isDivision = (f: any) => String(f.properties.category).startsWith('21') && f.geometry.type !== 'Point';
   const flatten = (f: any) => ({ ...f, properties: { ...f.properties, place_id: f.id } });
