@@ -20,22 +20,35 @@ import proj4 from 'proj4';
 
 /** The coordinate systems offered: CGCS2000 lon/lat and the 3-degree GK zones, both forms. */
 export const SYSTEMS: { code: string; label: string }[] = [{ code: 'EPSG:4490', label: 'CGCS2000 经纬度 (EPSG:4490)' }];
-proj4.defs('EPSG:4490', '+proj=longlat +ellps=GRS80 +no_defs +type=crs');
+const GK_DEFINITIONS = new Map<string, string>();
 for (let i = 0; i <= 20; i++) {
   const cm = 75 + 3 * i;
   const zone = 25 + i;
-  proj4.defs(`EPSG:${4534 + i}`, `+proj=tmerc +lat_0=0 +lon_0=${cm} +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs`);
-  proj4.defs(`EPSG:${4513 + i}`, `+proj=tmerc +lat_0=0 +lon_0=${cm} +k=1 +x_0=${zone}500000 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs`);
+  GK_DEFINITIONS.set(`EPSG:${4534 + i}`, `+proj=tmerc +lat_0=0 +lon_0=${cm} +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs`);
+  GK_DEFINITIONS.set(`EPSG:${4513 + i}`, `+proj=tmerc +lat_0=0 +lon_0=${cm} +k=1 +x_0=${zone}500000 +y_0=0 +ellps=GRS80 +units=m +no_defs +type=crs`);
   SYSTEMS.push({ code: `EPSG:${4534 + i}`, label: `CGCS2000 3° GK CM ${cm}E (EPSG:${4534 + i})` });
   SYSTEMS.push({ code: `EPSG:${4513 + i}`, label: `CGCS2000 3° GK zone ${zone} (EPSG:${4513 + i})` });
 }
+proj4.defs('EPSG:4490', '+proj=longlat +ellps=GRS80 +no_defs +type=crs');
+// register() links every pair of proj4's definitions: registering the 42 zones up front cost
+// hundreds of milliseconds at start, so a zone is defined when it is first chosen.
 register(proj4);
 const projection = getProjection('EPSG:4490')!;
 projection.setExtent([73, 3, 136, 54]);
 
+/** Makes `system` known to OpenLayers (a GK zone is defined on first use). */
+function ensureSystem(system: string) {
+  if (getProjection(system)) return;
+  const definition = GK_DEFINITIONS.get(system);
+  if (!definition) throw new Error(`unknown coordinate system ${system}`);
+  proj4.defs(system, definition);
+  register(proj4);
+}
+
 /** A lon/lat position written in `system`: degrees to 6 places, grid metres to 0.01 m. */
 export function formatPosition(lonlat: number[], system: string): string {
   if (system === 'EPSG:4490') return `${lonlat[0].toFixed(6)}, ${lonlat[1].toFixed(6)}`;
+  ensureSystem(system);
   const [x, y] = transform(lonlat, 'EPSG:4490', system);
   return `X(N) ${y.toFixed(2)}  Y(E) ${x.toFixed(2)}`;
 }

@@ -5,6 +5,7 @@ import { call, get, ApiError, type Actor } from '../api';
 import { t } from '../i18n';
 import { createMap, readFeatures, type DimingMap } from '../map';
 import { ALL_FIELDS, valueAt, same, show } from './place';
+import { loadLayers } from './map';
 
 export function HistoryScreen({ id }: { id: string; actor: Actor }) {
   const [history, setHistory] = useState<any>(null);
@@ -21,7 +22,7 @@ export function HistoryScreen({ id }: { id: string; actor: Actor }) {
     setPair([h.versions[Math.max(0, n - 2)].version, h.versions[n - 1].version]);
   }).catch((e) => setError(e.message));
   useEffect(() => { load(); }, [id]);
-  useEffect(() => { dm.current = createMap(mapEl.current!); return () => dm.current?.map.setTarget(undefined); }, []);
+  useEffect(() => { dm.current = createMap(mapEl.current!); loadLayers(dm.current, '', false).catch(() => {}); return () => dm.current?.map.setTarget(undefined); }, []);
   useEffect(() => {
     if (!pair) return;
     Promise.all(pair.map((v) => get(`places/${id}/versions/${v}`))).then(([a, b]) => {

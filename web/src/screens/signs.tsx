@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, get, qs, ApiError, type Actor } from '../api';
 import { t } from '../i18n';
 import { createMap, readFeatures, SIGN_COLOURS, type DimingMap } from '../map';
+import { loadLayers } from './map';
 
 const KINDS = ['street', 'lane', 'building', 'door_plate_large', 'door_plate_small', 'village', 'residential_area', 'natural_feature', 'administrative_area'];
 const STATUSES = Object.keys(SIGN_COLOURS);
@@ -41,7 +42,7 @@ export function SignsScreen({ actor }: { actor: Actor }) {
   const [error, setError] = useState<string | null>(null);
   const mapEl = useRef<HTMLDivElement>(null);
   const dm = useRef<DimingMap | null>(null);
-  useEffect(() => { dm.current = createMap(mapEl.current!); return () => dm.current?.map.setTarget(undefined); }, []);
+  useEffect(() => { dm.current = createMap(mapEl.current!); loadLayers(dm.current, '', false).catch(() => {}); return () => dm.current?.map.setTarget(undefined); }, []);
   useEffect(() => {
     get(`signs${qs({ division: filter.division, kind: filter.kind, status: filter.status, due_for_maintenance: filter.due || undefined, limit: 500 })}`).then((d) => {
       setSigns(d.signs); setMatched(d.numberMatched); setError(null);
