@@ -1,13 +1,22 @@
 //! Signing in and out: a sign-in checks the password (slowly, off the async workers, with a
 //! decoy hash for unknown names so timing reveals nothing), locks a username after repeated
-//! failures, and opens a session whose token only the caller learns.
+//! failures, and opens a session whose token only the caller learns. Administrators manage
+//! accounts (create, role, jurisdictions, disable, reset the password) within their own
+//! jurisdiction.
 
 use chrono::{DateTime, Utc};
 
 use super::{AppState, Staff};
-use crate::domain::account::Actor;
-use crate::security::{SecurityError, decoy_hash, new_token, token_digest, verify_password};
+use crate::domain::account::{
+    AccessError, AccountError as AccountRuleError, Actor, NewPassword, Role, Username,
+};
+use crate::domain::division_code::Jurisdiction;
+use crate::domain::field_error::FieldErrors;
+use crate::security::{
+    SecurityError, decoy_hash, hash_password, new_token, token_digest, verify_password,
+};
 use crate::store::StoreError;
+use crate::store::accounts::{UserChange, UserRecord};
 use crate::store::audit::Author;
 
 /// What can go wrong with signing in or out.
@@ -117,4 +126,196 @@ pub async fn session_actor(state: &AppState, token: &str) -> Result<Option<Actor
         .store
         .session_actor(&token_digest(token), Utc::now())
         .await
+}
+
+// ---- Administration of accounts: by administrators, within their own jurisdiction. ----
+
+/// What can go wrong when an administrator manages accounts.
+#[derive(Debug, thiserror::Error)]
+pub enum UserAdminError {
+    /// A field of the request is not valid; each error names its field.
+    #[error("the account is not valid")]
+    Invalid(FieldErrors),
+    /// The caller is not an administrator, or the account lies outside their jurisdiction.
+    #[error(transparent)]
+    Forbidden(#[from] AccessError),
+    /// No account with this id that the caller may see.
+    #[error("no account {0} within your jurisdiction")]
+    NotFound(i64),
+    /// The change would lock the administrator out of their own account.
+    #[error("you cannot {0} your own account: ask another administrator")]
+    OwnAccount(&'static str),
+    /// The password could not be hashed.
+    #[error(transparent)]
+    Security(#[from] SecurityError),
+    /// Password hashing could not be run.
+    #[error("password hashing failed")]
+    Worker,
+    /// The database failed (a taken username is `AlreadyExists`, a stale edit `StaleVersion`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An account as an administrator asks for it: texts still to be checked.
+#[derive(Debug, Clone, Default)]
+pub struct AccountRequest {
+    /// The username (created accounts only).
+    pub username: Option<String>,
+    /// The first password (created accounts only).
+    pub password: Option<String>,
+    /// `admin`, `editor`, `reviewer` or `inspector`.
+    pub role: String,
+    /// Division code prefixes the account works in.
+    pub jurisdictions: Vec<String>,
+    /// Whether the account is disabled (changes only).
+    pub disabled: bool,
+}
+
+/// Role and jurisdictions checked together, each error naming its field.
+fn checked_role(
+    request: &AccountRequest,
+    errors: &mut FieldErrors,
+) -> Option<(Role, Vec<Jurisdiction>)> {
+    let role = Role::parse(&request.role)
+        .map_err(|e| errors.push("role", e.to_string()))
+        .ok();
+    let mut jurisdictions = Vec::with_capacity(request.jurisdictions.len());
+    for (i, text) in request.jurisdictions.iter().enumerate() {
+        match Jurisdiction::parse(text) {
+            Ok(j) => jurisdictions.push(j),
+            Err(e) => errors.push(format!("jurisdictions[{i}]"), format!("{text:?}: {e}")),
+        }
+    }
+    let role = role?;
+    if role != Role::Admin && request.jurisdictions.is_empty() {
+        errors.push(
+            "jurisdictions",
+            format!(
+                "{}: give the division code prefix(es) the account works in",
+                AccountRuleError::EditorWithoutJurisdiction
+            ),
+        );
+    }
+    // Only a request without any error goes on: a bad prefix must not leave a narrower list.
+    errors.is_empty().then_some((role, jurisdictions))
+}
+
+/// Hashing is deliberately slow: keep it off the async workers.
+async fn hashed(password: NewPassword) -> Result<String, UserAdminError> {
+    tokio::task::spawn_blocking(move || hash_password(password.expose()))
+        .await
+        .map_err(|_| UserAdminError::Worker)?
+        .map_err(UserAdminError::from)
+}
+
+/// The accounts the administrator may manage: those inside their jurisdiction.
+pub async fn list_users(
+    state: &AppState,
+    staff: &Staff,
+) -> Result<Vec<UserRecord>, UserAdminError> {
+    staff.actor.must_be_admin()?;
+    let users = state.store.users().await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| staff.actor.may_manage_account(&u.jurisdictions).is_ok())
+        .collect())
+}
+
+/// One account, if the administrator may manage it (else not found, like an unknown id).
+pub async fn read_user(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<UserRecord, UserAdminError> {
+    staff.actor.must_be_admin()?;
+    match state.store.user(id).await? {
+        Some(user) if staff.actor.may_manage_account(&user.jurisdictions).is_ok() => Ok(user),
+        _ => Err(UserAdminError::NotFound(id)),
+    }
+}
+
+/// Creates an account inside the administrator's jurisdiction.
+pub async fn create_user(
+    state: &AppState,
+    staff: &Staff,
+    request: AccountRequest,
+) -> Result<UserRecord, UserAdminError> {
+    staff.actor.must_be_admin()?;
+    let mut errors = FieldErrors::default();
+    let username = Username::parse(request.username.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push("username", e.to_string()))
+        .ok();
+    let password = NewPassword::parse(request.password.as_deref().unwrap_or_default())
+        .map_err(|e| errors.push("password", e.to_string()))
+        .ok();
+    let role = checked_role(&request, &mut errors);
+    let (Some(username), Some(password), Some((role, jurisdictions))) = (username, password, role)
+    else {
+        return Err(UserAdminError::Invalid(errors));
+    };
+    staff.actor.may_manage_account(&jurisdictions)?;
+    let hash = hashed(password).await?;
+    let id = state
+        .store
+        .create_user(&username, &hash, role, &jurisdictions, &staff.author())
+        .await?;
+    read_user(state, staff, id).await
+}
+
+/// Changes an account's role, jurisdictions and whether it is disabled, from version
+/// `expected`; both its old and its new jurisdictions must lie inside the administrator's.
+pub async fn change_user(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    expected: i64,
+    request: AccountRequest,
+) -> Result<UserRecord, UserAdminError> {
+    let current = read_user(state, staff, id).await?;
+    let mut errors = FieldErrors::default();
+    let Some((role, jurisdictions)) = checked_role(&request, &mut errors) else {
+        return Err(UserAdminError::Invalid(errors));
+    };
+    staff.actor.may_manage_account(&jurisdictions)?;
+    if id == staff.actor.user_id && request.disabled {
+        return Err(UserAdminError::OwnAccount("disable"));
+    }
+    if id == staff.actor.user_id && (role != current.role || jurisdictions != current.jurisdictions)
+    {
+        return Err(UserAdminError::OwnAccount(
+            "change the role or jurisdictions of",
+        ));
+    }
+    let change = UserChange {
+        role,
+        jurisdictions,
+        disabled: request.disabled,
+    };
+    state
+        .store
+        .change_user(id, expected, &change, &staff.author())
+        .await?;
+    read_user(state, staff, id).await
+}
+
+/// Sets a new password for an account inside the administrator's jurisdiction, ending its
+/// sessions.
+pub async fn reset_password(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    password: &str,
+) -> Result<UserRecord, UserAdminError> {
+    read_user(state, staff, id).await?;
+    let password = NewPassword::parse(password).map_err(|e| {
+        let mut errors = FieldErrors::default();
+        errors.push("password", e.to_string());
+        UserAdminError::Invalid(errors)
+    })?;
+    let hash = hashed(password).await?;
+    state
+        .store
+        .reset_password(id, &hash, &staff.author())
+        .await?;
+    read_user(state, staff, id).await
 }

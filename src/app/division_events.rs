@@ -253,8 +253,8 @@ pub async fn approve(
     read(state, Some(&staff.actor), &event.id).await
 }
 
-/// Rejects pending event `id` for `reason` (1 to 500 characters; an admin covering its
-/// divisions). Returns the event as it then stands.
+/// Rejects pending event `id` for `reason` (1 to 500 characters; an admin or a reviewer named
+/// on it, covering its divisions). Returns the event as it then stands.
 pub async fn reject(
     state: &AppState,
     staff: &Staff,
@@ -283,10 +283,10 @@ async fn decidable(
     staff: &Staff,
     id: &str,
 ) -> Result<StoredEvent, DivisionEventError> {
+    // A pending event is read only by administrators and the reviewers named on it.
     let event = read(state, Some(&staff.actor), id).await?;
-    staff.actor.must_be_admin()?;
     let checked = event.checked().map_err(DivisionEventError::NoLongerFits)?;
-    staff.actor.may_edit_places_in(&checked.codes())?;
+    staff.actor.may_decide_changes_in(&checked.codes())?;
     if event.status != EventStatus::Pending {
         return Err(DivisionEventError::AlreadyDecided(event.status));
     }

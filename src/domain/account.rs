@@ -213,6 +213,15 @@ pub enum AccessError {
         "the line between {0} and {1} is shared: the editors of one side cannot change it alone; an administrator whose jurisdiction covers both sides records it"
     )]
     SharedLine(DivisionCode, DivisionCode),
+    /// Only administrators and reviewers decide on proposed changes.
+    #[error("the {0} role may not approve or reject changes")]
+    RoleMayNotDecide(Role),
+    /// An administrator manages only accounts whose every jurisdiction lies inside their own;
+    /// an account working everywhere only an administrator who works everywhere.
+    #[error(
+        "the account's jurisdiction {0} is not inside yours: an administrator manages accounts within their own jurisdiction"
+    )]
+    AccountOutsideJurisdiction(String),
 }
 
 impl Actor {
@@ -264,6 +273,51 @@ impl Actor {
     pub fn works_in(&self, code: &DivisionCode) -> bool {
         (self.role == Role::Admin && self.jurisdictions.is_empty())
             || self.jurisdictions.iter().any(|j| j.covers(code))
+    }
+
+    /// Whether the actor may approve or reject a proposed change touching `divisions`: an
+    /// administrator or a reviewer whose jurisdiction covers them all (an administrator without
+    /// one covers the whole country).
+    pub fn may_decide_changes_in(&self, divisions: &[DivisionCode]) -> Result<(), AccessError> {
+        match self.role {
+            Role::Admin | Role::Reviewer => {}
+            other => return Err(AccessError::RoleMayNotDecide(other)),
+        }
+        if self.role == Role::Admin && self.jurisdictions.is_empty() {
+            return Ok(());
+        }
+        match divisions
+            .iter()
+            .find(|code| !self.jurisdictions.iter().any(|j| j.covers(code)))
+        {
+            Some(outside) => Err(AccessError::OutsideJurisdiction(outside.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the actor may manage an account working in `jurisdictions` (empty: everywhere):
+    /// an administrator whose jurisdiction holds each of them.
+    pub fn may_manage_account(&self, jurisdictions: &[Jurisdiction]) -> Result<(), AccessError> {
+        self.must_be_admin()?;
+        if self.jurisdictions.is_empty() {
+            return Ok(());
+        }
+        if jurisdictions.is_empty() {
+            return Err(AccessError::AccountOutsideJurisdiction(
+                "(everywhere)".to_string(),
+            ));
+        }
+        match jurisdictions.iter().find(|theirs| {
+            !self
+                .jurisdictions
+                .iter()
+                .any(|mine| theirs.as_str().starts_with(mine.as_str()))
+        }) {
+            Some(outside) => Err(AccessError::AccountOutsideJurisdiction(
+                outside.as_str().to_string(),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Whether the actor is an administrator (of any jurisdiction).
@@ -385,5 +439,54 @@ mod tests {
         );
         assert!(Username::parse("a b").is_err());
         assert!(NewPassword::parse("short").is_err());
+    }
+
+    #[test]
+    fn an_administrator_manages_accounts_inside_their_jurisdiction_only() {
+        let jiaxing = actor(Role::Admin, &["3304"]);
+        let j = |text: &str| Jurisdiction::parse(text).unwrap();
+        assert_eq!(jiaxing.may_manage_account(&[j("330421")]), Ok(()));
+        assert_eq!(jiaxing.may_manage_account(&[j("3304")]), Ok(()));
+        assert!(
+            jiaxing
+                .may_manage_account(&[j("330421"), j("3305")])
+                .is_err()
+        );
+        assert!(
+            jiaxing.may_manage_account(&[]).is_err(),
+            "everywhere is outside"
+        );
+        assert_eq!(actor(Role::Admin, &[]).may_manage_account(&[]), Ok(()));
+        assert_eq!(
+            actor(Role::Editor, &["3304"]).may_manage_account(&[j("330421")]),
+            Err(AccessError::AdminOnly)
+        );
+    }
+
+    #[test]
+    fn reviewers_and_administrators_decide_changes_in_their_jurisdiction() {
+        let code = |c: &str| DivisionCode::parse(c).unwrap();
+        let jiashan = [code("330421102")];
+        assert_eq!(
+            actor(Role::Reviewer, &["3304"]).may_decide_changes_in(&jiashan),
+            Ok(())
+        );
+        assert_eq!(
+            actor(Role::Admin, &[]).may_decide_changes_in(&jiashan),
+            Ok(())
+        );
+        assert_eq!(
+            actor(Role::Reviewer, &["3305"]).may_decide_changes_in(&jiashan),
+            Err(AccessError::OutsideJurisdiction(code("330421102")))
+        );
+        assert!(
+            actor(Role::Reviewer, &[])
+                .may_decide_changes_in(&jiashan)
+                .is_err()
+        );
+        assert_eq!(
+            actor(Role::Editor, &["330421"]).may_decide_changes_in(&jiashan),
+            Err(AccessError::RoleMayNotDecide(Role::Editor))
+        );
     }
 }

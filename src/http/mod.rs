@@ -1,6 +1,7 @@
 //! The HTTP edge: parses requests into domain types, calls one `app` use case, and turns every
 //! error into problem+json. Routes are registered in `router`, which the tests reuse.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -24,6 +25,7 @@ pub mod signs;
 pub mod spatial;
 pub mod transform;
 pub mod uri_limit;
+pub mod web_app;
 
 use actix_web::{HttpRequest, middleware, web};
 
@@ -165,6 +167,16 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(
                         web::resource("/campaign-items/{id}/decision").post(naming::decide_item),
                     ),
+            )
+            .service(
+                web::scope("/users")
+                    .service(web::resource("").get(accounts::list).post(accounts::create))
+                    .service(
+                        web::resource("/{id}")
+                            .get(accounts::read)
+                            .put(accounts::update),
+                    )
+                    .service(web::resource("/{id}/password").post(accounts::reset_password)),
             ),
     )
     .service(
@@ -174,6 +186,13 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/naming/notices/{id}/comments").post(naming::comment))
             .service(web::resource("/naming/announcements").get(naming::announcements_page))
             .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed)),
+    )
+    // The staff application: its page at /, its built files under /app/.
+    .service(web::resource("/").get(web_app::index))
+    .service(
+        web::scope("/app")
+            .wrap(middleware::Compress::default())
+            .service(web::resource("/{path:.*}").get(web_app::asset)),
     )
     .service(
         web::scope("/s")

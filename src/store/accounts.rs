@@ -243,3 +243,169 @@ impl Store {
         Ok(())
     }
 }
+
+/// An account as administrators see it: never its password hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UserRecord {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub jurisdictions: Vec<Jurisdiction>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// What an administrator changes of an account.
+#[derive(Debug, Clone)]
+pub struct UserChange {
+    pub role: Role,
+    pub jurisdictions: Vec<Jurisdiction>,
+    pub disabled: bool,
+}
+
+impl Store {
+    async fn user_from_row(&self, row: sqlx::sqlite::SqliteRow) -> StoreResult<UserRecord> {
+        let id: i64 = row.get("id");
+        let role: &str = row.get("role");
+        Ok(UserRecord {
+            id,
+            username: row.get("username"),
+            role: Role::parse(role).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            jurisdictions: self.jurisdictions_of(id).await?,
+            disabled: row.get::<i64, _>("disabled") != 0,
+            created_at: parse_instant(row.get("created_at"))?,
+            version: row.get("version"),
+        })
+    }
+
+    /// Every account, by username.
+    pub async fn users(&self) -> StoreResult<Vec<UserRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, username, role, disabled, created_at, version FROM users ORDER BY username",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut users = Vec::with_capacity(rows.len());
+        for row in rows {
+            users.push(self.user_from_row(row).await?);
+        }
+        Ok(users)
+    }
+
+    /// One account by id.
+    pub async fn user(&self, id: i64) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query(
+            "SELECT id, username, role, disabled, created_at, version FROM users WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.user_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Changes an account's role, jurisdictions and whether it is disabled, if it is still at
+    /// version `expected`; disabling it ends its sessions. One transaction, audited.
+    pub async fn change_user(
+        &self,
+        id: i64,
+        expected: i64,
+        change: &UserChange,
+        author: &Author,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<i64> = sqlx::query_scalar("SELECT version FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let current = current.ok_or(StoreError::NotFound)?;
+        if current != expected {
+            return Err(StoreError::StaleVersion { expected, current });
+        }
+        sqlx::query("UPDATE users SET role = ?, disabled = ?, version = version + 1 WHERE id = ?")
+            .bind(change.role.as_str())
+            .bind(i64::from(change.disabled))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM user_jurisdictions WHERE user_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for jurisdiction in &change.jurisdictions {
+            sqlx::query("INSERT INTO user_jurisdictions (user_id, prefix) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(jurisdiction.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if change.disabled {
+            revoke_sessions_of(&mut tx, id).await?;
+        }
+        let detail = json!({
+            "role": change.role.as_str(),
+            "jurisdictions": change.jurisdictions,
+            "disabled": change.disabled,
+            "version": expected + 1,
+        });
+        append(
+            &mut tx,
+            author,
+            "user.change",
+            "user",
+            Some(&id.to_string()),
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password for an account and ends its sessions (whoever held the old one is
+    /// signed out). One transaction, audited without the password.
+    pub async fn reset_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        author: &Author,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let changed =
+            sqlx::query("UPDATE users SET password_hash = ?, version = version + 1 WHERE id = ?")
+                .bind(password_hash)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        revoke_sessions_of(&mut tx, id).await?;
+        append(
+            &mut tx,
+            author,
+            "user.reset_password",
+            "user",
+            Some(&id.to_string()),
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn revoke_sessions_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+        .bind(instant_text(Utc::now()))
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -735,3 +735,69 @@ async fn bad_division_and_event_queries_name_the_parameter() {
         .await;
     assert_eq!(event["status"], "pending");
 }
+
+#[tokio::test]
+async fn a_reviewer_named_on_an_event_approves_it_and_an_editor_may_not() {
+    let app = demo_app().await;
+    let admin = app.token("admin").await;
+    let event = json!({
+        "kind": "rename", "effective_on": "2026-03-01", "summary": "大云镇更名为云湖镇",
+        "reviewers": ["reviewer"],
+        "changes": [{ "code": "330421102", "becomes": { "code": "330421102", "name": "云湖镇" } }]
+    });
+    let id = propose(&app, &admin, &event).await;
+    let approval = json!({ "approval": { "authority": "浙江省人民政府", "approved_on": "2026-02-10", "document_number": "浙政函〔2026〕8号" } });
+    let path = format!("/api/v1/division-events/{id}/approve");
+    let editor = app.token("jiashan").await;
+    let refused = post(&app, &path, &editor, &approval).await;
+    // A pending event is confidential: to an editor it does not exist.
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let reviewer = app.token("reviewer").await;
+    let approved = post(&app, &path, &reviewer, &approval).await;
+    let status = approved.status();
+    let body: Value = approved.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "applied");
+
+    // A reviewer of another city, even named on the event, is refused with the reason.
+    app.store
+        .create_user(
+            &diming::domain::account::Username::parse("hz-reviewer").unwrap(),
+            &diming::security::hash_password(app.password).unwrap(),
+            diming::domain::account::Role::Reviewer,
+            &[diming::domain::division_code::Jurisdiction::parse("3301").unwrap()],
+            &diming::store::audit::Author::system("test"),
+        )
+        .await
+        .unwrap();
+    let id2 = propose(
+        &app,
+        &admin,
+        &json!({
+            "kind": "rename", "effective_on": "2026-05-01", "summary": "干窑镇更名",
+            "reviewers": ["hz-reviewer"],
+            "changes": [{ "code": "330421105", "becomes": { "code": "330421105", "name": "干窑新镇" } }]
+        }),
+    )
+    .await;
+    let hz = app.token("hz-reviewer").await;
+    let outside = post(
+        &app,
+        &format!("/api/v1/division-events/{id2}/approve"),
+        &hz,
+        &approval,
+    )
+    .await;
+    let body = assert_problem(outside, StatusCode::FORBIDDEN, None).await;
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("outside your jurisdiction"),
+        "{body}"
+    );
+    let (_, still) = app
+        .get_json(&format!("/api/v1/division-events/{id2}"), Some(&admin))
+        .await;
+    assert_eq!(still["status"], "pending", "nothing was decided");
+}

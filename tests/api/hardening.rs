@@ -529,6 +529,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/naming/campaigns/1/items"),
     ("GET", "/api/v1/naming/campaigns/1/items.csv"),
     ("POST", "/api/v1/naming/campaign-items/1/decision"),
+    ("GET", "/api/v1/users"),
+    ("POST", "/api/v1/users"),
+    ("GET", "/api/v1/users/1"),
+    ("PUT", "/api/v1/users/1"),
+    ("POST", "/api/v1/users/1/password"),
+    ("GET", "/"),
+    ("GET", "/app/index.html"),
 ];
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod accounts;
 mod audit;
 mod auth;
 mod boundaries;

@@ -30,3 +30,20 @@ impl From<AuditError> for Problem {
         }
     }
 }
+
+impl From<crate::app::accounts::UserAdminError> for Problem {
+    fn from(error: crate::app::accounts::UserAdminError) -> Self {
+        use crate::app::accounts::UserAdminError;
+        match error {
+            UserAdminError::Invalid(errors) => errors.into(),
+            UserAdminError::Forbidden(error) => error.into(),
+            error @ UserAdminError::NotFound(_) => Problem::not_found(error.to_string()),
+            error @ UserAdminError::OwnAccount(_) => Problem::conflict(error.to_string()),
+            UserAdminError::Store(error) => error.into(),
+            error @ (UserAdminError::Security(_) | UserAdminError::Worker) => {
+                log_internal(&error);
+                Problem::internal()
+            }
+        }
+    }
+}

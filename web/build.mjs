@@ -1,0 +1,41 @@
+// Builds the staff application into dist/: one hashed JavaScript bundle and stylesheet (so the
+// binary can serve them as immutable) and an index.html naming them. The Rust build embeds
+// dist/ (build.rs); run this before cargo.
+import { build } from 'esbuild';
+import { mkdirSync, rmSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'assets'), { recursive: true });
+
+const result = await build({
+  entryPoints: [join(here, 'src', 'main.tsx')],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['chrome109', 'firefox115', 'safari15'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outdir: join(dist, 'assets'),
+  entryNames: '[name]-[hash]',
+  metafile: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const outputs = Object.keys(result.metafile.outputs).map((p) => basename(p));
+const js = outputs.find((f) => f.endsWith('.js'));
+const css = outputs.find((f) => f.endsWith('.css'));
+const html = readFileSync(join(here, 'src', 'index.html'), 'utf8')
+  .replace('%SCRIPT%', `/app/assets/${js}`)
+  .replace('%STYLE%', css ? `<link rel="stylesheet" href="/app/assets/${css}">` : '');
+writeFileSync(join(dist, 'index.html'), html);
+copyFileSync(join(here, 'src', 'favicon.svg'), join(dist, 'assets', 'favicon.svg'));
+
+const gz = (f) => gzipSync(readFileSync(join(dist, 'assets', f)), { level: 9 }).length;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`built dist/: ${js} ${kb(gz(js))} gzip${css ? `, ${css} ${kb(gz(css))} gzip` : ''}`);
