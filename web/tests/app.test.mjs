@@ -237,6 +237,8 @@ test('5 an administrator proposes a division change and a reviewer approves it',
 
   const reviewer = await newPage(browser);
   await signIn(reviewer, base, 'reviewer');
+  // The worklist loads after sign-in; wait for its counts rather than reading it mid-load.
+  await reviewer.locator('.worklist').filter({ hasText: /待审核/ }).waitFor();
   assert.match(await reviewer.locator('.worklist').textContent(), /1\s*待审核/);
   await reviewer.goto(`${base}/#/divisions`);
   const event = reviewer.locator('li.event', { hasText: '云湖镇' });
