@@ -195,7 +195,7 @@ pub async fn update(
     staff.actor.may_edit_places_in(old_divisions.divisions())?;
     // Stale before invalid: an editor working from an old version must reload first, whatever
     // else is wrong with the edit (the store checks again inside the write).
-    ensure_current(&current, expected)?;
+    crate::store::expect_version(expected, current.meta.version)?;
     let (place, note) = checked_place(state, staff, input).await?;
     let comment = required_comment(note.comment.as_deref(), "change.comment")?;
     let (place, correction) =
@@ -216,18 +216,6 @@ pub async fn update(
     Ok(stored)
 }
 
-/// Refuses an edit that started from a version other than the record's current one.
-fn ensure_current(current: &StoredPlace, expected: i64) -> Result<(), PlaceError> {
-    if current.meta.version == expected {
-        return Ok(());
-    }
-    Err(StoreError::StaleVersion {
-        expected,
-        current: current.meta.version,
-    }
-    .into())
-}
-
 /// Makes record `id` historical (the name went out of use), as a new version.
 pub async fn retire(
     state: &AppState,
@@ -238,7 +226,7 @@ pub async fn retire(
 ) -> Result<StoredPlace, PlaceError> {
     let current = current(state, id).await?;
     // A stale tag is stale whatever the record became meanwhile (retired by someone else too).
-    ensure_current(&current, expected)?;
+    crate::store::expect_version(expected, current.meta.version)?;
     let comment = required_comment(retirement.comment.as_deref(), "comment")?;
     let abolished_on = effective_on(retirement.abolished_on, "abolished_on")?;
     if current.properties.status == PlaceStatus::Historical {

@@ -2,7 +2,7 @@
 //! application, the moves each stage allows (a forbidden move is a typed error), the public
 //! notice and the 15-day deadlines of filing and announcement, and who on staff takes each step.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::account::{Actor, Role};
@@ -464,6 +464,40 @@ impl Step {
 /// Whether `actor` sees things of `division` at all (others get 404, as for an unknown id).
 pub fn sees(actor: &Actor, division: &DivisionCode) -> bool {
     actor.works_in(division)
+}
+
+/// An announcement (公告) as published: the six fields art. 14 requires (standard name,
+/// romanization, division, location, approving authority, date) and the record it names.
+#[derive(Debug, Clone, Serialize)]
+pub struct Announcement {
+    /// Its number.
+    pub id: i64,
+    /// The application that led to it.
+    pub application_id: i64,
+    /// The record it names (its page in the register's API).
+    pub place_id: i64,
+    /// 标准名称.
+    pub standard_name: String,
+    /// The former name of a renamed feature.
+    pub former_name: Option<String>,
+    /// 罗马字母拼写.
+    pub romanization: String,
+    /// 所属行政区划 (code).
+    pub division_code: String,
+    /// 所属行政区划 (names, province down).
+    pub division_name: String,
+    /// 地理位置描述.
+    pub location: String,
+    /// 批准机关.
+    pub approving_authority: String,
+    /// 批准时间.
+    pub approved_on: NaiveDate,
+    /// 批准文号.
+    pub document_number: Option<String>,
+    /// The day it was announced.
+    pub announced_on: NaiveDate,
+    /// When it was published here.
+    pub published_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

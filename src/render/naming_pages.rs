@@ -8,6 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::Serialize;
 
 use super::escape_xml;
+use crate::domain::naming::Announcement;
 
 /// A name under public notice as the public sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -36,37 +37,6 @@ pub struct Notice {
     pub starts_on: NaiveDate,
     /// The last day comments are taken.
     pub ends_on: NaiveDate,
-}
-
-/// An announcement as published.
-#[derive(Debug, Clone, Serialize)]
-pub struct AnnouncementEntry {
-    /// Its number.
-    pub id: i64,
-    /// The record it names (its page in the register's API).
-    pub place_id: i64,
-    /// 标准名称.
-    pub standard_name: String,
-    /// The former name of a renamed feature.
-    pub former_name: Option<String>,
-    /// 罗马字母拼写.
-    pub romanization: String,
-    /// 所属行政区划 (code).
-    pub division_code: String,
-    /// 所属行政区划 (names, province down).
-    pub division_name: String,
-    /// 地理位置描述.
-    pub location: String,
-    /// 批准机关.
-    pub approving_authority: String,
-    /// 批准时间.
-    pub approved_on: NaiveDate,
-    /// 批准文号.
-    pub document_number: Option<String>,
-    /// The day it was announced.
-    pub announced_on: NaiveDate,
-    /// When it was published here.
-    pub published_at: DateTime<Utc>,
 }
 
 /// A listed heritage name as its public page shows it.
@@ -166,7 +136,7 @@ pub fn notices_page(notices: &[Notice], today: NaiveDate, message: Option<&str>)
 }
 
 /// The page of announcements, newest first, with the six fields of art. 14.
-pub fn announcements_page(entries: &[AnnouncementEntry], filter: &str) -> String {
+pub fn announcements_page(entries: &[Announcement], filter: &str) -> String {
     let body = html! {
         p { "依据《地名管理条例》第十四条公告的标准地名。" br; "Standard names announced under art. 14." }
         @if !filter.is_empty() { p.note { (filter) } }
@@ -196,7 +166,7 @@ pub fn announcements_page(entries: &[AnnouncementEntry], filter: &str) -> String
 }
 
 /// The Atom feed of announcements (`base` is the public address without a trailing slash).
-pub fn announcements_feed(entries: &[AnnouncementEntry], base: &str) -> String {
+pub fn announcements_feed(entries: &[Announcement], base: &str) -> String {
     let updated = entries
         .iter()
         .map(|e| e.published_at)
@@ -315,9 +285,10 @@ pub fn heritage_page(page: &HeritagePage) -> String {
 mod tests {
     use super::*;
 
-    fn entry() -> AnnouncementEntry {
-        AnnouncementEntry {
+    fn entry() -> Announcement {
+        Announcement {
             id: 3,
+            application_id: 1,
             place_id: 9,
             standard_name: "云湖路".into(),
             former_name: Some("<旧>路".into()),

@@ -5,7 +5,7 @@ use serde_json::json;
 use sqlx::Row;
 
 use super::audit::{Author, append};
-use super::{Store, StoreError, StoreResult, instant_text, parse_instant};
+use super::{Store, StoreError, StoreResult, expect_version, instant_text, parse_instant};
 use crate::domain::account::{Actor, Role, Username};
 use crate::domain::division_code::Jurisdiction;
 
@@ -322,9 +322,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let current = current.ok_or(StoreError::NotFound)?;
-        if current != expected {
-            return Err(StoreError::StaleVersion { expected, current });
-        }
+        expect_version(expected, current)?;
         sqlx::query("UPDATE users SET role = ?, disabled = ?, version = version + 1 WHERE id = ?")
             .bind(change.role.as_str())
             .bind(i64::from(change.disabled))

@@ -96,6 +96,17 @@ pub enum Durability {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Refuses an edit that started from version `expected` of a record now at `current`: every
+/// optimistic write (the store inside its transaction, a use case before it judges the content)
+/// asks the same question and gives the same answer.
+pub fn expect_version(expected: i64, current: i64) -> StoreResult<()> {
+    if expected == current {
+        Ok(())
+    } else {
+        Err(StoreError::StaleVersion { expected, current })
+    }
+}
+
 /// A handle to the register's database; cheap to clone.
 ///
 /// Reads and writes use separate connections: every write goes through the one writer

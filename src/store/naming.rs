@@ -11,7 +11,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::audit::{Author, append};
 use super::places::{Change, append_version, register};
-use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
+use super::{
+    Store, StoreError, StoreResult, expect_version, instant_text, parse_date, parse_instant,
+};
+use crate::domain::naming::Announcement;
 use crate::domain::naming::{ApplicationContent, ApplicationKind, Outcome, ReportKind, Stage};
 use crate::domain::naming_heritage::Document;
 use crate::domain::place::ValidPlace;
@@ -124,25 +127,6 @@ pub struct NewComment {
     pub contact: Option<String>,
     pub text: String,
     pub remote_addr: Option<String>,
-}
-
-/// An announcement (公告) with the six fields of art. 14 and the record it names.
-#[derive(Debug, Clone, Serialize)]
-pub struct Announcement {
-    pub id: i64,
-    pub application_id: i64,
-    pub place_id: i64,
-    pub standard_name: String,
-    pub former_name: Option<String>,
-    pub romanization: String,
-    pub division_code: String,
-    pub division_name: String,
-    pub location: String,
-    pub approving_authority: String,
-    pub approved_on: NaiveDate,
-    pub document_number: Option<String>,
-    pub announced_on: NaiveDate,
-    pub published_at: DateTime<Utc>,
 }
 
 /// What a step other than a report or an approval does to an application.
@@ -824,9 +808,7 @@ pub(crate) async fn bump(
             .fetch_optional(&mut *tx)
             .await?;
     let current = current.ok_or(StoreError::NotFound)?;
-    if current != expected {
-        return Err(StoreError::StaleVersion { expected, current });
-    }
+    expect_version(expected, current)?;
     sqlx::query("UPDATE naming_applications SET version = ?, stage = ?, updated_at = ? WHERE id = ? AND version = ?")
         .bind(current + 1)
         .bind(stage.as_str())

@@ -11,7 +11,9 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use super::audit::{Author, append};
 use super::naming::{NewApplication, insert_application};
 use super::places::{Change, append_version};
-use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
+use super::{
+    Store, StoreError, StoreResult, expect_version, instant_text, parse_date, parse_instant,
+};
 use crate::domain::naming_detect::Flaw;
 use crate::domain::place::ValidPlace;
 
@@ -229,9 +231,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let current: i64 = row.get("version");
-        if current != expected {
-            return Err(StoreError::StaleVersion { expected, current });
-        }
+        expect_version(expected, current)?;
         let place_id: i64 = row.get("place_id");
         let author = change.author;
         let (decision, new_writing, application_id) = match effect {

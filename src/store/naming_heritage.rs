@@ -9,7 +9,9 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 
 use super::audit::{Author, append};
 use super::naming::to_json;
-use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
+use super::{
+    Store, StoreError, StoreResult, expect_version, instant_text, parse_date, parse_instant,
+};
 use crate::domain::naming_heritage::{Evidence, HeritageStatus};
 
 /// A nomination as read back.
@@ -140,9 +142,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let current = current.ok_or(StoreError::NotFound)?;
-        if current != expected {
-            return Err(StoreError::StaleVersion { expected, current });
-        }
+        expect_version(expected, current)?;
         let mut query = QueryBuilder::<Sqlite>::new(
             "UPDATE heritage_names SET version = version + 1, status = ",
         );

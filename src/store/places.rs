@@ -10,7 +10,9 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::audit::{Author, append};
 use super::romanization::NewCorrection;
-use super::{Store, StoreError, StoreResult, instant_text, parse_date, parse_instant};
+use super::{
+    Store, StoreError, StoreResult, expect_version, instant_text, parse_date, parse_instant,
+};
 use crate::domain::place::{PlaceProperties, ValidPlace};
 use crate::domain::version::{ChangeAction, VersionMeta};
 
@@ -382,12 +384,7 @@ pub(crate) async fn append_version(
             .fetch_optional(&mut *tx)
             .await?;
     let current = current.ok_or(StoreError::NotFound)?;
-    if current != expected_version {
-        return Err(StoreError::StaleVersion {
-            expected: expected_version,
-            current,
-        });
-    }
+    expect_version(expected_version, current)?;
     let next = current + 1;
     // The guard repeats the check so that two writers racing past the read above cannot
     // both succeed.

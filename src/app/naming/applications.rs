@@ -14,6 +14,7 @@ use crate::app::{AppState, Staff};
 use crate::domain::account::{AccessError, Actor};
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
+use crate::domain::naming::Announcement;
 use crate::domain::naming::{
     ApplicationContent, ApplicationKind, Move, Outcome, Progress, ReportKind, Stage, Step,
     may_take, notice_period, sees,
@@ -29,8 +30,8 @@ use crate::domain::text::normalised_name;
 use crate::domain::version::ChangeAction;
 use crate::spatial::consistency::check_place_geometry;
 use crate::store::naming::{
-    Announcement, ApplicationFilter, Comment, NamingApproval, NewApplication, PlaceWrite, Report,
-    StepRecord, StoredApplication, Transition,
+    ApplicationFilter, Comment, NamingApproval, NewApplication, PlaceWrite, Report, StepRecord,
+    StoredApplication, Transition,
 };
 use crate::store::places::{Change, StoredPlace, VersionSelector};
 
@@ -549,13 +550,7 @@ async fn for_step(
 ) -> Result<StoredApplication, NamingError> {
     let application = application(state, &staff.actor, id).await?;
     may_take(&staff.actor, step)?;
-    if application.version != expected {
-        return Err(crate::store::StoreError::StaleVersion {
-            expected,
-            current: application.version,
-        }
-        .into());
-    }
+    crate::store::expect_version(expected, application.version)?;
     Ok(application)
 }
 

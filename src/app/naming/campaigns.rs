@@ -379,13 +379,7 @@ pub async fn decide(
         return Err(missing());
     }
     may_take(&staff.actor, Step::Record)?;
-    if item.version != expected {
-        return Err(crate::store::StoreError::StaleVersion {
-            expected,
-            current: item.version,
-        }
-        .into());
-    }
+    crate::store::expect_version(expected, item.version)?;
     let mut errors = FieldErrors::default();
     let reason = required_text(&input.reason, "reason", 2000, &mut errors);
     if item.decision.is_some() {

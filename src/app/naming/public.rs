@@ -9,9 +9,10 @@ use chrono::NaiveDate;
 use super::{NamingError, optional_text, required_text};
 use crate::app::AppState;
 use crate::domain::field_error::FieldErrors;
+use crate::domain::naming::Announcement;
 use crate::domain::naming::Stage;
-use crate::render::naming_pages::{self, AnnouncementEntry, Notice};
-use crate::store::naming::{Announcement, ApplicationFilter, NewComment, StoredApplication};
+use crate::render::naming_pages::{self, Notice};
+use crate::store::naming::{ApplicationFilter, NewComment, StoredApplication};
 use crate::store::places::VersionSelector;
 
 /// A comment as the public sends it.
@@ -152,30 +153,12 @@ pub async fn announcements(
     division_prefix: Option<&str>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> Result<Vec<AnnouncementEntry>, NamingError> {
+) -> Result<Vec<Announcement>, NamingError> {
     let found = state
         .store
         .announcements(division_prefix, from, to, 500)
         .await?;
-    Ok(found.into_iter().map(entry).collect())
-}
-
-fn entry(a: Announcement) -> AnnouncementEntry {
-    AnnouncementEntry {
-        id: a.id,
-        place_id: a.place_id,
-        standard_name: a.standard_name,
-        former_name: a.former_name,
-        romanization: a.romanization,
-        division_code: a.division_code,
-        division_name: a.division_name,
-        location: a.location,
-        approving_authority: a.approving_authority,
-        approved_on: a.approved_on,
-        document_number: a.document_number,
-        announced_on: a.announced_on,
-        published_at: a.published_at,
-    }
+    Ok(found)
 }
 
 /// The page of names under notice, with `message` on top.

@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 
-use super::{SignError, division_of, ensure_current, existing_sign, may_edit};
+use super::{SignError, division_of, existing_sign, may_edit};
 use crate::app::{AppState, Staff, today};
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::field_error::FieldErrors;
@@ -96,7 +96,7 @@ pub async fn update(
 ) -> Result<Sign, SignError> {
     let current = existing_sign(state, id).await?;
     may_edit(&staff.actor, &division_of(&current)?)?;
-    ensure_current(&current, expected)?;
+    crate::store::expect_version(expected, current.version)?;
     match input.status.take() {
         Some(status) if status != current.status => {
             return Err(FieldErrors::one(

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 
-use super::{SignError, division_of, ensure_current, existing_sign, may_edit};
+use super::{SignError, division_of, existing_sign, may_edit};
 use crate::app::{AppState, Staff, today};
 use crate::domain::field_error::FieldErrors;
 use crate::domain::sign::{
@@ -51,7 +51,7 @@ pub async fn record(
 ) -> Result<Sign, SignError> {
     let sign = existing_sign(state, id).await?;
     may_edit(&staff.actor, &division_of(&sign)?)?;
-    ensure_current(&sign, expected)?;
+    crate::store::expect_version(expected, sign.version)?;
     if !MAINTENANCE_ACTIONS.contains(&input.action.as_str()) {
         return Err(FieldErrors::one(
             "action",

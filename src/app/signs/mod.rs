@@ -60,19 +60,6 @@ async fn existing_sign(state: &AppState, id: i64) -> Result<Sign, SignError> {
         .ok_or_else(|| SignError::NotFound(format!("there is no sign {id}")))
 }
 
-/// Refuses an edit of `sign` that started from another version than its current one, before
-/// anything else about the edit is judged (the store checks again inside the write).
-fn ensure_current(sign: &Sign, expected: i64) -> Result<(), SignError> {
-    if sign.version == expected {
-        return Ok(());
-    }
-    Err(StoreError::StaleVersion {
-        expected,
-        current: sign.version,
-    }
-    .into())
-}
-
 /// The division a stored sign belongs to.
 fn division_of(sign: &Sign) -> Result<DivisionCode, SignError> {
     DivisionCode::parse(&sign.division_code).map_err(|_| {
