@@ -9,6 +9,7 @@ pub mod boundaries;
 pub mod division_events;
 pub mod divisions;
 mod errors;
+pub mod heritage;
 pub mod identity;
 pub mod markers;
 pub mod meta;
@@ -166,7 +167,16 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     )
                     .service(
                         web::resource("/campaign-items/{id}/decision").post(naming::decide_item),
-                    ),
+                    )
+                    .service(
+                        web::resource("/heritage")
+                            .get(heritage::list)
+                            .post(heritage::nominate),
+                    )
+                    .service(web::resource("/heritage/{id}").get(heritage::read))
+                    .service(web::resource("/heritage/{id}/list").post(heritage::put_on_list))
+                    .service(web::resource("/heritage/{id}/reject").post(heritage::reject))
+                    .service(web::resource("/heritage/{id}/delist").post(heritage::delist)),
             )
             .service(
                 web::scope("/users")
@@ -185,7 +195,9 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/naming/notices").get(naming::notices_page))
             .service(web::resource("/naming/notices/{id}/comments").post(naming::comment))
             .service(web::resource("/naming/announcements").get(naming::announcements_page))
-            .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed)),
+            .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed))
+            .service(web::resource("/naming/heritage").get(heritage::public_list))
+            .service(web::resource("/naming/heritage/{id}").get(heritage::public_page)),
     )
     // The staff application: its page at /, its built files under /app/.
     .service(web::resource("/").get(web_app::index))

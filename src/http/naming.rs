@@ -393,7 +393,7 @@ pub async fn announcements(
     Ok(HttpResponse::Ok().json(json!({ "announcements": entries })))
 }
 
-fn html(status: StatusCode, body: String) -> HttpResponse {
+pub(super) fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -42,6 +42,8 @@ pub struct Notice {
 /// A listed heritage name as its public page shows it.
 #[derive(Debug, Clone)]
 pub struct HeritagePage {
+    /// The listing's number (its page is `/public/naming/heritage/{id}`).
+    pub id: i64,
     /// The name.
     pub name: String,
     /// Its romanization.
@@ -276,6 +278,30 @@ pub fn heritage_page(page: &HeritagePage) -> String {
     layout(
         &format!("地名文化遗产：{}", page.name),
         "Place-name heritage",
+        None,
+        body,
+    )
+}
+
+/// The public list of heritage names, each linking to its page.
+pub fn heritage_list_page(entries: &[HeritagePage]) -> String {
+    let body = html! {
+        p { "列入地名文化遗产保护名录的地名。" br; "Names on the place-name heritage protection list." }
+        @if entries.is_empty() { p { "（暂无列入名录的地名）" } }
+        @for entry in entries {
+            article {
+                h2 { a href=(format!("/public/naming/heritage/{}", entry.id)) { (entry.name) } }
+                @if let Some(py) = &entry.romanization { p.py { (py) } }
+                p { (entry.division_name) " · " (entry.attested_since)
+                    @if let Some(day) = entry.listed_on { " · 列入 " (day) }
+                    @if let Some(batch) = &entry.list_batch { "（" (batch) "）" } }
+            }
+        }
+        footer { "地名文化遗产保护名录（《地名管理条例》第二十五条）。" }
+    };
+    layout(
+        "地名文化遗产保护名录",
+        "Place-name heritage list",
         None,
         body,
     )

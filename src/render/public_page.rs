@@ -77,6 +77,8 @@ pub struct SignPage {
     pub nearby: Vec<(String, f64)>,
     /// For a retired sign: the page of its replacement, if any.
     pub retired: Option<Option<String>>,
+    /// The page of the name on the heritage list (地名文化遗产), if it is listed.
+    pub heritage: Option<String>,
 }
 
 const STYLE: &str = "body{margin:0;font:16px/1.5 system-ui,-apple-system,'Noto Sans CJK SC','PingFang SC',sans-serif;color:#1b1b1b;background:#fff}\
@@ -177,6 +179,9 @@ pub fn sign_page(page: &SignPage) -> String {
                 p.note { (lang.pick("这是历史地名，现已不再使用。", "This is a historical name no longer in use.")) }
             }
             p.chain { (place.division_chain.join(" › ")) " · " (category) }
+            @if let Some(url) = &page.heritage {
+                p.note { a href=(url) { (lang.pick("此地名已列入地名文化遗产保护名录：阅读它的故事", "This name is on the place-name heritage list: read its story")) } }
+            }
             @if let Some(svg) = &page.map_svg { (PreEscaped(svg)) }
             @if let Some((lon, lat)) = page.position {
                 p.links {
@@ -289,6 +294,7 @@ mod tests {
             map_svg: None,
             nearby: vec![],
             retired: None,
+            heritage: None,
         };
         let html = sign_page(&page);
         assert!(!html.contains("<script>alert"));

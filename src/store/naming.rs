@@ -324,26 +324,7 @@ impl Store {
         }
         let detail =
             json!({ "kind": report.kind, "outcome": report.outcome, "author": report.author });
-        insert_step(
-            &mut tx,
-            id,
-            version,
-            "report",
-            stage,
-            today,
-            author,
-            Some(detail.clone()),
-        )
-        .await?;
-        append(
-            &mut tx,
-            author,
-            "naming.report",
-            "naming_application",
-            Some(&id.to_string()),
-            detail,
-        )
-        .await?;
+        record_step(&mut tx, id, version, "report", stage, today, author, detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -452,26 +433,7 @@ impl Store {
             }
         };
         let (version, action, stage, detail) = action;
-        insert_step(
-            &mut tx,
-            id,
-            version,
-            action,
-            stage,
-            today,
-            author,
-            Some(detail.clone()),
-        )
-        .await?;
-        append(
-            &mut tx,
-            author,
-            &format!("naming.{action}"),
-            "naming_application",
-            Some(&id.to_string()),
-            detail,
-        )
-        .await?;
+        record_step(&mut tx, id, version, action, stage, today, author, detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -527,7 +489,7 @@ impl Store {
             "place_id": place_id,
             "place_version": place_version,
         });
-        insert_step(
+        record_step(
             &mut tx,
             id,
             version,
@@ -535,15 +497,6 @@ impl Store {
             Stage::Approved,
             today,
             change.author,
-            Some(detail.clone()),
-        )
-        .await?;
-        append(
-            &mut tx,
-            change.author,
-            "naming.approve",
-            "naming_application",
-            Some(&id.to_string()),
             detail,
         )
         .await?;
@@ -847,6 +800,41 @@ async fn insert_step(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Records a step of application `id` (now at `version`) in its history and in the audit log
+/// (as `naming.<action>`), with one `detail` for both.
+#[allow(clippy::too_many_arguments)]
+async fn record_step(
+    tx: &mut SqliteConnection,
+    id: i64,
+    version: i64,
+    action: &str,
+    stage: Stage,
+    on_day: NaiveDate,
+    author: &Author,
+    detail: Value,
+) -> StoreResult<()> {
+    insert_step(
+        tx,
+        id,
+        version,
+        action,
+        stage,
+        on_day,
+        author,
+        Some(detail.clone()),
+    )
+    .await?;
+    append(
+        tx,
+        author,
+        &format!("naming.{action}"),
+        "naming_application",
+        Some(&id.to_string()),
+        detail,
+    )
+    .await
 }
 
 fn stage(text: &str) -> StoreResult<Stage> {

@@ -48,7 +48,8 @@ pub struct HeritageChange {
 }
 
 impl Store {
-    /// Records a nomination; returns its id.
+    /// Records a nomination unless the record's name is nominated or listed already; returns
+    /// its id.
     pub async fn nominate_heritage(
         &self,
         place_id: i64,
@@ -58,6 +59,18 @@ impl Store {
         author: &Author,
     ) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
+        // Checked inside the write so that two nominations racing for one name make one.
+        let open: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM heritage_names WHERE place_id = ? AND status IN ('nominated', 'listed')",
+        )
+        .bind(place_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(open) = open {
+            return Err(StoreError::AlreadyExists(format!(
+                "the name of place {place_id} is nominated or listed already (nomination {open})"
+            )));
+        }
         let now = instant_text(Utc::now());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO heritage_names (place_id, name, division_code, evidence, status, protection,

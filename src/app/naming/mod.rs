@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod campaigns;
+pub mod heritage;
 pub mod public;
 
 use std::net::IpAddr;

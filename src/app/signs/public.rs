@@ -248,6 +248,7 @@ async fn page_model(
     } else {
         None
     };
+    let heritage = crate::app::naming::heritage::page_of_place(state, place.id).await?;
     Ok(SignPage {
         lang,
         code: sign.public_code.clone(),
@@ -277,6 +278,7 @@ async fn page_model(
         map_svg,
         nearby,
         retired,
+        heritage,
     })
 }
 

@@ -1,0 +1,204 @@
+//! `/api/v1/naming/heritage…`: heritage nominations (地名文化遗产) from nomination to listing,
+//! rejection or de-listing, each step naming the version in `If-Match` (ETag
+//! `"h<id>.v<version>"`); `/public/naming/heritage…`: the list and the page of each listed name.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::body::JsonBody;
+use super::naming::{division_prefix, html};
+use super::precondition::expected_version;
+use super::problem::Problem;
+use super::query::{NoParams, Query};
+use crate::app::Staff;
+use crate::app::naming::heritage::{self, ListingInput, NominationInput};
+use crate::domain::naming_heritage::{Evidence, HeritageStatus};
+use crate::domain::version::entity_tag;
+use crate::store::naming_heritage::StoredHeritage;
+
+const TAG_KIND: char = 'h';
+const NOUN: &str = "heritage nomination";
+
+fn respond(status: StatusCode, stored: &StoredHeritage) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((
+            header::ETAG,
+            entity_tag(TAG_KIND, stored.id, stored.version),
+        ))
+        .json(stored)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NominationBody {
+    place_id: i64,
+    evidence: Evidence,
+}
+
+/// `POST /api/v1/naming/heritage`: nominates a record's name.
+pub async fn nominate(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: JsonBody<NominationBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let input = NominationInput {
+        place_id: body.place_id,
+        evidence: body.evidence,
+    };
+    let stored = heritage::nominate(&state, &staff, input).await?;
+    super::created_at(
+        respond(StatusCode::CREATED, &stored),
+        &format!("/api/v1/naming/heritage/{}", stored.id),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+    division: Option<String>,
+}
+
+/// `GET /api/v1/naming/heritage?status=&division=`.
+pub async fn list(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: Query<ListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| {
+            HeritageStatus::parse(s).ok_or_else(|| {
+                Problem::invalid_field("status", "nominated, listed, rejected or delisted")
+            })
+        })
+        .transpose()?;
+    let prefix = division_prefix(query.division.as_deref(), "division")?;
+    let found = heritage::list(&state, &staff, prefix.as_deref(), status).await?;
+    Ok(HttpResponse::Ok().json(json!({ "nominations": found })))
+}
+
+/// `GET /api/v1/naming/heritage/{id}`.
+pub async fn read(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let stored = heritage::read(&state, &staff, path.into_inner()).await?;
+    Ok(respond(StatusCode::OK, &stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListingBody {
+    listed_on: NaiveDate,
+    #[serde(default)]
+    list_batch: Option<String>,
+    protection: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/v1/naming/heritage/{id}/list`: puts the name on the list.
+pub async fn put_on_list(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<ListingBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, NOUN)?;
+    let body = body.parsed()?;
+    let input = ListingInput {
+        listed_on: body.listed_on,
+        list_batch: body.list_batch,
+        protection: body.protection,
+        note: body.note,
+    };
+    let stored = heritage::put_on_list(&state, &staff, id, expected, input).await?;
+    Ok(respond(StatusCode::OK, &stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    reason: String,
+    #[serde(default)]
+    delisted_on: Option<NaiveDate>,
+}
+
+/// `POST /api/v1/naming/heritage/{id}/reject`.
+pub async fn reject(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<ReasonBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, NOUN)?;
+    let body = body.parsed()?;
+    if body.delisted_on.is_some() {
+        return Err(Problem::invalid_field(
+            "delisted_on",
+            "a rejection has no de-listing day: leave it out",
+        ));
+    }
+    let stored = heritage::reject(&state, &staff, id, expected, &body.reason).await?;
+    Ok(respond(StatusCode::OK, &stored))
+}
+
+/// `POST /api/v1/naming/heritage/{id}/delist`.
+pub async fn delist(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<ReasonBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, NOUN)?;
+    let body = body.parsed()?;
+    let stored =
+        heritage::delist(&state, &staff, id, expected, &body.reason, body.delisted_on).await?;
+    Ok(respond(StatusCode::OK, &stored))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicListQuery {
+    division: Option<String>,
+}
+
+/// `GET /public/naming/heritage?division=`: the listed names.
+pub async fn public_list(
+    state: web::Data<AppState>,
+    query: Query<PublicListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let prefix = division_prefix(query.division.as_deref(), "division")?;
+    let page = heritage::public_list_page(&state, prefix.as_deref()).await?;
+    Ok(html(StatusCode::OK, page))
+}
+
+/// `GET /public/naming/heritage/{id}`: a listed name's page (404 for anything not listed).
+pub async fn public_page(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let page = heritage::public_page(&state, path.into_inner()).await?;
+    Ok(html(StatusCode::OK, page))
+}
