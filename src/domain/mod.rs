@@ -9,6 +9,7 @@ pub mod division_code;
 pub mod division_event;
 pub mod division_table;
 pub mod field_error;
+pub mod gazetteer;
 pub mod geometry;
 pub mod inspection;
 pub mod inspection_finding;

@@ -9,6 +9,7 @@ pub mod boundaries;
 pub mod division_events;
 pub mod divisions;
 mod errors;
+pub mod gazetteer;
 pub mod heritage;
 pub mod identity;
 pub mod markers;
@@ -176,7 +177,8 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/heritage/{id}").get(heritage::read))
                     .service(web::resource("/heritage/{id}/list").post(heritage::put_on_list))
                     .service(web::resource("/heritage/{id}/reject").post(heritage::reject))
-                    .service(web::resource("/heritage/{id}/delist").post(heritage::delist)),
+                    .service(web::resource("/heritage/{id}/delist").post(heritage::delist))
+                    .service(web::resource("/gazetteer/{division}").get(gazetteer::book)),
             )
             .service(
                 web::scope("/users")

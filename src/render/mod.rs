@@ -1,5 +1,7 @@
-//! Things the service draws: QR codes, print sheets, the small map and the public sign page.
+//! Things the service draws: QR codes, print sheets, the small map, the public sign page and
+//! the gazetteer book.
 
+pub mod gazetteer;
 pub mod map;
 pub mod naming_pages;
 pub mod public_page;

@@ -535,6 +535,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/naming/heritage/1/list"),
     ("POST", "/api/v1/naming/heritage/1/reject"),
     ("POST", "/api/v1/naming/heritage/1/delist"),
+    ("GET", "/api/v1/naming/gazetteer/330421"),
     ("GET", "/public/naming/heritage"),
     ("GET", "/public/naming/heritage/1"),
     ("GET", "/api/v1/users"),

@@ -9,6 +9,7 @@ mod boundaries;
 mod cli;
 mod demo;
 mod division_events;
+mod gazetteer;
 mod geometry_checks;
 mod hardening;
 mod heritage;

@@ -5,6 +5,7 @@
 
 pub mod applications;
 pub mod campaigns;
+pub mod gazetteer;
 pub mod heritage;
 pub mod public;
 

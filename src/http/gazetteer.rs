@@ -1,0 +1,48 @@
+//! `GET /api/v1/naming/gazetteer/{division}?as_of=&format=`: the gazetteer (地名志) of a division
+//! as the register stood that day, as an HTML book (the default) or as JSON.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::AppState;
+use super::naming::html;
+use super::places::parse_day;
+use super::problem::Problem;
+use super::query::Query;
+use crate::app::Staff;
+use crate::app::naming::gazetteer;
+use crate::domain::division_code::DivisionCode;
+use crate::render::gazetteer::gazetteer_html;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GazetteerQuery {
+    as_of: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/naming/gazetteer/{division}`.
+pub async fn book(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    query: Query<GazetteerQuery>,
+) -> Result<HttpResponse, Problem> {
+    let code = DivisionCode::parse(&path.into_inner())
+        .map_err(|e| Problem::invalid_field("division", e.to_string()))?;
+    let as_of = query
+        .as_of
+        .as_deref()
+        .map(|d| parse_day(d, "as_of"))
+        .transpose()?;
+    let format = query.format.as_deref().unwrap_or("html");
+    if !["html", "json"].contains(&format) {
+        return Err(Problem::invalid_field("format", "html or json"));
+    }
+    let book = gazetteer::gazetteer(&state, &staff, &code, as_of).await?;
+    Ok(match format {
+        "json" => HttpResponse::Ok().json(&book),
+        _ => html(StatusCode::OK, gazetteer_html(&book)),
+    })
+}
