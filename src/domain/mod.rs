@@ -14,6 +14,7 @@ pub mod geometry;
 pub mod inspection;
 pub mod inspection_finding;
 pub mod inspection_reconcile;
+pub mod inspection_records;
 pub mod inspection_report;
 pub mod marker;
 pub mod naming;

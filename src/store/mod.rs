@@ -6,6 +6,7 @@ pub mod audit;
 pub mod boundary_lines;
 pub mod division_events;
 pub mod divisions;
+pub mod inspections;
 pub mod markers;
 pub mod naming;
 pub mod naming_campaigns;

@@ -7,6 +7,7 @@ mod backup;
 mod boundary_lines;
 mod division_events;
 mod divisions;
+mod inspections;
 mod markers;
 mod places;
 mod reference;
