@@ -108,6 +108,8 @@ async fn entry(
     let below: String = chain
         .iter()
         .filter(|d| d.level > book.level())
+        // A division's own record lies in itself: 干窑镇 is not "in 干窑镇".
+        .filter(|d| d.name != p.standard_name)
         .map(|d| d.name.as_str())
         .collect();
     let mut location = below;
