@@ -1,7 +1,9 @@
-//! Things the service draws: QR codes, print sheets, the small map and the public sign page.
+//! Things the service draws: QR codes, print sheets, the small map, the public sign page and
+//! typeset PDF documents.
 
 pub mod map;
 pub mod naming_pages;
+pub mod pdf;
 pub mod public_page;
 pub mod qr;
 
