@@ -1,9 +1,10 @@
-//! Things the service draws: QR codes, print sheets, the small map, the public sign page and
-//! the gazetteer book.
+//! Things the service draws: QR codes, print sheets, the small map, the public sign page, the
+//! gazetteer book and typeset PDF documents.
 
 pub mod gazetteer;
 pub mod map;
 pub mod naming_pages;
+pub mod pdf;
 pub mod public_page;
 pub mod qr;
 
