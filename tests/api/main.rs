@@ -11,6 +11,7 @@ mod demo;
 mod division_events;
 mod geometry_checks;
 mod hardening;
+mod inspections;
 mod markers;
 mod naming;
 mod places;
