@@ -839,6 +839,48 @@ async fn a_whole_round_from_opening_to_the_signed_report_and_its_verification() 
     assert_eq!(verified["matches"], false, "{verified}");
     assert_ne!(verified["recomputed_hash"], verified["signed_hash"]);
 
+    // The next round of the line carries over the unresolved dispute, with both claims, and
+    // its basis has M3 where the signed report moved it.
+    let next = ok_json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/inspections",
+            &tokens.admin,
+            &open_body(8),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(next["previous_round_id"], id);
+    assert_eq!(
+        next["basis"]["carried"]["disputes"][0]["id"], dispute_id,
+        "{}",
+        next["basis"]["carried"]
+    );
+    let m3 = next["basis"]["markers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["number"] == M3)
+        .unwrap();
+    assert_eq!(
+        (m3["lon"].as_f64(), m3["position_version"].as_i64()),
+        (Some(121.04002), Some(2))
+    );
+    let next_id = next["id"].as_i64().unwrap();
+    let (_, carried) = app
+        .get_json(
+            &format!("/api/v1/inspections/{next_id}/disputes"),
+            Some(&tokens.js_inspector),
+        )
+        .await;
+    let carried = &carried["disputes"][0];
+    assert_eq!(carried["carried_from"], dispute_id);
+    assert_eq!(carried["status"], "negotiated");
+    assert_eq!(carried["claims"].as_array().unwrap().len(), 2);
+
     // Every write of the round is in the audit log.
     let (_, log) = app
         .get_json(
