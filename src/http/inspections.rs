@@ -604,3 +604,90 @@ pub async fn verify(
     let verification = report::verify(&state, &identity, path.into_inner()).await?;
     Ok(HttpResponse::Ok().json(verification))
 }
+
+async fn output(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    which: report::Output,
+    download: Option<&str>,
+) -> Result<HttpResponse, Problem> {
+    let (media_type, body) = report::output(state, identity, id, which).await?;
+    let mut response = HttpResponse::Ok();
+    response.content_type(media_type);
+    if let Some(name) = download {
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"inspection-{id}-{name}\""),
+        ));
+    }
+    Ok(response.body(body))
+}
+
+/// `GET /api/v1/inspections/{id}/report.html`: the report page (zh-CN).
+pub async fn report_html(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    output(
+        &state,
+        &identity,
+        path.into_inner(),
+        report::Output::ReportHtml,
+        None,
+    )
+    .await
+}
+
+/// `GET /api/v1/inspections/{id}/register.html`: the updated 界桩登记表.
+pub async fn register_html(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    output(
+        &state,
+        &identity,
+        path.into_inner(),
+        report::Output::Register,
+        None,
+    )
+    .await
+}
+
+/// `GET /api/v1/inspections/{id}/findings.csv`: every finding, for Excel.
+pub async fn findings_csv(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    output(
+        &state,
+        &identity,
+        path.into_inner(),
+        report::Output::FindingsCsv,
+        Some("findings.csv"),
+    )
+    .await
+}
+
+/// `GET /api/v1/inspections/{id}/map.svg`: the line, its markers and the claims.
+pub async fn map_svg(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    output(
+        &state,
+        &identity,
+        path.into_inner(),
+        report::Output::Map,
+        None,
+    )
+    .await
+}

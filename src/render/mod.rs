@@ -1,5 +1,7 @@
-//! Things the service draws: QR codes, print sheets, the small map and the public sign page.
+//! Things the service draws: QR codes, print sheets, the small map, the public sign page and
+//! the joint inspection's report, marker register, findings table and map.
 
+pub mod inspection;
 pub mod map;
 pub mod naming_pages;
 pub mod public_page;

@@ -807,6 +807,54 @@ async fn a_whole_round_from_opening_to_the_signed_report_and_its_verification() 
     }
     assert_eq!(stored_findings(&app, id).await, count);
 
+    // The outputs: the report page, the register, the findings for Excel, the map.
+    let output = |path: String| {
+        let (app, token) = (&app, &tokens.js_signer);
+        async move {
+            let response = app
+                .client
+                .get(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let media_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            (media_type, response.text().await.unwrap())
+        }
+    };
+    let (media_type, page) = output(format!("/api/v1/inspections/{id}/report.html")).await;
+    assert!(media_type.starts_with("text/html"));
+    for text in [
+        "嘉善县",
+        "平湖市",
+        M1,
+        M2,
+        M3,
+        hash.as_str(),
+        "红线",
+        "蓝线",
+        "有效",
+    ] {
+        assert!(page.contains(text), "{text} in the report page");
+    }
+    let (_, register) = output(format!("/api/v1/inspections/{id}/register.html")).await;
+    assert!(register.contains("界桩登记表") && register.contains("本轮移设"));
+    let (media_type, csv) = output(format!("/api/v1/inspections/{id}/findings.csv")).await;
+    assert!(media_type.starts_with("text/csv"));
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(
+        csv.lines().count(),
+        1 + 16,
+        "a header and both sides' 8 findings"
+    );
+    let (media_type, map) = output(format!("/api/v1/inspections/{id}/map.svg")).await;
+    assert_eq!(media_type, "image/svg+xml");
+    assert!(map.contains("stroke=\"#d32f2f\"") && map.contains("stroke=\"#1565c0\""));
+
     // Verification: the stored records give the signed hash …
     let (_, verified) = app
         .get_json(

@@ -218,3 +218,55 @@ pub async fn verify(
         signatures: signatures(state, id).await?,
     })
 }
+
+/// An output of the report, drawn from the stored records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// The report page (HTML).
+    ReportHtml,
+    /// The updated 界桩登记表 (HTML).
+    Register,
+    /// The findings (CSV, UTF-8 with BOM).
+    FindingsCsv,
+    /// The map of the line (SVG).
+    Map,
+}
+
+/// Draws an output of the report for whoever reads the round: (media type, text).
+pub async fn output(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    output: Output,
+) -> Result<(&'static str, String), InspectionError> {
+    use crate::render::inspection::{
+        SignatureLine, findings_csv, map_svg, register_html, report_html,
+    };
+    let records = records(state, identity, id).await?;
+    let content = records.report();
+    let line = &records.round.basis.line.geometry;
+    Ok(match output {
+        Output::ReportHtml => {
+            let signatures: Vec<SignatureLine> = state
+                .store
+                .inspection_signatures(id)
+                .await?
+                .into_iter()
+                .map(|s| SignatureLine {
+                    valid: s.voided_at.is_none(),
+                    side: s.side,
+                    signer: s.signer,
+                    signed_at: s.signed_at,
+                })
+                .collect();
+            let map = map_svg(&content, line);
+            (
+                "text/html; charset=utf-8",
+                report_html(&content, &content.hash(), &signatures, &map),
+            )
+        }
+        Output::Register => ("text/html; charset=utf-8", register_html(&content)),
+        Output::FindingsCsv => ("text/csv; charset=utf-8", findings_csv(&content)),
+        Output::Map => ("image/svg+xml", map_svg(&content, line)),
+    })
+}
