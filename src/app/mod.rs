@@ -12,6 +12,7 @@ pub mod division_events;
 pub mod divisions;
 pub mod freshness;
 pub mod indexes;
+pub mod inspections;
 pub mod jobs;
 pub mod markers;
 pub mod naming;

@@ -12,6 +12,7 @@ mod errors;
 pub mod gazetteer;
 pub mod heritage;
 pub mod identity;
+pub mod inspections;
 pub mod markers;
 pub mod meta;
 pub mod naming;
@@ -119,6 +120,63 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/{number}").get(markers::read))
                     .service(web::resource("/{number}/conditions").post(markers::record_condition))
                     .service(web::resource("/{number}/photos").post(markers::upload_photo)),
+            )
+            .service(
+                web::scope("/inspections")
+                    .service(
+                        web::resource("")
+                            .get(inspections::list)
+                            .post(inspections::open),
+                    )
+                    .service(web::resource("/worklist").get(inspections::worklist))
+                    .service(web::resource("/{id}").get(inspections::read))
+                    .service(web::resource("/{id}/state").post(inspections::move_to))
+                    .service(
+                        web::resource("/{id}/findings")
+                            .get(inspections::findings_list)
+                            .post(inspections::record_finding),
+                    )
+                    .service(web::resource("/{id}/findings/batch").post(inspections::record_batch))
+                    .service(web::resource("/{id}/reconciliation").get(inspections::reconciliation))
+                    .service(web::resource("/{id}/threads/{subject}").get(inspections::thread))
+                    .service(
+                        web::resource("/{id}/threads/{subject}/comments")
+                            .post(inspections::comment),
+                    )
+                    .service(
+                        web::resource("/{id}/threads/{subject}/acceptance")
+                            .post(inspections::accept),
+                    )
+                    .service(
+                        web::resource("/{id}/disputes")
+                            .get(inspections::disputes)
+                            .post(inspections::open_dispute),
+                    )
+                    .service(
+                        web::resource("/{id}/disputes/{dispute}/claims").post(inspections::claim),
+                    )
+                    .service(
+                        web::resource("/{id}/disputes/{dispute}/status")
+                            .post(inspections::dispute_status),
+                    )
+                    .service(
+                        web::resource("/{id}/tasks")
+                            .get(inspections::tasks_list)
+                            .post(inspections::create_task),
+                    )
+                    .service(
+                        web::resource("/{id}/tasks/{task}/completion")
+                            .post(inspections::complete_task),
+                    )
+                    .service(web::resource("/{id}/photos").post(inspections::upload_photo))
+                    .service(web::resource("/{id}/photos/{photo}").get(inspections::photo))
+                    .service(web::resource("/{id}/report").get(inspections::report))
+                    .service(web::resource("/{id}/report.html").get(inspections::report_html))
+                    .service(web::resource("/{id}/register.html").get(inspections::register_html))
+                    .service(web::resource("/{id}/findings.csv").get(inspections::findings_csv))
+                    .service(web::resource("/{id}/map.svg").get(inspections::map_svg))
+                    .service(web::resource("/{id}/signatures").post(inspections::sign))
+                    .service(web::resource("/{id}/verify").get(inspections::verify)),
             )
             .service(web::resource("/boundaries").get(boundaries::between))
             .service(

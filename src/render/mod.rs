@@ -1,7 +1,9 @@
 //! Things the service draws: QR codes, print sheets, the small map, the public sign page, the
-//! gazetteer book and typeset PDF documents.
+//! gazetteer book, the joint inspection's report, marker register, findings table and map, and
+//! typeset PDF documents.
 
 pub mod gazetteer;
+pub mod inspection;
 pub mod map;
 pub mod naming_pages;
 pub mod pdf;

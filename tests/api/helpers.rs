@@ -20,6 +20,8 @@ pub struct TestApp {
     pub store: Store,
     /// The staff password: the demo accounts' when the demo data is loaded.
     pub password: &'static str,
+    /// The SQLite file behind the service, for tests that change it behind the service's back.
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -55,6 +57,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: Client::new(),
         store,
         password,
+        database_url: url,
         _dir: dir,
     };
     test_app.seed().await;
@@ -107,6 +110,24 @@ impl TestApp {
                 "{created:?}"
             );
         }
+    }
+
+    /// Creates an account with the test password; answers its id.
+    pub async fn create_account(&self, name: &str, role: Role, jurisdictions: &[&str]) -> i64 {
+        let jurisdictions: Vec<Jurisdiction> = jurisdictions
+            .iter()
+            .map(|j| Jurisdiction::parse(j).unwrap())
+            .collect();
+        self.store
+            .create_user(
+                &Username::parse(name).unwrap(),
+                password_hash(),
+                role,
+                &jurisdictions,
+                &Author::system("test"),
+            )
+            .await
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -13,6 +13,7 @@ mod gazetteer;
 mod geometry_checks;
 mod hardening;
 mod heritage;
+mod inspections;
 mod markers;
 mod naming;
 mod places;

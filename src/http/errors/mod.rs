@@ -4,6 +4,7 @@
 mod accounts;
 mod boundaries;
 mod divisions;
+mod inspections;
 mod markers;
 mod naming;
 mod places;
