@@ -190,6 +190,17 @@ pub struct ServeArgs {
         default_value_t = 5
     )]
     pub naming_comments_per_address_per_hour: u32,
+    /// The font PDFs are set in: an OpenType font or collection with Chinese glyphs (Debian
+    /// package fonts-noto-cjk). Without it PDFs answer 503.
+    #[arg(long, env = "DIMING_CJK_FONT", default_value = crate::app::pdf::DEFAULT_CJK_FONT)]
+    pub cjk_font: PathBuf,
+    /// The face of --cjk-font to use: in Noto Sans CJK collections 2 is Simplified Chinese
+    /// (`fc-scan --format "%{index} %{family}\n" FILE` lists the faces).
+    #[arg(long, env = "DIMING_CJK_FONT_INDEX", default_value_t = crate::app::pdf::DEFAULT_CJK_FONT_INDEX)]
+    pub cjk_font_index: u32,
+    /// Its bold weight, the same face index (`none`: bold drawn by stroking the regular one).
+    #[arg(long, env = "DIMING_CJK_BOLD_FONT", default_value = crate::app::pdf::DEFAULT_CJK_BOLD_FONT)]
+    pub cjk_bold_font: String,
 }
 
 /// The naming settings from the command line: the word file read and checked at start.
@@ -283,6 +294,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     crate::store::Durability::Full
                 },
                 naming,
+                pdf: crate::app::pdf::PdfSettings {
+                    font: args.cjk_font,
+                    font_index: args.cjk_font_index,
+                    bold_font: (args.cjk_bold_font != "none")
+                        .then(|| PathBuf::from(args.cjk_bold_font)),
+                },
             };
             let app = Application::build(settings.clone()).await?;
             tracing::info!(

@@ -46,6 +46,8 @@ pub struct Settings {
     pub durability: crate::store::Durability,
     /// The naming procedure's settings (notice days, word lists, clock).
     pub naming: crate::app::naming::NamingSettings,
+    /// The Chinese font of PDFs.
+    pub pdf: crate::app::pdf::PdfSettings,
 }
 
 impl Settings {
@@ -72,6 +74,7 @@ impl Settings {
             access_log: false,
             durability: crate::store::Durability::Full,
             naming: Default::default(),
+            pdf: Default::default(),
         }
     }
 }
@@ -139,8 +142,13 @@ impl Application {
                 trusted_proxies: settings.trusted_proxies.clone(),
                 max_marker_offset_m: settings.max_marker_offset_m,
                 naming: settings.naming.clone(),
+                pdf: settings.pdf.clone(),
             },
         ));
+        if let Err(error) = state.pdf.check() {
+            // The service runs without it; its PDFs answer 503 until the font can be read.
+            tracing::warn!("{error}");
+        }
         let (features, names) = state.build_indexes().await?;
         tracing::info!(features, names, "spatial and name indexes ready");
         crate::app::jobs::spawn_all(state.clone().into_inner());

@@ -16,6 +16,7 @@ pub mod inspections;
 pub mod jobs;
 pub mod markers;
 pub mod naming;
+pub mod pdf;
 pub mod places;
 pub mod romanize;
 pub mod search;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub divisions: RwLock<DivisionDirectory>,
     /// The rate limits of public comments on names under notice.
     pub naming: naming::NamingState,
+    /// The font of PDFs, read on first use.
+    pub pdf: Arc<pdf::PdfFonts>,
 }
 
 /// How the service was configured (flags and environment, see `startup::Settings`).
@@ -108,6 +111,8 @@ pub struct AppSettings {
     pub max_marker_offset_m: f64,
     /// The naming procedure: notice days, word lists, the clock it counts days by.
     pub naming: naming::NamingSettings,
+    /// Where the Chinese font of PDFs comes from.
+    pub pdf: pdf::PdfSettings,
 }
 
 impl AppSettings {
@@ -147,6 +152,7 @@ impl AppSettings {
     ///     trusted_proxies: Vec::new(),
     ///     max_marker_offset_m: 1000.0,
     ///     naming: Default::default(),
+    ///     pdf: Default::default(),
     /// };
     /// assert_eq!(settings.public_url("K7QX2M"), "https://dm.example.gov.cn/s/K7QX2M");
     /// ```
@@ -163,6 +169,7 @@ impl AppState {
     pub fn new(store: Store, catalog: Arc<CategoryCatalog>, settings: AppSettings) -> Self {
         let per_hour = |n: u32| Quota::per_hour(NonZeroU32::new(n.max(1)).expect("at least one"));
         let naming_state = naming::NamingState::new(&settings.naming);
+        let pdf_fonts = Arc::new(pdf::PdfFonts::new(settings.pdf.clone()));
         Self {
             reports_per_address: DefaultKeyedRateLimiter::keyed(per_hour(
                 settings.reports_per_address_per_hour,
@@ -183,6 +190,7 @@ impl AppState {
             names: RwLock::new(Default::default()),
             divisions: RwLock::new(Default::default()),
             naming: naming_state,
+            pdf: pdf_fonts,
         }
     }
 

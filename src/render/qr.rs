@@ -102,16 +102,23 @@ impl QrMatrix {
     }
 }
 
-/// One code of a print sheet: its URL and the number printed under it.
+/// One code of a print sheet: its URL, the place's name and the number printed under it.
 pub struct SheetItem {
     pub url: String,
+    /// The Chinese name of the place the sign shows (`塘东村`).
+    pub name: String,
+    /// The inventory number and code (`XT-1 7K3QX9M2D`).
     pub label: String,
 }
 
 const PAGE_W_MM: f64 = 210.0;
 const PAGE_H_MM: f64 = 297.0;
 const MARGIN_MM: f64 = 10.0;
+/// Two lines under each code: the name, then the number and code.
 const LABEL_MM: f64 = 8.0;
+/// Where the baselines of the two label lines sit below the code, in millimetres.
+const NAME_BASELINE_MM: f64 = 4.0;
+const LABEL_BASELINE_MM: f64 = 7.5;
 
 /// Where each code of an A4 sheet goes: top-left corners in millimetres from the top-left of the
 /// page. `None` when the items do not fit on one sheet.
@@ -147,75 +154,72 @@ pub fn sheet_svg(items: &[SheetItem], size_mm: u32) -> Result<Option<String>, Qr
         let scale = size / matrix.total_modules() as f64;
         let _ = write!(
             svg,
-            r##"<g transform="translate({x} {y}) scale({scale})" shape-rendering="crispEdges"><path fill="#000" d="{}"/></g><text x="{}" y="{}" font-family="sans-serif" font-size="4" text-anchor="middle">{}</text>"##,
+            r##"<g transform="translate({x} {y}) scale({scale})" shape-rendering="crispEdges"><path fill="#000" d="{}"/></g><text x="{cx}" y="{}" font-family="sans-serif" font-size="3.4" font-weight="bold" text-anchor="middle">{}</text><text x="{cx}" y="{}" font-family="sans-serif" font-size="2.8" text-anchor="middle">{}</text>"##,
             matrix.svg_path(),
-            x + size / 2.0,
-            y + size + 5.0,
+            y + size + NAME_BASELINE_MM,
+            escape_xml(&item.name),
+            y + size + LABEL_BASELINE_MM,
             escape_xml(&item.label),
+            cx = x + size / 2.0,
         );
     }
     svg.push_str("</svg>");
     Ok(Some(svg))
 }
 
-/// The same sheet as a one-page PDF (labels in Helvetica: characters outside ASCII are left out,
-/// the sign code itself is always ASCII).
-pub fn sheet_pdf(items: &[SheetItem], size_mm: u32) -> Result<Option<Vec<u8>>, QrError> {
-    use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+/// The same sheet as a one-page document for the PDF layer: each code drawn as vector squares,
+/// the place's Chinese name and the number under it. `None` when the items do not fit.
+pub fn sheet_document(
+    items: &[SheetItem],
+    size_mm: u32,
+) -> Result<Option<super::pdf::Document>, QrError> {
+    use super::pdf::model::{Align, Block, Canvas, CanvasItem, Document, PageSetup, Placed};
     let Some(layout) = sheet_layout(items.len(), size_mm) else {
         return Ok(None);
     };
-    let pt = |mm: f64| (mm * 72.0 / 25.4) as f32;
-    let (catalog, tree, page_id, font, contents) = (
-        Ref::new(1),
-        Ref::new(2),
-        Ref::new(3),
-        Ref::new(4),
-        Ref::new(5),
-    );
-    let font_name = Name(b"F1");
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page_id]).count(1);
-    let mut page = pdf.page(page_id);
-    page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W_MM), pt(PAGE_H_MM)));
-    page.parent(tree);
-    page.contents(contents);
-    page.resources().fonts().pair(font_name, font);
-    page.finish();
-    pdf.type1_font(font).base_font(Name(b"Helvetica"));
-
     let size = f64::from(size_mm);
-    let mut content = Content::new();
-    content.set_fill_gray(0.0);
+    let mut placed = Vec::new();
     for (item, (x, y)) in items.iter().zip(layout) {
         let matrix = QrMatrix::encode(&item.url)?;
-        let module = size / matrix.total_modules() as f64;
-        for (column, row) in matrix.dark_modules() {
-            // PDF counts y upwards from the bottom of the page.
-            let top = y + row as f64 * module;
-            content.rect(
-                pt(x + column as f64 * module),
-                pt(PAGE_H_MM - top - module),
-                pt(module),
-                pt(module),
-            );
-        }
-        content.fill_nonzero();
-        let label: String = item.label.chars().filter(char::is_ascii).collect();
-        // Centred by Helvetica's average advance of about 0.55 em.
-        let (font_size, label_width) = (9.0_f32, label.len() as f32 * 9.0 * 0.55);
-        content.begin_text();
-        content.set_font(font_name, font_size);
-        content.next_line(
-            pt(x + size / 2.0) - label_width / 2.0,
-            pt(PAGE_H_MM - y - size - 5.0),
-        );
-        content.show(Str(label.as_bytes()));
-        content.end_text();
+        let (x, y) = (x - MARGIN_MM, y - MARGIN_MM);
+        placed.push(Placed {
+            x_mm: x as f32,
+            y_mm: y as f32,
+            item: CanvasItem::Modules {
+                module_mm: (size / matrix.total_modules() as f64) as f32,
+                cells: matrix
+                    .dark_modules()
+                    .map(|(column, row)| (column as u32, row as u32))
+                    .collect(),
+            },
+        });
+        // Text boxes as wide as the cell; a long name is set smaller rather than cut.
+        let text = |text: &str, baseline_mm: f64, size_pt: f32, bold: bool| {
+            // The canvas places a line by the top of its box: about 0.88 em above the baseline.
+            let ascent_mm = f64::from(size_pt) * 0.88 * 25.4 / 72.0;
+            Placed {
+                x_mm: (x - 2.5) as f32,
+                y_mm: (y + size + baseline_mm - ascent_mm) as f32,
+                item: CanvasItem::Text {
+                    text: text.to_string(),
+                    size_pt,
+                    bold,
+                    width_mm: (size + 5.0) as f32,
+                    align: Align::Center,
+                },
+            }
+        };
+        placed.push(text(&item.name, NAME_BASELINE_MM, 9.5, true));
+        placed.push(text(&item.label, LABEL_BASELINE_MM, 8.0, false));
     }
-    pdf.stream(contents, &content.finish());
-    Ok(Some(pdf.finish()))
+    let mut document = Document::new("标志二维码");
+    document.subject = Some("QR codes of place-name signs for printing".into());
+    document.page = PageSetup::a4_plain(MARGIN_MM as f32);
+    document.push(Block::Canvas(Canvas {
+        height_mm: (PAGE_H_MM - 2.0 * MARGIN_MM) as f32,
+        items: placed,
+    }));
+    Ok(Some(document))
 }
 
 #[cfg(test)]
@@ -249,6 +253,7 @@ mod tests {
         let items: Vec<SheetItem> = (0..100)
             .map(|i| SheetItem {
                 url: format!("https://x/s/{i}"),
+                name: "塘东村".into(),
                 label: i.to_string(),
             })
             .collect();

@@ -536,4 +536,68 @@ async fn the_pdf_print_sheet_carries_every_code_readably() {
     ];
     expected.sort();
     assert_eq!(decoded, expected);
+
+    // Each label carries the place's Chinese name and the sign's code, as text.
+    let text = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(dir.path().join("sheet.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is installed");
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        "塘东村",
+        "塘西村",
+        first["sign"]["public_code"].as_str().unwrap(),
+        second["sign"]["public_code"].as_str().unwrap(),
+    ] {
+        assert!(text.contains(expected), "{expected} on the sheet: {text}");
+    }
+    let fonts = Command::new("pdffonts")
+        .arg(dir.path().join("sheet.pdf"))
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8(fonts.stdout).unwrap();
+    assert!(
+        fonts.lines().any(|l| l.contains("+NotoSansCJK")),
+        "a subset of the CJK font is embedded: {fonts}"
+    );
+}
+
+#[tokio::test]
+async fn without_its_font_the_pdf_sheet_is_unavailable_and_names_the_setting() {
+    let app = spawn_app_with(|s| s.pdf.font = "/nonexistent/NotoSansCJK.ttc".into()).await;
+    let (sign, _) = sign_for(&app, &xitang("塘东村")).await;
+    let token = app.token("jiashan").await;
+    let sheet = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/signs/qr-sheet?ids={}&format=pdf",
+            sign["sign"]["id"]
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(sheet.headers()["content-type"], "application/problem+json");
+    let problem: Value = sheet.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "--cjk-font");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("--cjk-font"),
+        "{problem}"
+    );
+    // The SVG sheet needs no font file.
+    let svg = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/signs/qr-sheet?ids={}",
+            sign["sign"]["id"]
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(svg.status(), StatusCode::OK);
+    assert!(svg.text().await.unwrap().contains("塘东村"));
 }

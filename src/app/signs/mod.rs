@@ -49,6 +49,9 @@ pub enum SignError {
     /// The database failed, or the edit was stale.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The print sheet's PDF could not be made (no font).
+    #[error(transparent)]
+    Pdf(#[from] crate::app::pdf::PdfError),
 }
 
 /// Sign `id`, which must exist.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::{SignError, existing_sign};
 use crate::app::{AppState, Staff};
 use crate::domain::field_error::FieldErrors;
-use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_pdf, sheet_svg};
+use crate::render::qr::{DPI_RANGE, QrMatrix, SIZES_MM, SheetItem, sheet_document, sheet_svg};
+use crate::store::places::VersionSelector;
 use crate::store::signs::SignFilter;
 
 /// A QR code rendered once: its media type, bytes and entity tag.
@@ -125,8 +126,8 @@ async fn render(
 }
 
 /// An A4 sheet of the QR codes of signs `ids` (`1,2,3`, at most 200), `size_mm` wide (40 when
-/// not given), as `format` (`svg`, the default, or `pdf`), each labelled with its inventory
-/// number and code.
+/// not given), as `format` (`svg`, the default, or `pdf`), each labelled with the Chinese name of
+/// its place, its inventory number and code.
 pub async fn sheet(
     state: &AppState,
     _staff: &Staff,
@@ -157,10 +158,23 @@ pub async fn sheet(
     if let Some(missing) = ids.iter().find(|id| !signs.iter().any(|s| s.id == **id)) {
         return Err(FieldErrors::one("ids", format!("there is no sign {missing}")).into());
     }
+    let mut names = std::collections::HashMap::new();
+    for sign in &signs {
+        if let std::collections::hash_map::Entry::Vacant(vacant) = names.entry(sign.place_id) {
+            let name = state
+                .store
+                .place(sign.place_id, VersionSelector::Current, false)
+                .await?
+                .map(|place| place.properties.standard_name)
+                .unwrap_or_default();
+            vacant.insert(name);
+        }
+    }
     let items: Vec<SheetItem> = signs
         .iter()
         .map(|s| SheetItem {
             url: state.settings.public_url(&s.public_code),
+            name: names.get(&s.place_id).cloned().unwrap_or_default(),
             label: format!(
                 "{} {}",
                 s.sign_number.as_deref().unwrap_or(""),
@@ -183,11 +197,12 @@ pub async fn sheet(
                 .map_err(failed)?
                 .ok_or_else(too_many)?,
         )),
-        "pdf" => Ok(Sheet::Pdf(
-            sheet_pdf(&items, size_mm)
+        "pdf" => {
+            let document = sheet_document(&items, size_mm)
                 .map_err(failed)?
-                .ok_or_else(too_many)?,
-        )),
+                .ok_or_else(too_many)?;
+            Ok(Sheet::Pdf(crate::app::pdf::render(state, document).await?))
+        }
         _ => Err(FieldErrors::one("format", "svg or pdf").into()),
     }
 }

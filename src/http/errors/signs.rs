@@ -19,6 +19,7 @@ impl From<SignError> for Problem {
                 Problem::internal()
             }
             SignError::Store(error) => error.into(),
+            SignError::Pdf(error) => error.into(),
         }
     }
 }

@@ -201,3 +201,45 @@ fn a_sample_page_renders() {
         assert!(text.contains(expected), "{expected} in {text}");
     }
 }
+
+#[test]
+fn a_full_qr_print_sheet_is_one_page_with_the_names() {
+    use crate::render::qr::{SIZES_MM, SheetItem, sheet_document};
+    for size in SIZES_MM {
+        let items = |count: usize| -> Vec<SheetItem> {
+            (0..count)
+                .map(|n| SheetItem {
+                    url: format!("https://dm.example.gov.cn/s/7K3QX{n:04}"),
+                    name: if n % 3 == 0 {
+                        "嘉善县西塘镇塘东村民委员会".into()
+                    } else {
+                        "塘东村".into()
+                    },
+                    label: format!("XT-{n} 7K3QX{n:04}"),
+                })
+                .collect()
+        };
+        let capacity = (1..200)
+            .take_while(|&n| sheet_document(&items(n), size).unwrap().is_some())
+            .last()
+            .unwrap();
+        let document = sheet_document(&items(capacity), size).unwrap().unwrap();
+        let rendered = render(&document, fonts()).unwrap();
+        assert_eq!(rendered.pages, 1, "{capacity} codes of {size} mm");
+        if size == 40 {
+            let (dir, path) = write_pdf("sheet.pdf", &rendered.bytes);
+            let text = run("pdftotext", &["-enc", "UTF-8", &path, "-"]);
+            assert!(
+                text.contains("塘东村") && text.contains("XT-1 7K3QX0001"),
+                "{text}"
+            );
+            let prefix = dir.path().join("sheet").display().to_string();
+            run(
+                "pdftoppm",
+                &["-png", "-r", "80", "-singlefile", &path, &prefix],
+            );
+            std::fs::copy(format!("{prefix}.png"), "/tmp/pdf-sheet.png").unwrap();
+            std::fs::copy(&path, "/tmp/pdf-sheet.pdf").unwrap();
+        }
+    }
+}
