@@ -193,6 +193,29 @@ struct Piece<'a> {
     outline: Option<(u8, String)>,
 }
 
+/// What kind of table row a piece is.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    header: bool,
+    borders: bool,
+}
+
+impl Row {
+    fn header(table: &Table) -> Self {
+        Self {
+            header: true,
+            borders: table.borders,
+        }
+    }
+
+    fn body(table: &Table) -> Self {
+        Self {
+            header: false,
+            borders: table.borders,
+        }
+    }
+}
+
 /// Text prepared for breaking: characters, their faces and advances in points.
 struct Prepared {
     chars: Vec<char>,
@@ -1034,8 +1057,15 @@ impl<'a> Flow<'a, '_> {
         }
         let header = (!table.header.is_empty()).then(|| {
             let cells = self.cells(&table.header, &columns, size, true, pad_x);
-            self.row_pieces(cells, &columns, line_height, pad_y, true, usize::MAX)
-                .remove(0)
+            self.row_pieces(
+                cells,
+                &columns,
+                line_height,
+                pad_y,
+                Row::header(table),
+                usize::MAX,
+            )
+            .remove(0)
         });
         let max_lines =
             ((self.body_height() - header.as_ref().map_or(0.0, |h| h.height) - 2.0 * pad_y)
@@ -1044,7 +1074,14 @@ impl<'a> Flow<'a, '_> {
                 .max(1.0) as usize;
         for (n, row) in table.rows.iter().enumerate() {
             let cells = self.cells(row, &columns, size, false, pad_x);
-            let parts = self.row_pieces(cells, &columns, line_height, pad_y, false, max_lines);
+            let parts = self.row_pieces(
+                cells,
+                &columns,
+                line_height,
+                pad_y,
+                Row::body(table),
+                max_lines,
+            );
             for (p, part) in parts.into_iter().enumerate() {
                 if n == 0 && p == 0 {
                     if let Some(header) = &header {
@@ -1108,9 +1145,10 @@ impl<'a> Flow<'a, '_> {
         columns: &[(f32, f32, Align)],
         line_height: f32,
         pad_y: f32,
-        header: bool,
+        row: Row,
         max_lines: usize,
     ) -> Vec<Piece<'a>> {
+        let Row { header, borders } = row;
         let lines = cells.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
         let size = cells.first().map_or(9.0, |(p, _)| p.size);
         let baseline = self.baseline(size, line_height);
@@ -1122,7 +1160,7 @@ impl<'a> Flow<'a, '_> {
             let height = (to - from) as f32 * line_height + 2.0 * pad_y;
             let mut items = Vec::new();
             let (left, right) = (columns[0].0, columns.last().map_or(0.0, |(x, w, _)| x + w));
-            if header {
+            if header && borders {
                 items.push(Draw::Fill {
                     x: left,
                     y: 0.0,
@@ -1158,12 +1196,14 @@ impl<'a> Flow<'a, '_> {
                 gray: RULE_GRAY,
                 dotted: false,
             };
-            items.push(rule((left, 0.0), (right, 0.0)));
-            items.push(rule((left, height), (right, height)));
-            for (x, _, _) in columns {
-                items.push(rule((*x, 0.0), (*x, height)));
+            if borders {
+                items.push(rule((left, 0.0), (right, 0.0)));
+                items.push(rule((left, height), (right, height)));
+                for (x, _, _) in columns {
+                    items.push(rule((*x, 0.0), (*x, height)));
+                }
+                items.push(rule((right, 0.0), (right, height)));
             }
-            items.push(rule((right, 0.0), (right, height)));
             pieces.push(Piece {
                 height,
                 items,

@@ -179,6 +179,18 @@ fn a_sample_page_renders() {
         width_mm: 90.0,
         caption: Some("图 1 边界线示意".into()),
     });
+    // A signature block: a table without rules.
+    let mut signatures = Table::new(vec![Column::new(1.0), Column::new(1.0)], Vec::new());
+    signatures.borders = false;
+    signatures.size_pt = 10.5;
+    signatures.rows = vec![
+        vec!["嘉善县代表（签字）：".into(), "吴江区代表（签字）：".into()],
+        vec![
+            "日期：2026 年 5 月 12 日".into(),
+            "日期：2026 年 5 月 12 日".into(),
+        ],
+    ];
+    document.push(signatures);
     let rendered = render(&document, fonts()).unwrap();
     assert_eq!(rendered.pages, 1);
     let (dir, path) = write_pdf("sample.pdf", &rendered.bytes);
