@@ -255,3 +255,40 @@ fn a_full_qr_print_sheet_is_one_page_with_the_names() {
         }
     }
 }
+
+#[test]
+fn the_service_map_becomes_vectors_with_its_chinese_labels_as_text() {
+    use crate::render::map::{MapScene, MapView, render_svg};
+    use geo::{Coord, Geometry, polygon};
+    let boundary: Geometry<f64> = polygon![
+        (x: 120.88, y: 30.93), (x: 120.90, y: 30.93), (x: 120.90, y: 30.95), (x: 120.88, y: 30.95)
+    ]
+    .into();
+    let center = Coord {
+        x: 120.89,
+        y: 30.94,
+    };
+    let view = MapView {
+        center,
+        half_width_m: 1500.0,
+        width_px: 400.0,
+        height_px: 300.0,
+    };
+    let scene = MapScene {
+        boundaries: vec![&boundary],
+        feature: None,
+        labels: vec![("塘东村".into(), center)],
+        marker: Some(center),
+    };
+    let mut document = Document::new("地图");
+    document.push(Figure {
+        image: ImageSource::Svg(render_svg(&view, &scene, "西塘镇")),
+        width_mm: 120.0,
+        caption: Some("图 2 西塘镇".into()),
+    });
+    let rendered = render(&document, fonts()).unwrap();
+    let (_dir, path) = write_pdf("map.pdf", &rendered.bytes);
+    let text = run("pdftotext", &["-enc", "UTF-8", &path, "-"]);
+    assert!(text.contains("塘东村"), "{text}");
+    assert!(text.contains("图 2 西塘镇"), "{text}");
+}
