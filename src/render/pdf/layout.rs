@@ -596,17 +596,6 @@ impl<'a> Flow<'a, '_> {
         left: f32,
         width: f32,
     ) -> Vec<Piece<'a>> {
-        self.paragraph_gray(spans, style, left, width, BLACK)
-    }
-
-    fn paragraph_gray(
-        &mut self,
-        spans: &[(&str, bool)],
-        style: &TextStyle,
-        left: f32,
-        width: f32,
-        gray: u8,
-    ) -> Vec<Piece<'a>> {
         let size = style.size_pt.max(1.0);
         let text = self.prepare(spans, size);
         let indent = style.indent_em * size;
@@ -640,7 +629,7 @@ impl<'a> Flow<'a, '_> {
                         measure - shift,
                         style.align,
                         baseline,
-                        gray,
+                        BLACK,
                     ),
                     ..Default::default()
                 }
@@ -997,21 +986,9 @@ impl<'a> Flow<'a, '_> {
             };
             pieces.extend(self.paragraph(&[(text.as_str(), false)], &style, self.left, self.width));
         }
-        let head_lines = 1;
-        let n = pieces.len();
-        if n <= 8 {
-            for piece in pieces.iter_mut().take(n - 1) {
-                piece.keep_with_next = true;
-            }
-        } else {
-            for piece in pieces.iter_mut().take(head_lines + 1) {
-                piece.keep_with_next = true;
-            }
-            pieces[n - 2].keep_with_next = true;
-        }
-        for piece in pieces {
-            self.emit(piece);
-        }
+        // An entry of up to eight lines stays whole; a longer one keeps its headword with
+        // the next line and leaves no last line alone.
+        self.emit_kept(pieces, 8);
     }
 
     fn table(&mut self, table: &'a Table) {
