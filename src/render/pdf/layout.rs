@@ -193,6 +193,29 @@ struct Piece<'a> {
     outline: Option<(u8, String)>,
 }
 
+/// What kind of table row a piece is.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    header: bool,
+    borders: bool,
+}
+
+impl Row {
+    fn header(table: &Table) -> Self {
+        Self {
+            header: true,
+            borders: table.borders,
+        }
+    }
+
+    fn body(table: &Table) -> Self {
+        Self {
+            header: false,
+            borders: table.borders,
+        }
+    }
+}
+
 /// Text prepared for breaking: characters, their faces and advances in points.
 struct Prepared {
     chars: Vec<char>,
@@ -573,17 +596,6 @@ impl<'a> Flow<'a, '_> {
         left: f32,
         width: f32,
     ) -> Vec<Piece<'a>> {
-        self.paragraph_gray(spans, style, left, width, BLACK)
-    }
-
-    fn paragraph_gray(
-        &mut self,
-        spans: &[(&str, bool)],
-        style: &TextStyle,
-        left: f32,
-        width: f32,
-        gray: u8,
-    ) -> Vec<Piece<'a>> {
         let size = style.size_pt.max(1.0);
         let text = self.prepare(spans, size);
         let indent = style.indent_em * size;
@@ -617,7 +629,7 @@ impl<'a> Flow<'a, '_> {
                         measure - shift,
                         style.align,
                         baseline,
-                        gray,
+                        BLACK,
                     ),
                     ..Default::default()
                 }
@@ -974,21 +986,9 @@ impl<'a> Flow<'a, '_> {
             };
             pieces.extend(self.paragraph(&[(text.as_str(), false)], &style, self.left, self.width));
         }
-        let head_lines = 1;
-        let n = pieces.len();
-        if n <= 8 {
-            for piece in pieces.iter_mut().take(n - 1) {
-                piece.keep_with_next = true;
-            }
-        } else {
-            for piece in pieces.iter_mut().take(head_lines + 1) {
-                piece.keep_with_next = true;
-            }
-            pieces[n - 2].keep_with_next = true;
-        }
-        for piece in pieces {
-            self.emit(piece);
-        }
+        // An entry of up to eight lines stays whole; a longer one keeps its headword with
+        // the next line and leaves no last line alone.
+        self.emit_kept(pieces, 8);
     }
 
     fn table(&mut self, table: &'a Table) {
@@ -1034,8 +1034,15 @@ impl<'a> Flow<'a, '_> {
         }
         let header = (!table.header.is_empty()).then(|| {
             let cells = self.cells(&table.header, &columns, size, true, pad_x);
-            self.row_pieces(cells, &columns, line_height, pad_y, true, usize::MAX)
-                .remove(0)
+            self.row_pieces(
+                cells,
+                &columns,
+                line_height,
+                pad_y,
+                Row::header(table),
+                usize::MAX,
+            )
+            .remove(0)
         });
         let max_lines =
             ((self.body_height() - header.as_ref().map_or(0.0, |h| h.height) - 2.0 * pad_y)
@@ -1044,7 +1051,14 @@ impl<'a> Flow<'a, '_> {
                 .max(1.0) as usize;
         for (n, row) in table.rows.iter().enumerate() {
             let cells = self.cells(row, &columns, size, false, pad_x);
-            let parts = self.row_pieces(cells, &columns, line_height, pad_y, false, max_lines);
+            let parts = self.row_pieces(
+                cells,
+                &columns,
+                line_height,
+                pad_y,
+                Row::body(table),
+                max_lines,
+            );
             for (p, part) in parts.into_iter().enumerate() {
                 if n == 0 && p == 0 {
                     if let Some(header) = &header {
@@ -1108,9 +1122,10 @@ impl<'a> Flow<'a, '_> {
         columns: &[(f32, f32, Align)],
         line_height: f32,
         pad_y: f32,
-        header: bool,
+        row: Row,
         max_lines: usize,
     ) -> Vec<Piece<'a>> {
+        let Row { header, borders } = row;
         let lines = cells.iter().map(|(_, l)| l.len()).max().unwrap_or(1).max(1);
         let size = cells.first().map_or(9.0, |(p, _)| p.size);
         let baseline = self.baseline(size, line_height);
@@ -1122,7 +1137,7 @@ impl<'a> Flow<'a, '_> {
             let height = (to - from) as f32 * line_height + 2.0 * pad_y;
             let mut items = Vec::new();
             let (left, right) = (columns[0].0, columns.last().map_or(0.0, |(x, w, _)| x + w));
-            if header {
+            if header && borders {
                 items.push(Draw::Fill {
                     x: left,
                     y: 0.0,
@@ -1158,12 +1173,14 @@ impl<'a> Flow<'a, '_> {
                 gray: RULE_GRAY,
                 dotted: false,
             };
-            items.push(rule((left, 0.0), (right, 0.0)));
-            items.push(rule((left, height), (right, height)));
-            for (x, _, _) in columns {
-                items.push(rule((*x, 0.0), (*x, height)));
+            if borders {
+                items.push(rule((left, 0.0), (right, 0.0)));
+                items.push(rule((left, height), (right, height)));
+                for (x, _, _) in columns {
+                    items.push(rule((*x, 0.0), (*x, height)));
+                }
+                items.push(rule((right, 0.0), (right, height)));
             }
-            items.push(rule((right, 0.0), (right, height)));
             pieces.push(Piece {
                 height,
                 items,

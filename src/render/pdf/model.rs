@@ -334,6 +334,8 @@ pub struct Table {
     pub size_pt: f32,
     /// A caption above the table (`表 1 界桩登记表`).
     pub caption: Option<String>,
+    /// Ruled cells; without rules a table lays out a signature block or a form.
+    pub borders: bool,
 }
 
 impl Table {
@@ -344,6 +346,7 @@ impl Table {
             rows: Vec::new(),
             size_pt: 9.0,
             caption: None,
+            borders: true,
         }
     }
 }

@@ -179,6 +179,18 @@ fn a_sample_page_renders() {
         width_mm: 90.0,
         caption: Some("图 1 边界线示意".into()),
     });
+    // A signature block: a table without rules.
+    let mut signatures = Table::new(vec![Column::new(1.0), Column::new(1.0)], Vec::new());
+    signatures.borders = false;
+    signatures.size_pt = 10.5;
+    signatures.rows = vec![
+        vec!["嘉善县代表（签字）：".into(), "吴江区代表（签字）：".into()],
+        vec![
+            "日期：2026 年 5 月 12 日".into(),
+            "日期：2026 年 5 月 12 日".into(),
+        ],
+    ];
+    document.push(signatures);
     let rendered = render(&document, fonts()).unwrap();
     assert_eq!(rendered.pages, 1);
     let (dir, path) = write_pdf("sample.pdf", &rendered.bytes);
@@ -242,4 +254,41 @@ fn a_full_qr_print_sheet_is_one_page_with_the_names() {
             std::fs::copy(&path, "/tmp/pdf-sheet.pdf").unwrap();
         }
     }
+}
+
+#[test]
+fn the_service_map_becomes_vectors_with_its_chinese_labels_as_text() {
+    use crate::render::map::{MapScene, MapView, render_svg};
+    use geo::{Coord, Geometry, polygon};
+    let boundary: Geometry<f64> = polygon![
+        (x: 120.88, y: 30.93), (x: 120.90, y: 30.93), (x: 120.90, y: 30.95), (x: 120.88, y: 30.95)
+    ]
+    .into();
+    let center = Coord {
+        x: 120.89,
+        y: 30.94,
+    };
+    let view = MapView {
+        center,
+        half_width_m: 1500.0,
+        width_px: 400.0,
+        height_px: 300.0,
+    };
+    let scene = MapScene {
+        boundaries: vec![&boundary],
+        feature: None,
+        labels: vec![("塘东村".into(), center)],
+        marker: Some(center),
+    };
+    let mut document = Document::new("地图");
+    document.push(Figure {
+        image: ImageSource::Svg(render_svg(&view, &scene, "西塘镇")),
+        width_mm: 120.0,
+        caption: Some("图 2 西塘镇".into()),
+    });
+    let rendered = render(&document, fonts()).unwrap();
+    let (_dir, path) = write_pdf("map.pdf", &rendered.bytes);
+    let text = run("pdftotext", &["-enc", "UTF-8", &path, "-"]);
+    assert!(text.contains("塘东村"), "{text}");
+    assert!(text.contains("图 2 西塘镇"), "{text}");
 }

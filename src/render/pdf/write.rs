@@ -268,10 +268,12 @@ fn text(surface: &mut Surface<'_>, run: &TextRun, fonts: &FontSet) {
 /// The outline as a tree: each heading under the last one of a lower level.
 fn outline(entries: &[OutlineEntry]) -> Outline {
     fn node(entry: &OutlineEntry) -> OutlineNode {
+        // Chapters open, so that their sections show; deeper levels closed.
         OutlineNode::new(
             entry.text.clone(),
             XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y)),
         )
+        .with_open(entry.level == 1)
     }
     // Build children first: a stack of (level, node) whose tops are still open.
     let mut stack: Vec<(u8, OutlineNode)> = Vec::new();
