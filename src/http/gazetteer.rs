@@ -1,5 +1,5 @@
 //! `GET /api/v1/naming/gazetteer/{division}?as_of=&format=`: the gazetteer (地名志) of a division
-//! as the register stood that day, as an HTML book (the default) or as JSON.
+//! as the register stood that day, as an HTML book (the default), a typeset PDF or JSON.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -37,8 +37,18 @@ pub async fn book(
         .map(|d| parse_day(d, "as_of"))
         .transpose()?;
     let format = query.format.as_deref().unwrap_or("html");
-    if !["html", "json"].contains(&format) {
-        return Err(Problem::invalid_field("format", "html or json"));
+    if !["html", "json", "pdf"].contains(&format) {
+        return Err(Problem::invalid_field("format", "html, json or pdf"));
+    }
+    if format == "pdf" {
+        let pdf = gazetteer::gazetteer_pdf(&state, &staff, &code, as_of).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                "Content-Disposition",
+                format!("inline; filename=\"gazetteer-{code}.pdf\""),
+            ))
+            .body(pdf));
     }
     let book = gazetteer::gazetteer(&state, &staff, &code, as_of).await?;
     Ok(match format {

@@ -3,6 +3,7 @@
 //! typeset PDF documents.
 
 pub mod gazetteer;
+pub mod gazetteer_pdf;
 pub mod inspection;
 pub mod map;
 pub mod naming_pages;

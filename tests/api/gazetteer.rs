@@ -153,3 +153,85 @@ async fn the_book_is_refused_outside_the_jurisdiction_and_for_bad_input() {
         .unwrap();
     assert_problem(response, StatusCode::NOT_FOUND, None).await;
 }
+
+#[tokio::test]
+async fn the_pdf_of_the_demo_county_carries_every_township_and_its_pinyin() {
+    let app = spawn_app_with(|s| s.demo = true).await;
+    let editor = app.token("jiashan").await;
+    let townships = townships(&app).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/naming/gazetteer/330421?format=pdf"))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("book.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is installed");
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("嘉善县地名志"));
+    for (name, pinyin) in &townships {
+        assert!(text.contains(name.as_str()), "{name} in the PDF");
+        assert!(
+            text.contains(pinyin.as_str()),
+            "{pinyin} of {name} in the PDF"
+        );
+    }
+    for part in ["目录", "概述", "汉语拼音索引", "笔画索引"] {
+        assert!(text.contains(part), "{part}");
+    }
+    // The font is embedded as a subset.
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8(fonts.stdout).unwrap();
+    assert!(
+        fonts.contains("NotoSansCJK") && fonts.contains('+'),
+        "{fonts}"
+    );
+    // A page of entries, rendered, for a person to look at.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-f", "5", "-l", "5", "-singlefile"])
+        .arg(&file)
+        .arg(shots.join("gazetteer-page"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn a_missing_pdf_font_is_a_503_naming_the_setting() {
+    let app = spawn_app_with(|s| {
+        s.demo = true;
+        s.pdf.font = "/nonexistent/font.ttc".into();
+    })
+    .await;
+    let editor = app.token("jiashan").await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/naming/gazetteer/330421?format=pdf"))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        response,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Some("--cjk-font"),
+    )
+    .await;
+}

@@ -35,6 +35,21 @@ pub async fn gazetteer(
     assemble(state, code, as_of.unwrap_or_else(crate::app::today)).await
 }
 
+/// The book of `code` on `as_of` as a typeset PDF (Chinese font embedded, contents, running
+/// heads, page numbers, indexes with the pages of their entries).
+pub async fn gazetteer_pdf(
+    state: &AppState,
+    staff: &Staff,
+    code: &DivisionCode,
+    as_of: Option<NaiveDate>,
+) -> Result<Vec<u8>, NamingError> {
+    // A missing font is said before the register is read.
+    state.pdf.check()?;
+    let book = gazetteer(state, staff, code, as_of).await?;
+    let document = crate::render::gazetteer_pdf::gazetteer_document(&book);
+    Ok(crate::app::pdf::render(state, document).await?)
+}
+
 /// The book of `code` on `as_of`, without the caller's check (benchmarks and the command line).
 pub async fn assemble(
     state: &AppState,

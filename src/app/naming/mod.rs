@@ -149,6 +149,9 @@ pub enum NamingError {
     /// The database failed, or the step was stale.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The gazetteer's PDF could not be made (its font, most likely).
+    #[error(transparent)]
+    Pdf(#[from] crate::app::pdf::PdfError),
 }
 
 impl From<super::romanize::RomanizeError> for NamingError {

@@ -20,6 +20,7 @@ impl From<NamingError> for Problem {
                 3600,
             ),
             NamingError::Store(error) => error.into(),
+            NamingError::Pdf(error) => error.into(),
         }
     }
 }
