@@ -273,6 +273,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 bind: args.bind,
                 database_url: cli.database_url,
                 demo: args.demo,
+                demo_inspection: args.demo,
                 data_dir: args.data_dir,
                 session_ttl_minutes: args.session_ttl_minutes,
                 cookie_secure: args.cookie_secure,

@@ -1,5 +1,8 @@
 //! The demo data in `data/` (real divisions and place names of 嘉兴市, see data/SOURCES.md),
-//! loaded into an empty database by `diming serve --demo`, with demo accounts to sign in with.
+//! loaded into an empty database by `diming serve --demo`, with demo accounts to sign in with;
+//! `inspection` adds sample boundary markers and a joint inspection round on top.
+
+pub mod inspection;
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +61,8 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error("demo account")]
     Account(String),
+    #[error("demo inspection: {0}")]
+    Inspection(String),
 }
 
 /// A line of data/divisions.csv.

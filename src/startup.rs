@@ -21,6 +21,9 @@ pub struct Settings {
     pub bind: String,
     pub database_url: String,
     pub demo: bool,
+    /// With the demo: sample markers on the 嘉善县 | 平湖市 line and an inspection round in
+    /// reconciliation (`demo::inspection`); `serve --demo` turns it on.
+    pub demo_inspection: bool,
     pub data_dir: PathBuf,
     pub session_ttl_minutes: i64,
     pub cookie_secure: bool,
@@ -57,6 +60,7 @@ impl Settings {
             bind: "127.0.0.1:0".into(),
             database_url: database_url.into(),
             demo: false,
+            demo_inspection: false,
             data_dir: PathBuf::from("data"),
             session_ttl_minutes: 480,
             cookie_secure: false,
@@ -151,6 +155,9 @@ impl Application {
         }
         let (features, names) = state.build_indexes().await?;
         tracing::info!(features, names, "spatial and name indexes ready");
+        if settings.demo && settings.demo_inspection {
+            demo::inspection::load_if_absent(&state).await?;
+        }
         crate::app::jobs::spawn_all(state.clone().into_inner());
         let body_limit = BodyLimit(settings.max_body_bytes);
         let access_log = settings.access_log;

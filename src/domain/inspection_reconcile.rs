@@ -185,7 +185,7 @@ pub fn compare(a: &Finding, b: &Finding, tolerance_m: f64) -> Vec<Difference> {
             detail,
         })
     };
-    let name = |c: Option<FoundCondition>| c.map_or("—", FoundCondition::as_str);
+    let name = |c: Option<FoundCondition>| c.map_or("—", FoundCondition::label_zh);
     if a.condition != b.condition {
         differ(
             "condition",
@@ -193,9 +193,11 @@ pub fn compare(a: &Finding, b: &Finding, tolerance_m: f64) -> Vec<Difference> {
         );
     }
     if a.inscription != b.inscription {
+        let name =
+            |i: Option<super::inspection_finding::Inscription>| i.map_or("—", |i| i.label_zh());
         differ(
             "inscription",
-            format!("{:?} / {:?}", a.inscription, b.inscription),
+            format!("{} / {}", name(a.inscription), name(b.inscription)),
         );
     }
     match (&a.position, &b.position) {
@@ -244,9 +246,18 @@ pub fn compare(a: &Finding, b: &Finding, tolerance_m: f64) -> Vec<Difference> {
         }
     }
     if a.line_identifiable != b.line_identifiable {
+        let name = |b: Option<bool>| match b {
+            Some(true) => "可辨认",
+            Some(false) => "难以辨认",
+            None => "—",
+        };
         differ(
             "line_identifiable",
-            format!("{:?} / {:?}", a.line_identifiable, b.line_identifiable),
+            format!(
+                "{} / {}",
+                name(a.line_identifiable),
+                name(b.line_identifiable)
+            ),
         );
     }
     let kinds = |f: &Finding| {

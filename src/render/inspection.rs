@@ -15,6 +15,8 @@ use serde_json::Value;
 use super::escape_xml;
 use crate::domain::inspection::{DisputeStatus, TaskAction};
 use crate::domain::inspection_finding::{Finding, FoundCondition};
+use crate::domain::inspection_reconcile::Verdict;
+use crate::domain::inspection_records::chinese_number;
 use crate::domain::inspection_report::{MarkerRow, ReportContent};
 
 /// A signature as the report page shows it.
@@ -121,7 +123,7 @@ pub fn report_html(
                         }
                     }
                     tr { th { "批准机关" } td { (content.line.approved_by.as_deref().unwrap_or("—")) } th { "检查轮次" } td {
-                        @if let Some(n) = round.number { "第" (n) "轮" }
+                        @if let Some(n) = round.number { "第" (chinese_number(n)) "轮" }
                         @if let Some(cause) = &round.adhoc_cause { "专项检查：" (cause) }
                     } }
                     tr { th { "计划时间" } td { (round.planned_start.to_string()) " 至 " (round.planned_end.to_string()) }
@@ -156,7 +158,9 @@ pub fn report_html(
                             (side_cell(row, &cooperating.code))
                             td {
                                 (row.verdict.label_zh())
-                                @if let Some(side) = &row.holding_side { br; "以" (content.side_name(side)) "记录为准" }
+                                @if let (Verdict::Settled | Verdict::OneSided, Some(side)) = (row.verdict, &row.holding_side) {
+                                    br; "以" (content.side_name(side)) "记录为准"
+                                }
                             }
                         }
                     }
@@ -437,6 +441,8 @@ fn condition_colour(condition: Option<FoundCondition>) -> &'static str {
 const MAP_WIDTH: f64 = 960.0;
 /// Margin around the drawing.
 const MAP_MARGIN: f64 = 40.0;
+/// Room right of the drawing for the labels of the easternmost markers.
+const LABEL_ROOM: f64 = 90.0;
 /// Room below the drawing for the legend.
 const LEGEND_HEIGHT: f64 = 70.0;
 
@@ -467,7 +473,7 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
     let cos = ((south + north) / 2.0).to_radians().cos().max(0.1);
     let span_x = ((east - west) * cos).max(1e-6);
     let span_y = (north - south).max(1e-6);
-    let scale = (MAP_WIDTH - 2.0 * MAP_MARGIN) / span_x.max(span_y * 1.0);
+    let scale = (MAP_WIDTH - 2.0 * MAP_MARGIN - LABEL_ROOM) / span_x.max(span_y);
     let height = span_y * scale + 2.0 * MAP_MARGIN + LEGEND_HEIGHT;
     let at = |(lon, lat): (f64, f64)| {
         (
@@ -520,7 +526,7 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
         let (x, y) = at((marker.lon, marker.lat));
         let held = marker.held();
         let colour = condition_colour(held.and_then(|f| f.condition));
-        let ring = if marker.verdict == crate::domain::inspection_reconcile::Verdict::Differing {
+        let ring = if marker.verdict == Verdict::Differing {
             r##" stroke="#000" stroke-width="2" stroke-dasharray="2 2""##
         } else {
             r##" stroke="#fff" stroke-width="1.5""##
@@ -543,7 +549,10 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
             escape_xml(label)
         );
         // The measured offset: its direction, drawn 4 px to the metre (at most 60 px).
-        for finding in marker.findings.values() {
+        // Each side's measured offset: its direction, drawn 4 px to the metre (6 to 60 px),
+        // and its length in a label of its own line below the marker's number.
+        let mut labels = 0;
+        for (side, finding) in &marker.findings {
             let Some(position) = &finding.position else {
                 continue;
             };
@@ -562,11 +571,13 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
             };
             let _ = write!(
                 svg,
-                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{ex:.1}" y2="{ey:.1}" stroke="{colour}" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" fill="{colour}" font-size="10">{:.2} m</text>"#,
-                ex + 3.0,
-                ey + 10.0,
+                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{ex:.1}" y2="{ey:.1}" stroke="{colour}" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" fill="{colour}" font-size="10">{} {:.2} m</text>"#,
+                x + 9.0,
+                y + 6.0 + 11.0 * f64::from(labels),
+                escape_xml(&content.side_name(side)),
                 position.offset_m
             );
+            labels += 1;
         }
     }
     // Scale bar: a round number of metres near a fifth of the width.
@@ -596,7 +607,7 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
         ("#ef6c00", "倾斜/损坏/掩埋"),
         ("#b71c1c", "丢失/损毁"),
         ("#6a1b9a", "移位"),
-        ("#9e9e9e", "未记录"),
+        ("#9e9e9e", "未记录/未一致"),
     ];
     let mut x = MAP_MARGIN + 160.0;
     for (colour, label) in legend {
@@ -611,7 +622,7 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
     let second = base + 28.0;
     let _ = write!(
         svg,
-        r##"<line x1="{m}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#333" stroke-width="2.5"/><text x="{:.1}" y="{:.1}">界线（协议书）</text><line x1="{:.1}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#d32f2f" stroke-width="2" stroke-dasharray="8 4"/><text x="{:.1}" y="{:.1}">{} 主张线（红）</text><line x1="{:.1}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#1565c0" stroke-width="2" stroke-dasharray="8 4"/><text x="{:.1}" y="{:.1}">{} 主张线（蓝）</text>"##,
+        r##"<line x1="{m}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#333" stroke-width="2.5"/><text x="{:.1}" y="{:.1}">界线（协议书）</text><line x1="{:.1}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#d32f2f" stroke-width="2" stroke-dasharray="8 4"/><text x="{:.1}" y="{:.1}">{} 主张线（红）</text><line x1="{:.1}" y1="{second:.1}" x2="{:.1}" y2="{second:.1}" stroke="#1565c0" stroke-width="2" stroke-dasharray="8 4"/><text x="{:.1}" y="{:.1}">{} 主张线（蓝）</text><circle cx="{:.1}" cy="{second:.1}" r="6" fill="none" stroke="#000" stroke-width="2" stroke-dasharray="2 2"/><text x="{:.1}" y="{:.1}">双方记录不一致</text>"##,
         MAP_MARGIN + 30.0,
         MAP_MARGIN + 36.0,
         second + 4.0,
@@ -625,6 +636,9 @@ pub fn map_svg(content: &ReportContent, line: &Value) -> String {
         MAP_MARGIN + 416.0,
         second + 4.0,
         escape_xml(&blue_side_name(content)),
+        MAP_MARGIN + 600.0,
+        MAP_MARGIN + 610.0,
+        second + 4.0,
         m = MAP_MARGIN,
     );
     svg.push_str("</svg>");
@@ -710,7 +724,7 @@ mod tests {
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert_eq!(
             svg.matches("<circle cx").count(),
-            2 + 5,
+            2 + 6,
             "two markers and the legend"
         );
         assert!(svg.contains("fill=\"#ef6c00\""), "the damaged marker");

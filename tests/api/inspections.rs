@@ -1252,3 +1252,74 @@ async fn offsets_agree_with_proj_geod_to_the_millimetre() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_demo_has_a_round_in_reconciliation_on_sample_markers() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_inspection = true;
+    })
+    .await;
+    let signer = app.token("pinghu.signer").await;
+    let (_, list) = app
+        .get_json(&format!("/api/v1/inspections?line={LINE}"), Some(&signer))
+        .await;
+    let round = &list["rounds"][0];
+    assert_eq!(round["state"], "reconciliation", "{list}");
+    assert_eq!(round["markers"], 8);
+    let id = round["id"].as_i64().unwrap();
+    // The sample markers say what they are.
+    let admin = app.token("admin").await;
+    let (_, marker) = app
+        .get_json(&format!("/api/v1/markers/{LINE}001Q"), Some(&admin))
+        .await;
+    assert!(
+        marker["conditions"][0]["notes"]
+            .as_str()
+            .unwrap()
+            .contains("并非实测成果"),
+        "{marker}"
+    );
+    let (_, reconciled) = app
+        .get_json(
+            &format!("/api/v1/inspections/{id}/reconciliation"),
+            Some(&signer),
+        )
+        .await;
+    let counts = &reconciled["counts"];
+    assert_eq!(counts["differing"], 1, "{counts}");
+    assert_eq!(counts["settled"], 1);
+    assert!(counts["agreed"].as_u64().unwrap() >= 10);
+    let (_, thread) = app
+        .get_json(
+            &format!("/api/v1/inspections/{id}/threads/{LINE}003Q"),
+            Some(&signer),
+        )
+        .await;
+    assert_eq!(thread["item"]["verdict"], "differing");
+    assert_eq!(thread["comments"].as_array().unwrap().len(), 3);
+    let (_, disputes) = app
+        .get_json(&format!("/api/v1/inspections/{id}/disputes"), Some(&signer))
+        .await;
+    assert_eq!(
+        disputes["disputes"][0]["claims"].as_array().unwrap().len(),
+        2
+    );
+    let report = report(&app, &signer, id).await;
+    let claims = &report["content"]["disputes"][0]["claims"];
+    assert_eq!(
+        (claims[0]["colour"].as_str(), claims[0]["side"].as_str()),
+        (Some("red"), Some(JS))
+    );
+    assert_eq!(claims[1]["colour"], "blue");
+    assert_eq!(report["content"]["counts"]["beyond_tolerance"], 1);
+    // Each side's inspector and signer sign in with the demo password.
+    for name in ["jiashan.inspector", "jiashan.signer", "pinghu.inspector"] {
+        assert_eq!(
+            app.login_response(name, diming::demo::DEMO_PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+    }
+}

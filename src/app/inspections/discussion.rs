@@ -33,10 +33,10 @@ pub async fn reconciliation(
         RoundState::Planned | RoundState::OfficeReview | RoundState::FieldWork
     ) && !access.who.coordinator
     {
-        return Err(InspectionError::WrongState {
-            state: access.round.state,
-            kind: RecordKind::Discussion,
-        });
+        return Err(InspectionError::Conflict(format!(
+            "the round is in {}: both sides' findings are compared from reconciliation on (until then each side sees its own)",
+            access.round.state
+        )));
     }
     let records = state
         .store
