@@ -641,6 +641,24 @@ pub async fn report_html(
     .await
 }
 
+/// `GET /api/v1/inspections/{id}/report.pdf`: the report as a typeset PDF.
+pub async fn report_pdf(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let pdf = report::report_pdf(&state, &identity, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"inspection-{id}-report.pdf\""),
+        ))
+        .body(pdf))
+}
+
 /// `GET /api/v1/inspections/{id}/register.html`: the updated 界桩登记表.
 pub async fn register_html(
     _query: Query<NoParams>,

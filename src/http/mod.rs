@@ -172,6 +172,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/{id}/photos/{photo}").get(inspections::photo))
                     .service(web::resource("/{id}/report").get(inspections::report))
                     .service(web::resource("/{id}/report.html").get(inspections::report_html))
+                    .service(web::resource("/{id}/report.pdf").get(inspections::report_pdf))
                     .service(web::resource("/{id}/register.html").get(inspections::register_html))
                     .service(web::resource("/{id}/findings.csv").get(inspections::findings_csv))
                     .service(web::resource("/{id}/map.svg").get(inspections::map_svg))

@@ -46,7 +46,7 @@ fn heading(zh: &str, en: &str) -> Markup {
 }
 
 /// The condition's name, or a dash.
-fn condition(finding: Option<&Finding>) -> String {
+pub(crate) fn condition(finding: Option<&Finding>) -> String {
     finding
         .and_then(|f| f.condition)
         .map_or("—".into(), |c| c.label_zh().to_string())
@@ -81,11 +81,11 @@ fn side_cell(row: &MarkerRow, side: &str) -> Markup {
     }
 }
 
-fn dispute_status(status: &str) -> &'static str {
+pub(crate) fn dispute_status(status: &str) -> &'static str {
     DisputeStatus::parse(status).map_or("—", DisputeStatus::label_zh)
 }
 
-fn task_action(action: &str) -> &'static str {
+pub(crate) fn task_action(action: &str) -> &'static str {
     TaskAction::parse(action).map_or("—", TaskAction::label_zh)
 }
 

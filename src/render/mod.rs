@@ -5,6 +5,7 @@
 pub mod gazetteer;
 pub mod gazetteer_pdf;
 pub mod inspection;
+pub mod inspection_pdf;
 pub mod map;
 pub mod naming_pages;
 pub mod pdf;

@@ -517,6 +517,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/inspections/1/photos/1"),
     ("GET", "/api/v1/inspections/1/report"),
     ("GET", "/api/v1/inspections/1/report.html"),
+    ("GET", "/api/v1/inspections/1/report.pdf"),
     ("GET", "/api/v1/inspections/1/register.html"),
     ("GET", "/api/v1/inspections/1/findings.csv"),
     ("GET", "/api/v1/inspections/1/map.svg"),

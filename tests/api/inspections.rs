@@ -1323,3 +1323,75 @@ async fn the_demo_has_a_round_in_reconciliation_on_sample_markers() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_report_pdf_carries_both_divisions_and_every_marker_number() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_inspection = true;
+    })
+    .await;
+    let signer = app.token("pinghu.signer").await;
+    let (_, list) = app
+        .get_json(&format!("/api/v1/inspections?line={LINE}"), Some(&signer))
+        .await;
+    let id = list["rounds"][0]["id"].as_i64().unwrap();
+    let report = report(&app, &signer, id).await;
+    let numbers: Vec<String> = report["content"]["markers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["number"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(numbers.len(), 8);
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/inspections/{id}/report.pdf")))
+        .bearer_auth(&signer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, response.bytes().await.unwrap()).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is installed");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    for name in ["嘉善县", "平湖市"] {
+        assert!(text.contains(name), "{name} in the report PDF");
+    }
+    for number in &numbers {
+        assert!(text.contains(number.as_str()), "{number} in the report PDF");
+    }
+    assert!(
+        text.contains(report["hash"].as_str().unwrap_or("")),
+        "the hash"
+    );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&file)
+        .arg(shots.join("inspection-report-page"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The public, and anyone not of the two sides, get the 404 of an unknown round.
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/inspections/{id}/report.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        [StatusCode::NOT_FOUND, StatusCode::UNAUTHORIZED].contains(&response.status()),
+        "{}",
+        response.status()
+    );
+}

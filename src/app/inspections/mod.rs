@@ -66,6 +66,9 @@ pub enum InspectionError {
     /// The database failed, or an edit was stale.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The report's PDF could not be made (its font, most likely).
+    #[error(transparent)]
+    Pdf(#[from] crate::app::pdf::PdfError),
 }
 
 /// A round as the caller may see it: the round, its members and the caller's part in it.

@@ -232,6 +232,43 @@ pub enum Output {
     Map,
 }
 
+/// The report as a typeset PDF (the same parts as the report page, the Chinese font embedded),
+/// for whoever reads the round.
+pub async fn report_pdf(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+) -> Result<Vec<u8>, InspectionError> {
+    use crate::render::inspection::map_svg;
+    use crate::render::inspection_pdf::report_document;
+    // A missing font is said before the records are read.
+    state.pdf.check()?;
+    let records = records(state, identity, id).await?;
+    let content = records.report();
+    let signatures = signature_lines(state, id).await?;
+    let map = map_svg(&content, &records.round.basis.line.geometry);
+    let document = report_document(&content, &content.hash(), &signatures, &map);
+    Ok(crate::app::pdf::render(state, document).await?)
+}
+
+async fn signature_lines(
+    state: &AppState,
+    id: i64,
+) -> Result<Vec<crate::render::inspection::SignatureLine>, InspectionError> {
+    Ok(state
+        .store
+        .inspection_signatures(id)
+        .await?
+        .into_iter()
+        .map(|s| crate::render::inspection::SignatureLine {
+            valid: s.voided_at.is_none(),
+            side: s.side,
+            signer: s.signer,
+            signed_at: s.signed_at,
+        })
+        .collect())
+}
+
 /// Draws an output of the report for whoever reads the round: (media type, text).
 pub async fn output(
     state: &AppState,
@@ -239,26 +276,13 @@ pub async fn output(
     id: i64,
     output: Output,
 ) -> Result<(&'static str, String), InspectionError> {
-    use crate::render::inspection::{
-        SignatureLine, findings_csv, map_svg, register_html, report_html,
-    };
+    use crate::render::inspection::{findings_csv, map_svg, register_html, report_html};
     let records = records(state, identity, id).await?;
     let content = records.report();
     let line = &records.round.basis.line.geometry;
     Ok(match output {
         Output::ReportHtml => {
-            let signatures: Vec<SignatureLine> = state
-                .store
-                .inspection_signatures(id)
-                .await?
-                .into_iter()
-                .map(|s| SignatureLine {
-                    valid: s.voided_at.is_none(),
-                    side: s.side,
-                    signer: s.signer,
-                    signed_at: s.signed_at,
-                })
-                .collect();
+            let signatures = signature_lines(state, id).await?;
             let map = map_svg(&content, line);
             (
                 "text/html; charset=utf-8",

@@ -20,6 +20,7 @@ impl From<InspectionError> for Problem {
             | InspectionError::Locked(_)
             | InspectionError::Conflict(_)) => Problem::conflict(error.to_string()),
             InspectionError::Store(error) => error.into(),
+            InspectionError::Pdf(error) => error.into(),
         }
     }
 }
