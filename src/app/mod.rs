@@ -15,6 +15,7 @@ pub mod indexes;
 pub mod jobs;
 pub mod markers;
 pub mod naming;
+pub mod ogc;
 pub mod places;
 pub mod romanize;
 pub mod search;

@@ -4,6 +4,7 @@
 pub mod gazetteer;
 pub mod map;
 pub mod naming_pages;
+pub mod ogc;
 pub mod public_page;
 pub mod qr;
 

@@ -15,6 +15,7 @@ mod hardening;
 mod heritage;
 mod markers;
 mod naming;
+mod ogc;
 mod places;
 mod romanize;
 mod search;

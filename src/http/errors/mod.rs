@@ -6,6 +6,7 @@ mod boundaries;
 mod divisions;
 mod markers;
 mod naming;
+mod ogc;
 mod places;
 mod romanize;
 mod signs;
