@@ -204,7 +204,12 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/naming/heritage/{id}").get(heritage::public_page)),
     )
     // OGC API - Features for GIS clients; its routes are listed in `ogc::routes`.
-    .service(web::scope("/ogc").configure(ogc::routes))
+    .service(
+        web::scope("/ogc")
+            // GIS clients page through thousands of features; GeoJSON shrinks several times.
+            .wrap(middleware::Compress::default())
+            .configure(ogc::routes),
+    )
     // The staff application: its page at /, its built files under /app/.
     .service(web::resource("/").get(web_app::index))
     .service(
