@@ -302,8 +302,12 @@ fn derive(state: &AppState, line: &LineCode) -> Result<MultiLineString<f64>, Bou
     Ok(shared)
 }
 
-/// A recorded version as read: its stored geometry back as a line.
-async fn recorded_view(state: &AppState, stored: StoredLine) -> Result<LineView, BoundaryError> {
+/// A recorded version as read: its stored geometry back as a line, with its segments and side
+/// names.
+pub async fn recorded_view(
+    state: &AppState,
+    stored: StoredLine,
+) -> Result<LineView, BoundaryError> {
     let corrupt = |what: String| StoreError::Corrupt(format!("line {}: {what}", stored.line_code));
     let line = LineCode::parse(&stored.line_code).map_err(|e| corrupt(e.to_string()))?;
     let geometry: geojson::Geometry =

@@ -16,6 +16,7 @@ pub mod inspections;
 pub mod jobs;
 pub mod markers;
 pub mod naming;
+pub mod ogc;
 pub mod pdf;
 pub mod places;
 pub mod romanize;

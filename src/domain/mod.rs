@@ -21,6 +21,7 @@ pub mod naming;
 pub mod naming_detect;
 pub mod naming_heritage;
 pub mod naming_scope;
+pub mod ogc;
 pub mod place;
 pub mod romanize;
 pub mod sign;

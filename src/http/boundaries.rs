@@ -193,10 +193,31 @@ pub async fn history(
     Ok(HttpResponse::Ok().json(json!({ "line_code": line.as_string(), "versions": versions })))
 }
 
-/// A line as a GeoJSON feature (with the ETag of its version when recorded): its code, both
-/// sides, level, segments between its markers (with their lead sides) and geodesic length,
-/// then what is known of its record.
+/// A line as a GeoJSON feature (with the ETag of its version when recorded).
 fn line_response(view: &LineView, system: &System) -> Result<HttpResponse, Problem> {
+    let feature = json!({
+        "type": "Feature",
+        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&boundaries::shape_in(&view.shape, system)?)),
+        "properties": line_properties(view, &system.crs.to_string()),
+    });
+    let mut response = HttpResponse::Ok();
+    if let Some(stored) = &view.recorded {
+        response.insert_header((header::ETAG, line_tag(stored)));
+    }
+    Ok(response
+        .content_type("application/geo+json")
+        .body(feature.to_string()))
+}
+
+/// The entity tag of a recorded line's version.
+pub(super) fn line_tag(stored: &crate::store::boundary_lines::StoredLine) -> String {
+    entity_tag(TAG_KIND, stored.id, stored.version)
+}
+
+/// A line's properties: its code, both sides, level, segments between its markers (with their
+/// lead sides), geodesic length and the system its geometry is given in (`crs`), then what is
+/// known of its record.
+pub(super) fn line_properties(view: &LineView, crs: &str) -> Value {
     let line = &view.line;
     let [a, b] = line.sides();
     let [name_a, name_b] = &view.side_names;
@@ -209,7 +230,7 @@ fn line_response(view: &LineView, system: &System) -> Result<HttpResponse, Probl
         "level": a.level().as_str(),
         "segments": view.segments,
         "length_m": round(view.length_m()),
-        "crs": system.crs.to_string(),
+        "crs": crs,
     });
     let extra = match &view.recorded {
         None => json!({ "recorded": false, "derived_from": "shared polygon edges" }),
@@ -230,21 +251,7 @@ fn line_response(view: &LineView, system: &System) -> Result<HttpResponse, Probl
     if let (Some(properties), Value::Object(extra)) = (properties.as_object_mut(), extra) {
         properties.extend(extra);
     }
-    let feature = json!({
-        "type": "Feature",
-        "geometry": geojson::Geometry::new(geojson::GeometryValue::from(&boundaries::shape_in(&view.shape, system)?)),
-        "properties": properties,
-    });
-    let mut response = HttpResponse::Ok();
-    if let Some(stored) = &view.recorded {
-        response.insert_header((
-            header::ETAG,
-            entity_tag(TAG_KIND, stored.id, stored.version),
-        ));
-    }
-    Ok(response
-        .content_type("application/geo+json")
-        .body(feature.to_string()))
+    properties
 }
 
 fn parse_line_code(text: &str) -> Result<LineCode, Problem> {

@@ -104,6 +104,7 @@ pub async fn list(
         name_contains: name_contains.map(str::to_string),
         limit,
         offset,
+        ..Default::default()
     };
     let (divisions, matched) = app::divisions::list(&state, day, &filter).await?;
     if format {

@@ -101,9 +101,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 /// Browsers send `Origin` with every cross-site write; when it is present it must name this
-/// site exactly, scheme included. The host and scheme are the connection's own (`Host`, TLS or
-/// not) unless the request comes from a configured reverse proxy, whose `X-Forwarded-Host` and
-/// `X-Forwarded-Proto` then say what the browser used.
+/// site exactly, scheme included (see [`request_origin`]).
 fn same_origin(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> bool {
     let Some(origin) = req
         .headers()
@@ -112,6 +110,17 @@ fn same_origin(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> bool 
     else {
         return true;
     };
+    let Some(own) = request_origin(req, trusted_proxies) else {
+        return false;
+    };
+    origin.trim_end_matches('/').eq_ignore_ascii_case(&own)
+}
+
+/// The origin (`http://host:port`) the client reached the service at: the connection's own
+/// (`Host`, TLS or not) unless the request comes from a configured reverse proxy, whose
+/// `X-Forwarded-Host` and `X-Forwarded-Proto` then say what the client used. `None` without a
+/// host.
+pub fn request_origin(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> Option<String> {
     let header_text = |name: &str| {
         req.headers()
             .get(name)
@@ -136,10 +145,5 @@ fn same_origin(req: &HttpRequest, trusted_proxies: &[std::net::IpAddr]) -> bool 
     } else {
         (own_scheme.to_string(), header_text("host"))
     };
-    let Some(host) = host else {
-        return false;
-    };
-    origin
-        .trim_end_matches('/')
-        .eq_ignore_ascii_case(&format!("{}://{host}", scheme.to_ascii_lowercase()))
+    Some(format!("{}://{}", scheme.to_ascii_lowercase(), host?))
 }

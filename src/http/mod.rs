@@ -9,6 +9,7 @@ pub mod boundaries;
 pub mod division_events;
 pub mod divisions;
 mod errors;
+pub mod features;
 pub mod gazetteer;
 pub mod heritage;
 pub mod identity;
@@ -16,6 +17,7 @@ pub mod inspections;
 pub mod markers;
 pub mod meta;
 pub mod naming;
+pub mod ogc;
 pub mod photos;
 pub mod places;
 pub mod precondition;
@@ -259,6 +261,13 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed))
             .service(web::resource("/naming/heritage").get(heritage::public_list))
             .service(web::resource("/naming/heritage/{id}").get(heritage::public_page)),
+    )
+    // OGC API - Features for GIS clients; its routes are listed in `ogc::routes`.
+    .service(
+        web::scope("/ogc")
+            // GIS clients page through thousands of features; GeoJSON shrinks several times.
+            .wrap(middleware::Compress::default())
+            .configure(ogc::routes),
     )
     // The staff application: its page at /, its built files under /app/.
     .service(web::resource("/").get(web_app::index))

@@ -6,10 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::body::JsonBody;
+use super::features::PlaceFeature;
 use super::precondition::expected_version;
 use super::problem::Problem;
 use crate::app::places::{PlaceInput, Retirement};
@@ -17,10 +18,11 @@ use crate::app::{self, AppState, Identity, Staff};
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::place::{PlaceProperties, PlaceStatus};
-use crate::domain::version::{ChangeNote, VersionMeta, entity_tag};
+use crate::domain::version::{ChangeNote, entity_tag};
 use crate::store::places::{PlaceFilter, StoredPlace};
 
-const TAG_KIND: char = 'p';
+/// The kind letter of a place's entity tag (`"p17.v3"`).
+pub(super) const TAG_KIND: char = 'p';
 const MAX_PAGE: i64 = 1000;
 const DEFAULT_PAGE: i64 = 100;
 const MAX_TEXT_QUERY_CHARS: usize = 50;
@@ -70,37 +72,8 @@ impl From<PlaceFeatureInput> for PlaceInput {
     }
 }
 
-/// A place as clients receive it.
-#[derive(Serialize)]
-struct PlaceFeature<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: i64,
-    geometry: &'a Option<Value>,
-    properties: &'a PlaceProperties,
-    version: VersionView<'a>,
-}
-
-#[derive(Serialize)]
-struct VersionView<'a> {
-    code: &'a str,
-    current_version: i64,
-    #[serde(flatten)]
-    meta: &'a VersionMeta,
-}
-
 fn feature(place: &StoredPlace) -> PlaceFeature<'_> {
-    PlaceFeature {
-        kind: "Feature",
-        id: place.id,
-        geometry: &place.geometry,
-        properties: &place.properties,
-        version: VersionView {
-            code: &place.code,
-            current_version: place.current_version,
-            meta: &place.meta,
-        },
-    }
+    PlaceFeature::of(place, &place.geometry)
 }
 
 fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {

@@ -1,6 +1,6 @@
 //! Things the service draws: QR codes, print sheets, the small map, the public sign page, the
 //! gazetteer book, the joint inspection's report, marker register, findings table and map, and
-//! typeset PDF documents.
+//! typeset PDF documents; the HTML pages of the OGC API.
 
 pub mod gazetteer;
 pub mod gazetteer_pdf;
@@ -8,6 +8,7 @@ pub mod inspection;
 pub mod inspection_pdf;
 pub mod map;
 pub mod naming_pages;
+pub mod ogc;
 pub mod pdf;
 pub mod public_page;
 pub mod qr;

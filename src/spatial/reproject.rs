@@ -234,6 +234,80 @@ pub fn convert(from: Crs, to: Crs, x: f64, y: f64) -> Result<(f64, f64), Reproje
     })
 }
 
+/// A geometry of CGCS2000 degrees in another system PROJ relates without extra parameters,
+/// each position converted and rounded as the system is measured (1e-9° or 0.1 mm); with
+/// `north_first` each position is written north (latitude, Gauss–Krüger X) first.
+///
+/// ```
+/// use diming::domain::crs::Crs;
+/// use diming::spatial::reproject::geometry_in;
+///
+/// let point = geo::Geometry::Point(geo::point!(x: 120.9, y: 30.9));
+/// let geo::Geometry::Point(gk) = geometry_in(&point, Crs::parse("EPSG:4528").unwrap(), true).unwrap() else {
+///     unreachable!()
+/// };
+/// // Northing first, then the easting with zone 40's prefix.
+/// assert!((gk.x() - 3_420_234.530_1).abs() < 0.001 && (gk.y() - 40_586_045.085_7).abs() < 0.001);
+/// ```
+pub fn geometry_in(
+    geometry: &geo::Geometry<f64>,
+    to: Crs,
+    north_first: bool,
+) -> Result<geo::Geometry<f64>, ReprojectError> {
+    use geo::MapCoords;
+    geometry.try_map_coords(|c| {
+        let (x, y) = convert(Crs::Cgcs2000, to, c.x, c.y)?;
+        let (x, y) = (to.round(x), to.round(y));
+        Ok(if north_first {
+            geo::Coord { x: y, y: x }
+        } else {
+            geo::Coord { x, y }
+        })
+    })
+}
+
+/// The CGCS2000 longitude/latitude box [min_lon, min_lat, max_lon, max_lat] that covers a box
+/// given in another system ([min_east, min_north, max_east, max_north]): its edges are followed
+/// point by point, as a straight edge of a projected box is curved in degrees.
+///
+/// ```
+/// use diming::domain::crs::Crs;
+/// use diming::spatial::reproject::{bbox_to_cgcs2000, convert};
+///
+/// let (x0, y0) = convert(Crs::Cgcs2000, Crs::WebMercator, 120.5, 30.5).unwrap();
+/// let (x1, y1) = convert(Crs::Cgcs2000, Crs::WebMercator, 121.0, 31.0).unwrap();
+/// let [min_lon, min_lat, max_lon, max_lat] = bbox_to_cgcs2000(Crs::WebMercator, [x0, y0, x1, y1]).unwrap();
+/// assert!((min_lon - 120.5).abs() < 1e-9 && (max_lat - 31.0).abs() < 1e-9);
+/// assert!((max_lon - 121.0).abs() < 1e-9 && (min_lat - 30.5).abs() < 1e-9);
+/// ```
+pub fn bbox_to_cgcs2000(from: Crs, bbox: [f64; 4]) -> Result<[f64; 4], ReprojectError> {
+    if from == Crs::Cgcs2000 {
+        return Ok(bbox);
+    }
+    const STEPS: usize = 16;
+    let [x0, y0, x1, y1] = bbox;
+    let mut out = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for i in 0..=STEPS {
+        let t = i as f64 / STEPS as f64;
+        let (x, y) = (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t);
+        for (east, north) in [(x, y0), (x, y1), (x0, y), (x1, y)] {
+            let (lon, lat) = convert(from, Crs::Cgcs2000, east, north)?;
+            out = [
+                out[0].min(lon),
+                out[1].min(lat),
+                out[2].max(lon),
+                out[3].max(lat),
+            ];
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -141,6 +141,27 @@ impl Store {
         row.as_ref().map(read_line).transpose()
     }
 
+    /// Every recorded line, current or as in force on a day (a line recorded later than the day
+    /// is left out), by line code.
+    pub async fn boundary_lines(&self, as_of: Option<NaiveDate>) -> StoreResult<Vec<StoredLine>> {
+        let choice = match as_of {
+            None => "v.version = l.current_version",
+            Some(_) => {
+                "v.version = (SELECT MAX(w.version) FROM boundary_line_versions w WHERE w.line_id = l.id AND w.effective_on <= ?)"
+            }
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM boundary_lines l JOIN boundary_line_versions v ON v.line_id = l.id AND {choice}
+             ORDER BY l.line_code"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(day) = as_of {
+            query = query.bind(day.to_string());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(read_line).collect()
+    }
+
     /// Every version of a line, oldest first.
     pub async fn boundary_line_history(&self, line_code: &str) -> StoreResult<Vec<StoredLine>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

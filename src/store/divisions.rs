@@ -46,6 +46,9 @@ pub struct DivisionFilter {
     pub within: Option<String>,
     /// Divisions whose name contains this text.
     pub name_contains: Option<String>,
+    /// Divisions whose own record (as of the day) has an area overlapping this box
+    /// [min_lon, min_lat, max_lon, max_lat], counting only public records when the flag is set.
+    pub area_overlaps: Option<([f64; 4], bool)>,
     /// At most this many.
     pub limit: i64,
     /// Skipping this many first.
@@ -122,12 +125,12 @@ impl Store {
 }
 
 fn push_conditions(query: &mut QueryBuilder<Sqlite>, day: NaiveDate, filter: &DivisionFilter) {
-    let day = day.to_string();
+    let day_text = day.to_string();
     query
         .push(" WHERE (s.valid_from IS NULL OR s.valid_from <= ")
-        .push_bind(day.clone())
+        .push_bind(day_text.clone())
         .push(") AND (s.valid_to IS NULL OR s.valid_to > ")
-        .push_bind(day)
+        .push_bind(day_text.clone())
         .push(")");
     if let Some(parent) = &filter.parent {
         query
@@ -147,7 +150,30 @@ fn push_conditions(query: &mut QueryBuilder<Sqlite>, day: NaiveDate, filter: &Di
     if let Some(text) = &filter.name_contains {
         super::push_contains(query, "s.name", text);
     }
+    if let Some(([min_lon, min_lat, max_lon, max_lat], public_only)) = filter.area_overlaps {
+        query
+            .push(format!(
+                " AND EXISTS (SELECT 1 FROM place_version_divisions d JOIN place_versions v ON v.place_id = d.place_id AND v.version = d.version
+                   WHERE d.division_code = s.code AND d.position = 0 AND {OWN_RECORD_CATEGORY}{}
+                     AND v.version = (SELECT MAX(w.version) FROM place_versions w WHERE w.place_id = v.place_id AND w.effective_on <= ",
+                if public_only { " AND v.classification = 'public'" } else { "" }
+            ))
+            .push_bind(day_text.clone())
+            .push(") AND v.max_lon >= ")
+            .push_bind(min_lon)
+            .push(" AND v.min_lon <= ")
+            .push_bind(max_lon)
+            .push(" AND v.max_lat >= ")
+            .push_bind(min_lat)
+            .push(" AND v.min_lat <= ")
+            .push_bind(max_lat)
+            .push(")");
+    }
 }
+
+/// A division's own record: an administrative-area (21) or self-governing-organisation (22)
+/// record whose main division is the division.
+const OWN_RECORD_CATEGORY: &str = "(v.category_code LIKE '21%' OR v.category_code LIKE '22%')";
 
 fn read_record(row: &SqliteRow) -> StoreResult<DivisionRecord> {
     let date = |column: &str| {

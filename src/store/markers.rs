@@ -161,6 +161,57 @@ impl Store {
         rows.iter().map(read_marker).collect()
     }
 
+    /// The codes of every line with markers.
+    pub async fn marker_line_codes(&self) -> StoreResult<Vec<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT line_code FROM markers ORDER BY line_code")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// A page of the markers of the lines given, by line and sequence, within a box
+    /// [min_lon, min_lat, max_lon, max_lat] when one is given, and how many match in all.
+    pub async fn markers_of_lines(
+        &self,
+        line_codes: &[String],
+        bbox: Option<[f64; 4]>,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<StoredMarker>, i64)> {
+        if line_codes.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let conditions = |query: &mut sqlx::QueryBuilder<sqlx::Sqlite>| {
+            query.push(" WHERE line_code IN (SELECT value FROM json_each(");
+            query.push_bind(json!(line_codes).to_string()).push("))");
+            if let Some([min_lon, min_lat, max_lon, max_lat]) = bbox {
+                query
+                    .push(" AND lon >= ")
+                    .push_bind(min_lon)
+                    .push(" AND lon <= ")
+                    .push_bind(max_lon)
+                    .push(" AND lat >= ")
+                    .push_bind(min_lat)
+                    .push(" AND lat <= ")
+                    .push_bind(max_lat);
+            }
+        };
+        let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*) FROM markers");
+        conditions(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+        let mut query = sqlx::QueryBuilder::new(format!("SELECT {MARKER_COLUMNS} FROM markers"));
+        conditions(&mut query);
+        query
+            .push(" ORDER BY line_code, sequence, marker_type LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = query.build().fetch_all(self.pool()).await?;
+        let markers = rows.iter().map(read_marker).collect::<StoreResult<_>>()?;
+        Ok((markers, total))
+    }
+
     /// A marker's reference objects, in the order entered.
     pub async fn marker_references(&self, marker_id: i64) -> StoreResult<Vec<ReferenceObject>> {
         let rows: Vec<(String, f64, f64)> = sqlx::query_as(

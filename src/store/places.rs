@@ -60,6 +60,9 @@ pub struct PlaceFilter {
     pub as_of: Option<NaiveDate>,
     /// [min_lon, min_lat, max_lon, max_lat]
     pub bbox: Option<[f64; 4]>,
+    /// Only records whose name was in use (a version of status `current` in force) on some day
+    /// from the first day to the last (each end open when `None`).
+    pub in_use_during: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
     /// Only records classified public (what the anonymous public may see).
     pub public_only: bool,
     pub limit: i64,
@@ -244,6 +247,43 @@ impl Store {
         row.as_ref().map(read_place).transpose()
     }
 
+    /// The records of many divisions as they stood on `day` (see `division_place_as_of`), by
+    /// division code; a division without one is absent.
+    pub async fn division_places_as_of(
+        &self,
+        codes: &[&str],
+        day: NaiveDate,
+        public_only: bool,
+    ) -> StoreResult<std::collections::HashMap<String, StoredPlace>> {
+        let mut found = std::collections::HashMap::new();
+        for chunk in codes.chunks(500) {
+            let mut query = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT {VERSION_COLUMNS}, d.division_code AS own_division FROM places p
+                   JOIN place_versions v ON v.place_id = p.id AND v.version =
+                     (SELECT MAX(w.version) FROM place_versions w WHERE w.place_id = p.id AND w.effective_on <= "
+            ));
+            query.push_bind(day.to_string()).push(
+                ") JOIN place_version_divisions d ON d.place_id = p.id AND d.version = v.version AND d.position = 0
+                 WHERE (v.category_code LIKE '21%' OR v.category_code LIKE '22%') AND d.division_code IN (",
+            );
+            let mut codes = query.separated(", ");
+            for code in chunk {
+                codes.push_bind(code.to_string());
+            }
+            query.push(")");
+            if public_only {
+                query.push(" AND v.classification = 'public'");
+            }
+            // The same choice as `division_place_as_of`: a record in use before a historical one.
+            query.push(" ORDER BY v.status DESC, p.id DESC");
+            for row in query.build().fetch_all(self.pool()).await? {
+                let code: String = row.get("own_division");
+                found.insert(code, read_place(&row)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// The current version of every record in use that lies in a division below `prefix`
     /// (a significant code prefix), whatever its confidentiality.
     pub async fn places_in_use_within(&self, prefix: &str) -> StoreResult<Vec<StoredPlace>> {
@@ -355,6 +395,31 @@ fn push_list_conditions(query: &mut QueryBuilder<Sqlite>, filter: &PlaceFilter) 
         query
             .push(" AND v.recorded_at >= ")
             .push_bind(instant_text(since));
+    }
+    if let Some((start, end)) = filter.in_use_during {
+        // Version u is in force on day D when it is effective by D and no later-recorded version
+        // is: the earliest day of the period it can be in force on is the later of its own
+        // effective day and the period's start, and it is in force then unless a later version
+        // is effective by that day (the set of those only grows with D).
+        query.push(
+            " AND EXISTS (SELECT 1 FROM place_versions u WHERE u.place_id = p.id AND u.status = 'current'",
+        );
+        if let Some(end) = end {
+            query
+                .push(" AND u.effective_on <= ")
+                .push_bind(end.to_string());
+        }
+        query.push(
+            " AND NOT EXISTS (SELECT 1 FROM place_versions x WHERE x.place_id = u.place_id AND x.version > u.version AND x.effective_on <= ",
+        );
+        match start {
+            Some(start) => query
+                .push("MAX(u.effective_on, ")
+                .push_bind(start.to_string())
+                .push(")"),
+            None => query.push("u.effective_on"),
+        };
+        query.push("))");
     }
     if let Some([min_lon, min_lat, max_lon, max_lat]) = filter.bbox {
         query

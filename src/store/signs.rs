@@ -22,6 +22,10 @@ pub struct SignFilter {
     /// Only signs in service last maintained (or installed) before this day.
     pub maintained_before: Option<NaiveDate>,
     pub ids: Option<Vec<i64>>,
+    /// Only signs whose place's current record is public (what the anonymous public may see).
+    pub public_places_only: bool,
+    /// Only signs standing in this box [min_lon, min_lat, max_lon, max_lat].
+    pub bbox: Option<[f64; 4]>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -176,6 +180,23 @@ impl Store {
                 query
                     .push(" AND status IN ('installed', 'damaged') AND COALESCE(last_maintained_on, installed_on, substr(created_at, 1, 10)) < ")
                     .push_bind(before.to_string());
+            }
+            if filter.public_places_only {
+                query.push(
+                    " AND EXISTS (SELECT 1 FROM places p JOIN place_versions v ON v.place_id = p.id AND v.version = p.current_version
+                       WHERE p.id = signs.place_id AND v.classification = 'public')",
+                );
+            }
+            if let Some([min_lon, min_lat, max_lon, max_lat]) = filter.bbox {
+                query
+                    .push(" AND lon >= ")
+                    .push_bind(min_lon)
+                    .push(" AND lon <= ")
+                    .push_bind(max_lon)
+                    .push(" AND lat >= ")
+                    .push_bind(min_lat)
+                    .push(" AND lat <= ")
+                    .push_bind(max_lat);
             }
             if let Some(ids) = &filter.ids {
                 query.push(" AND id IN (");

@@ -16,6 +16,7 @@ mod heritage;
 mod inspections;
 mod markers;
 mod naming;
+mod ogc;
 mod places;
 mod romanize;
 mod search;

@@ -7,6 +7,7 @@ mod divisions;
 mod inspections;
 mod markers;
 mod naming;
+mod ogc;
 mod pdf;
 mod places;
 mod romanize;

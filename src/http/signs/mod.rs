@@ -22,7 +22,7 @@ pub use qr::{qr, qr_sheet};
 pub use reports::{handle_report, reports};
 
 /// The kind letter of a sign's entity tag (`"s12-3"`).
-const TAG_KIND: char = 's';
+pub(crate) const TAG_KIND: char = 's';
 
 /// A sign as the API shows it: the record, the URL its QR code carries, and its QR images.
 fn sign_json(state: &AppState, sign: &Sign) -> serde_json::Value {

@@ -1,0 +1,82 @@
+//! The landing page (`/ogc`) and the conformance declaration (`/ogc/conformance`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Format, HTML, JSON, OPENAPI, answer, base_url, format, link, with_format};
+use crate::http::AppState;
+use crate::http::problem::Problem;
+use crate::http::query::Query;
+
+/// The parameters of a document that only comes in formats.
+#[derive(Deserialize)]
+pub struct FormatQuery {
+    pub(super) f: Option<String>,
+}
+
+/// The conformance classes this API implements.
+pub const CONFORMANCE: [&str; 9] = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+];
+
+pub async fn landing(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    query: Query<FormatQuery>,
+) -> Result<HttpResponse, Problem> {
+    let format = format(&request, query.f.as_deref())?;
+    let base = base_url(&state, &request);
+    let (self_type, other_type, other) = match format {
+        Format::Json => (JSON, HTML, "html"),
+        Format::Html => (HTML, JSON, "json"),
+    };
+    let document = json!({
+        "title": "地名区划服务 Place names and divisions (diming)",
+        "description": "地名普查记录、行政区划、界线、界桩与地名标志，按 OGC API - Features 提供。 Place-name census records, divisions, boundary lines, markers and signs through OGC API - Features.",
+        "links": [
+            link(&base, "self", self_type, "本页 This document"),
+            link(with_format(&base, other), "alternate", other_type, "本页的另一格式 This document in another format"),
+            link(format!("{base}/api"), "service-desc", OPENAPI, "API 定义 The API definition (OpenAPI 3.0)"),
+            link(format!("{base}/api?f=html"), "service-doc", HTML, "API 说明 The API definition as a page"),
+            link(format!("{base}/conformance"), "conformance", JSON, "符合的标准类 Conformance classes"),
+            link(format!("{base}/collections"), "data", JSON, "数据集 Collections"),
+        ],
+    });
+    Ok(answer(
+        format,
+        JSON,
+        ("地名区划服务", "OGC API - Features"),
+        &document,
+    ))
+}
+
+pub async fn conformance(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    query: Query<FormatQuery>,
+) -> Result<HttpResponse, Problem> {
+    let format = format(&request, query.f.as_deref())?;
+    let base = base_url(&state, &request);
+    let document = json!({
+        "conformsTo": CONFORMANCE,
+        "links": [
+            link(format!("{base}/conformance"), "self", JSON, "本页 This document"),
+            link(format!("{base}/conformance?f=html"), "alternate", HTML, "本页网页 This document as a page"),
+        ],
+    });
+    Ok(answer(
+        format,
+        JSON,
+        ("符合的标准类", "Conformance"),
+        &document,
+    ))
+}
