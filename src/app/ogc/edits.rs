@@ -16,9 +16,10 @@ use crate::domain::version::ChangeNote;
 use crate::spatial::reproject::convert;
 use crate::store::places::{StoredPlace, VersionSelector};
 
-/// Properties the service adds to a record's feature (its register code and version) that a
-/// client sends back unchanged with the others; they are not the client's to write.
-pub const READ_ONLY_PROPERTIES: [&str; 2] = ["code", "version"];
+/// Properties the service adds to a record's feature (its register code and version), and its
+/// id, which clients that keep the id as an attribute send back with the others: they are not
+/// the client's to write.
+pub const READ_ONLY_PROPERTIES: [&str; 3] = ["id", "code", "version"];
 
 /// What a PUT or PATCH that says nothing about itself records as its reason: Part 4 has no
 /// place for one, and the register keeps a reason with every version.

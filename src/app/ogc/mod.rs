@@ -61,7 +61,14 @@ impl From<super::boundaries::BoundaryError> for OgcError {
                 Self::Invalid(errors)
             }
             BoundaryError::Store(error) => Self::Store(error),
-            other => Self::Store(StoreError::Corrupt(other.to_string())),
+            // A line the caller may not read is one they cannot see.
+            BoundaryError::NotFound(detail) => Self::NotFound(detail),
+            error @ (BoundaryError::Forbidden(_) | BoundaryError::NotOnEitherSide(_)) => {
+                Self::NotFound(error.to_string())
+            }
+            error @ BoundaryError::IndexUnavailable(_) => {
+                Self::Store(StoreError::Corrupt(error.to_string()))
+            }
         }
     }
 }

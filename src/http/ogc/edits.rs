@@ -100,6 +100,7 @@ fn written(
     if let Ok(tag) = HeaderValue::from_str(&tag) {
         response.headers_mut().insert(header::ETAG, tag);
     }
+    super::items::set_content_crs(&mut response, OgcCrs::Crs84);
     response
 }
 

@@ -204,7 +204,7 @@ pub async fn read(
 }
 
 /// `Content-Crs: <uri>` (Part 2): the system the geometries of the answer are in.
-fn set_content_crs(response: &mut HttpResponse, crs: OgcCrs) {
+pub(super) fn set_content_crs(response: &mut HttpResponse, crs: OgcCrs) {
     if let Ok(value) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
         response
             .headers_mut()

@@ -35,15 +35,15 @@ pub async fn landing(
 ) -> Result<HttpResponse, Problem> {
     let format = format(&request, query.f.as_deref())?;
     let base = base_url(&state, &request);
-    let (self_type, other_type, other) = match format {
-        Format::Json => (JSON, HTML, "html"),
-        Format::Html => (HTML, JSON, "json"),
+    let (here, self_type, other_type, other) = match format {
+        Format::Json => (base.clone(), JSON, HTML, "html"),
+        Format::Html => (with_format(&base, "html"), HTML, JSON, "json"),
     };
     let document = json!({
         "title": "地名区划服务 Place names and divisions (diming)",
         "description": "地名普查记录、行政区划、界线、界桩与地名标志，按 OGC API - Features 提供。 Place-name census records, divisions, boundary lines, markers and signs through OGC API - Features.",
         "links": [
-            link(&base, "self", self_type, "本页 This document"),
+            link(&here, "self", self_type, "本页 This document"),
             link(with_format(&base, other), "alternate", other_type, "本页的另一格式 This document in another format"),
             link(format!("{base}/api"), "service-desc", OPENAPI, "API 定义 The API definition (OpenAPI 3.0)"),
             link(format!("{base}/api?f=html"), "service-doc", HTML, "API 说明 The API definition as a page"),

@@ -7,6 +7,7 @@ use crate::domain::version::ChangeAction;
 use crate::store::StoreError;
 use crate::store::audit::AuditFilter;
 use crate::store::places::{PlaceFilter, VersionSelector};
+use chrono::NaiveDate;
 
 fn entries_about(id: i64) -> AuditFilter {
     AuditFilter {
@@ -765,4 +766,68 @@ async fn a_change_waits_for_another_writer_instead_of_failing() {
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
     let result = writer.await.unwrap();
     assert!(result.is_ok(), "{result:?}");
+}
+
+#[tokio::test]
+async fn in_use_during_follows_the_versions_in_force_and_later_corrections() {
+    let db = fresh().await;
+    let catalog = catalog(&db.store).await;
+    let author = author();
+    // In use from 2010, retired in 2015; the retirement is later corrected: the name stayed in
+    // use (a version recorded later, effective from 2012, replaces every state from 2012 on).
+    let created = db
+        .store
+        .create_place(
+            &place(&catalog, "老街", "2531", &["330421101"]),
+            &change(&author, ChangeAction::Created, day(2010, 1, 1)),
+        )
+        .await
+        .unwrap();
+    let mut historical = properties("老街", "2531", &["330421101"]);
+    historical.status = PlaceStatus::Historical;
+    db.store
+        .change_place(
+            created.id,
+            1,
+            &valid(&catalog, historical, None),
+            &change(&author, ChangeAction::Retired, day(2015, 1, 1)),
+        )
+        .await
+        .unwrap();
+    let in_use = |start: Option<NaiveDate>, end: Option<NaiveDate>| {
+        let store = db.store.clone();
+        async move {
+            let filter = PlaceFilter {
+                in_use_during: Some((start, end)),
+                limit: 10,
+                ..Default::default()
+            };
+            store.list_places(&filter).await.unwrap().1
+        }
+    };
+    assert_eq!(
+        in_use(Some(day(2009, 1, 1)), Some(day(2009, 12, 31))).await,
+        0
+    );
+    assert_eq!(
+        in_use(Some(day(2014, 1, 1)), Some(day(2014, 12, 31))).await,
+        1
+    );
+    assert_eq!(in_use(Some(day(2015, 1, 1)), None).await, 0, "retired");
+    assert_eq!(in_use(None, Some(day(2010, 1, 1))).await, 1);
+    let corrected = properties("老街", "2531", &["330421101"]);
+    db.store
+        .change_place(
+            created.id,
+            2,
+            &valid(&catalog, corrected, None),
+            &change(&author, ChangeAction::Updated, day(2012, 1, 1)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        in_use(Some(day(2016, 1, 1)), None).await,
+        1,
+        "in use after all"
+    );
 }
