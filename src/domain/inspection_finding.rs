@@ -111,34 +111,34 @@ pub struct PositionInput {
 pub struct MeasuredPosition {
     /// The system it was surveyed in.
     pub crs: String,
+    /// Whether the offset exceeds the round's tolerance.
+    pub exceeds_tolerance: bool,
+    /// CGCS2000 latitude.
+    pub lat: f64,
+    /// CGCS2000 longitude.
+    pub lon: f64,
+    /// Geodesic distance from the registered position, metres (to the millimetre).
+    pub offset_m: f64,
     /// As surveyed: east or longitude.
     pub x: f64,
     /// As surveyed: north or latitude.
     pub y: f64,
-    /// CGCS2000 longitude.
-    pub lon: f64,
-    /// CGCS2000 latitude.
-    pub lat: f64,
-    /// Geodesic distance from the registered position, metres (to the millimetre).
-    pub offset_m: f64,
-    /// Whether the offset exceeds the round's tolerance.
-    pub exceeds_tolerance: bool,
 }
 
 /// A reference object (方位物) checked: found or not, and re-measured when found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceCheck {
-    /// Its name as registered.
-    pub name: String,
-    /// Whether it was found.
-    pub found: bool,
     /// Grid bearing from the marker as re-measured, degrees.
     #[serde(default)]
     pub bearing_deg: Option<f64>,
     /// Distance from the marker as re-measured, metres.
     #[serde(default)]
     pub distance_m: Option<f64>,
+    /// Whether it was found.
+    pub found: bool,
+    /// Its name as registered.
+    pub name: String,
 }
 
 /// Something changed across or along the line: construction across it, a river or road that
@@ -146,13 +146,13 @@ pub struct ReferenceCheck {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroundChange {
-    /// `construction`, `river` or `road`.
-    pub kind: ChangeKind,
     /// What and where.
     pub description: String,
     /// A GeoJSON geometry (CGCS2000 lon/lat).
     #[serde(default)]
     pub geometry: Option<Value>,
+    /// `construction`, `river` or `road`.
+    pub kind: ChangeKind,
     /// Photos of it.
     #[serde(default)]
     pub photo_ids: Vec<i64>,
@@ -219,35 +219,35 @@ pub struct FindingInput {
 /// A finding as stored, versioned and hashed into the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The day it was observed.
-    pub observed_on: NaiveDate,
+    /// A segment's or the line's changes on the ground.
+    #[serde(default)]
+    pub changes: Vec<GroundChange>,
     /// A marker's condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<FoundCondition>,
     /// A marker's inscription.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inscription: Option<Inscription>,
-    /// A marker's measured position.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub position: Option<MeasuredPosition>,
-    /// A marker's reference objects.
-    #[serde(default)]
-    pub references: Vec<ReferenceCheck>,
     /// A segment's or the line's: whether it can be identified on the ground.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line_identifiable: Option<bool>,
-    /// A segment's or the line's changes on the ground.
-    #[serde(default)]
-    pub changes: Vec<GroundChange>,
-    /// Photos.
-    #[serde(default)]
-    pub photo_ids: Vec<i64>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// The day it was observed.
+    pub observed_on: NaiveDate,
+    /// Photos.
+    #[serde(default)]
+    pub photo_ids: Vec<i64>,
+    /// A marker's measured position.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<MeasuredPosition>,
     /// Who of each side was present.
     #[serde(default)]
     pub present: BTreeMap<String, Vec<String>>,
+    /// A marker's reference objects.
+    #[serde(default)]
+    pub references: Vec<ReferenceCheck>,
 }
 
 impl Finding {

@@ -19,8 +19,8 @@ use super::inspection::{
 use super::inspection_finding::{Finding, FoundCondition};
 use super::inspection_reconcile::{Acceptance, ItemInput, Reconciliation, SideFinding, reconcile};
 use super::inspection_report::{
-    Claim, DisputeRow, DisputeStep, MarkerRow, PhotoRow, ReportContent, ReportLine, ReportRound,
-    ReportSide, StretchRow, TaskRow, count,
+    Claim, DisputeRow, DisputeStep, MarkerRow, PhotoRow, ReportAgreement, ReportContent,
+    ReportLine, ReportReference, ReportRound, ReportSide, StretchRow, TaskRow, count, sort_keys,
 };
 use super::marker::ReferenceObject;
 
@@ -673,7 +673,7 @@ impl RoundRecords {
                 .filter_map(|i| {
                     by_item
                         .get(&(i, subject))
-                        .map(|f| (sides[i].to_string(), f.finding.clone()))
+                        .map(|f| (sides[i].to_string(), canonical_finding(&f.finding)))
                 })
                 .collect()
         };
@@ -696,7 +696,7 @@ impl RoundRecords {
                     surveyed: (m.surveyed_crs.clone(), m.surveyed_x, m.surveyed_y),
                     material: m.material.clone(),
                     installed_on: m.installed_on.clone(),
-                    references: m.references.clone(),
+                    references: m.references.iter().map(ReportReference::from).collect(),
                     lead: basis.lead_of_stop(m.stop()).map(str::to_string),
                     findings: findings_of(&m.number),
                     verdict,
@@ -744,7 +744,7 @@ impl RoundRecords {
                         .claims
                         .iter()
                         .find(|c| c.side == side)
-                        .map(|c| c.line.clone()),
+                        .map(|c| sort_keys(&c.line)),
                 };
                 // Red first: the side with the smaller code.
                 let mut ordered = line_sides;
@@ -835,7 +835,7 @@ impl RoundRecords {
             ),
             line: ReportLine {
                 code: basis.line.code.clone(),
-                agreement: basis.line.agreement.clone(),
+                agreement: basis.line.agreement.as_ref().map(ReportAgreement::from),
                 approved_by: basis.line.approved_by.clone(),
                 version: basis.line.recorded_version,
                 length_m: basis.line.length_m,
@@ -858,6 +858,17 @@ impl RoundRecords {
             photos,
         }
     }
+}
+
+/// A finding as the report carries it: the GeoJSON of its changes with keys in canonical order.
+fn canonical_finding(finding: &Finding) -> Finding {
+    let mut finding = finding.clone();
+    for change in &mut finding.changes {
+        if let Some(geometry) = &change.geometry {
+            change.geometry = Some(sort_keys(geometry));
+        }
+    }
+    finding
 }
 
 /// The markers a report leaves needing work: held as tilted, damaged, buried, missing,
@@ -1090,6 +1101,146 @@ pub(crate) mod tests {
         assert_eq!(settled.counts.missing, 1);
         assert_ne!(report.hash(), settled.hash());
         assert_eq!(unrepaired_markers(&settled), [m2]);
+    }
+
+    #[test]
+    fn the_content_written_directly_is_its_canonical_form() {
+        use crate::domain::inspection::{DisputeStatus, TaskAction};
+        use crate::domain::inspection_finding::{
+            ChangeKind, GroundChange, MeasuredPosition, ReferenceCheck,
+        };
+        use crate::domain::inspection_report::{canonical_json, sha256_hex};
+        let at = DateTime::<Utc>::from_timestamp(1_770_000_000, 0).unwrap();
+        let mut round = sample_round(2);
+        round.basis.line.agreement = Some(Agreement {
+            title: "协议书".into(),
+            number: "嘉界〔2002〕3号".into(),
+            signed_on: NaiveDate::from_ymd_opt(2002, 9, 18).unwrap(),
+        });
+        round.basis.line.approved_by = Some("嘉兴市人民政府".into());
+        round.basis.markers[0].references = vec![ReferenceObject {
+            name: "电杆".into(),
+            bearing_deg: 45.5,
+            distance_m: 12.25,
+        }];
+        round.basis.markers[0].material = Some("花岗岩".into());
+        round.basis.markers[0].installed_on = Some("2003-05-01".into());
+        let mut full = finding(FoundCondition::Moved);
+        full.position = Some(MeasuredPosition {
+            crs: "EPSG:4549".into(),
+            x: 586_045.086,
+            y: 3_420_234.53,
+            lon: 120.900_012_345,
+            lat: 30.8,
+            offset_m: 1.234,
+            exceeds_tolerance: true,
+        });
+        full.references = vec![ReferenceCheck {
+            name: "电杆\"旧\"".into(),
+            found: true,
+            bearing_deg: Some(45.0),
+            distance_m: Some(12.0),
+        }];
+        full.photo_ids = vec![1 << 40];
+        full.notes = Some("注记\n模糊".into());
+        full.present = BTreeMap::from([("330421".into(), vec!["李四".into()])]);
+        let mut stretch = finding(FoundCondition::Intact);
+        stretch.condition = None;
+        stretch.inscription = None;
+        stretch.line_identifiable = Some(false);
+        stretch.changes = vec![GroundChange {
+            kind: ChangeKind::River,
+            description: "河道东移".into(),
+            geometry: Some(
+                serde_json::json!({"type": "LineString", "coordinates": [[120.9, 30.8], [120.91, 30.81]]}),
+            ),
+            photo_ids: vec![7],
+        }];
+        let mut all = records(
+            round,
+            vec![
+                record("330482", "330421330482001Q", 1, full.clone()),
+                record("330421", "330421330482001Q", 2, full),
+                record("330482", "segment-2", 1, stretch),
+            ],
+        );
+        all.members = vec![Member {
+            user_id: 1,
+            username: "ph.inspector".into(),
+            side: "330482".into(),
+            role: MemberRole::Inspector,
+        }];
+        all.acceptances = vec![AcceptanceRecord {
+            subject: "330421330482001Q".into(),
+            side: "330482".into(),
+            accepted_side: "330421".into(),
+            accepted_version: 2,
+            at,
+            author: "x".into(),
+        }];
+        all.disputes = vec![DisputeRecord {
+            id: 3,
+            subject: "segment-2".into(),
+            description: "走向不一".into(),
+            status: DisputeStatus::Negotiated,
+            resolving_document: None,
+            carried_from: Some(1),
+            claims: vec![ClaimRecord {
+                side: "330421".into(),
+                line: serde_json::json!({"type": "LineString", "coordinates": [[120.9, 30.8], [120.92, 30.81]]}),
+                note: None,
+                at,
+                author: "x".into(),
+            }],
+            steps: vec![DisputeStepRecord {
+                status: DisputeStatus::Negotiated,
+                note: Some("会商".into()),
+                document: None,
+                at,
+                author: "x".into(),
+            }],
+            version: 2,
+            created_at: at,
+            created_by: "x".into(),
+        }];
+        all.tasks = vec![TaskRecord {
+            id: 4,
+            marker_number: "330421330482001Q".into(),
+            action: TaskAction::Move,
+            side: "330482".into(),
+            reason: Some("道路拓宽".into()),
+            new_position: Some(NewPosition {
+                lon: 120.9,
+                lat: 30.8,
+                crs: "EPSG:4490".into(),
+                x: 120.9,
+                y: 30.8,
+            }),
+            status: TaskStatus::Done,
+            completed_on: NaiveDate::from_ymd_opt(2026, 5, 2),
+            present: BTreeMap::from([("330421".into(), vec!["李四".into()])]),
+            photo_ids: vec![9],
+            notes: None,
+            carried_from: None,
+            created_at: at,
+            created_by: "x".into(),
+            completed_by: Some("y".into()),
+            version: 2,
+        }];
+        all.photos = vec![PhotoRecord {
+            id: 9,
+            side: "330482".into(),
+            media_type: "image/jpeg".into(),
+            width: 40,
+            height: 30,
+            sha256: "ab".into(),
+            uploaded_at: at,
+            uploaded_by: "x".into(),
+        }];
+        let content = all.report();
+        let by_value = canonical_json(&serde_json::to_value(&content).unwrap());
+        assert_eq!(content.canonical(), by_value);
+        assert_eq!(content.hash(), sha256_hex(by_value.as_bytes()));
     }
 
     #[test]
