@@ -36,6 +36,21 @@ const html = readFileSync(join(here, 'src', 'index.html'), 'utf8')
 writeFileSync(join(dist, 'index.html'), html);
 copyFileSync(join(here, 'src', 'favicon.svg'), join(dist, 'assets', 'favicon.svg'));
 
+// The service worker keeps this build's files for opening the field form offline; its name is
+// fixed (sw.js, never cached for good) and it learns the hashed names of this build.
+const assets = [...outputs.map((f) => `/app/assets/${f}`), '/app/assets/favicon.svg'];
+await build({
+  entryPoints: [join(here, 'src', 'sw.ts')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['chrome109', 'firefox115', 'safari15'],
+  outfile: join(dist, 'sw.js'),
+  define: { BUILD_ASSETS: JSON.stringify(assets), BUILD_TAG: JSON.stringify(js.replace(/^main-|\.js$/g, '')) },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 const gz = (f) => gzipSync(readFileSync(join(dist, 'assets', f)), { level: 9 }).length;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 console.log(`built dist/: ${js} ${kb(gz(js))} gzip${css ? `, ${css} ${kb(gz(css))} gzip` : ''}`);

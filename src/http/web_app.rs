@@ -85,7 +85,15 @@ pub async fn asset(
     } else {
         "no-cache"
     };
-    Ok(answer(&request, &asset, caching))
+    let mut response = answer(&request, &asset, caching);
+    if path.as_str() == "sw.js" {
+        // The service worker lives under /app/ but keeps the page at / for offline field work.
+        response.headers_mut().insert(
+            header::HeaderName::from_static("service-worker-allowed"),
+            HeaderValue::from_static("/"),
+        );
+    }
+    Ok(response)
 }
 
 fn answer(request: &HttpRequest, asset: &Served, caching: &'static str) -> HttpResponse {

@@ -13,6 +13,8 @@ import { AdminScreen } from './screens/admin';
 import { SignsScreen, SignScreen } from './screens/signs';
 import { DivisionsScreen } from './screens/divisions';
 import { BoundariesScreen } from './screens/boundaries';
+import { InspectionsScreen } from './screens/inspections';
+import { startSending, setOwner, forgetRounds } from './outbox';
 
 function useRoute(): string[] {
   const read = () => (location.hash.replace(/^#\/?/, '').split('?')[0] || 'map').split('/').map(decodeURIComponent);
@@ -55,8 +57,11 @@ function App() {
   const pending = useRef<Promise<void> | null>(null);
   useEffect(() => onLanguage(() => setLang(language())), []);
   useEffect(() => {
-    call('auth/me').then(({ data }) => setActor(data.user)).catch(() => setActor(null));
+    // Without a network (a phone in the field) the last signed-in user is kept, so the field
+    // form and what waits in it open; the service checks the session again when it is reached.
+    call('auth/me').then(({ data }) => setActor(data.user)).catch((e) => setActor(e instanceof ApiError ? null : rememberedActor()));
   }, []);
+  useEffect(() => { if (actor) localStorage.setItem('diming.actor', JSON.stringify(actor)); setOwner(actor?.username ?? null); }, [actor]);
   useEffect(() => {
     // A call answered 401 while signed in: keep the screen (and what is typed in it) and ask
     // for the password over it; the call is repeated once signed in again.
@@ -69,9 +74,9 @@ function App() {
   if (actor === undefined) return <main class="loading" aria-busy="true">{t('app.loading')}</main>;
   if (actor === null) return <main class="signin-page"><LanguageSwitch /><SignInForm onSignedIn={setActor} /></main>;
 
-  const signOut = async () => { try { await call('auth/logout', { method: 'POST', raw: true }); } finally { setActor(null); location.hash = ''; } };
+  const signOut = async () => { try { await call('auth/logout', { method: 'POST', raw: true }); } finally { localStorage.removeItem('diming.actor'); await forgetRounds().catch(() => {}); setActor(null); location.hash = ''; } };
   const [screen, ...rest] = route;
-  const nav: [string, string][] = [['map', t('nav.map')], ['signs', t('nav.signs')], ['divisions', t('nav.divisions')], ['boundaries', t('nav.boundaries')]];
+  const nav: [string, string][] = [['map', t('nav.map')], ['signs', t('nav.signs')], ['divisions', t('nav.divisions')], ['boundaries', t('nav.boundaries')], ['inspections', t('nav.inspections')]];
   if (actor.role === 'admin') nav.push(['admin', t('nav.admin')]);
   let body;
   switch (screen) {
@@ -79,6 +84,7 @@ function App() {
     case 'signs': body = rest[0] ? <SignScreen id={rest[0]} actor={actor} /> : <SignsScreen actor={actor} />; break;
     case 'divisions': body = <DivisionsScreen code={rest[0]} actor={actor} />; break;
     case 'boundaries': body = <BoundariesScreen actor={actor} />; break;
+    case 'inspections': body = <InspectionsScreen actor={actor} id={rest[0]} tab={rest[1]} />; break;
     case 'admin': body = <AdminScreen actor={actor} tab={rest[0]} />; break;
     default: body = <MapScreen actor={actor} />;
   }
@@ -112,5 +118,13 @@ function LanguageSwitch() {
   return <button type="button" class="lang" onClick={() => setLanguage(next)} lang={next === 'zh' ? 'zh-CN' : 'en'}>{next === 'zh' ? '中文' : 'English'}</button>;
 }
 
+function rememberedActor(): Actor | null {
+  try { return JSON.parse(localStorage.getItem('diming.actor') ?? 'null'); } catch { return null; }
+}
+
 if (/^(#\/?(map)?)?$/.test(location.hash)) prefetchFirstScreen();
 render(<App />, document.getElementById('app')!);
+// The application's files are kept for opening the field form offline (sw.ts); findings that
+// wait in the browser are sent whenever the network is there.
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/app/sw.js', { scope: '/' }).catch(() => {});
+startSending();

@@ -50,10 +50,10 @@ test('1 sign in, who am I, sign out; the map of the demo area with its layers', 
   console.log(`# map with data rendered ${Date.now() - started} ms after the sign-in started; layers ${JSON.stringify(counts)}`);
   // The legend toggles a layer.
   await page.getByRole('checkbox', { name: '地名标志（按状态）' }).uncheck();
-  assert.equal(await page.evaluate(() => window.dimingMap.layers.signs.getVisible()), false);
+  await page.waitForFunction(() => window.dimingMap.layers.signs.getVisible() === false, null, { timeout: 5_000 });
   await page.getByRole('checkbox', { name: '地名标志（按状态）' }).check();
   // The worklist is on the first screen, with counts.
-  assert.equal(await page.locator('.worklist .count').count(), 3);
+  assert.equal(await page.locator('.worklist .count').count(), 4);
   await noSeriousViolations(page, 'map');
   await shot(page, 'app-map');
 
@@ -295,6 +295,85 @@ test('7 boundaries and markers: the line between two neighbours, in the system p
   await page.getByText(/个拐点/).waitFor();
   await noSeriousViolations(page, 'boundaries');
   await shot(page, 'app-boundaries');
+  await page.context().close();
+});
+
+test('8 the inspection workspace: a finding filled offline waits in the browser and arrives once; discussion; sign-off shows the hash', async () => {
+  const MARKER = '330421330482008Q';
+  const JIASHAN = '330421';
+  const token = await apiToken(base, 'jiashan.inspector');
+  const round = (await api(base, token, 'inspections')).body.rounds[0];
+  const versions = async () => (await api(base, token, `inspections/${round.id}/findings?subject=${MARKER}`)).body.findings.filter((f) => f.side === JIASHAN);
+  const before = await versions();
+  assert.equal(before.length, 1, 'the demo has one finding of 嘉善县 for the marker');
+
+  const page = await newPage(browser);
+  await signIn(page, base, 'jiashan.inspector');
+  await page.goto(`${base}/#/inspections`);
+  await page.getByRole('link', { name: /嘉善县 — 平湖市/ }).click();
+  await page.getByTestId('round-state').waitFor();
+  assert.equal(await page.getByTestId('round-state').textContent(), '对比核对');
+  await noSeriousViolations(page, 'inspection workspace');
+  await shot(page, 'app-inspection');
+  // The service worker keeps the application's files for opening it in the field.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+
+  // In the field: no network. The form is filled, the photo taken; both wait in the browser.
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: MARKER }).click();
+  const form = page.getByRole('form', { name: new RegExp(`本方记录：${MARKER}`) });
+  await form.getByLabel('状况').selectOption('tilted');
+  await form.getByLabel('备注').fill('离线填写：桩体向东倾斜约10度');
+  const photo = await page.screenshot({ clip: { x: 0, y: 0, width: 320, height: 240 } });
+  await form.getByLabel(/照片/).setInputFiles({ name: 'marker.png', mimeType: 'image/png', buffer: photo });
+  await form.getByRole('button', { name: '保存记录' }).click();
+  await page.getByRole('status').filter({ hasText: '已保存在本机' }).waitFor();
+  await page.getByTestId('waiting-count').filter({ hasText: '1 条待发送' }).waitFor();
+  assert.equal((await versions()).length, 1, 'nothing reached the service while offline');
+
+  // The phone's browser is closed and opened again, still without a network: the page comes
+  // from the service worker, the round from the copy kept, and the finding still waits.
+  await page.reload();
+  await page.getByTestId('waiting-count').filter({ hasText: '1 条待发送' }).waitFor({ timeout: 15_000 });
+  await shot(page, 'app-inspection-offline');
+
+  // The network returns: the batch goes by itself, once.
+  await page.context().setOffline(false);
+  await page.getByTestId('waiting-count').filter({ hasText: '0 条待发送' }).waitFor({ timeout: 20_000 });
+  const after = await versions();
+  assert.equal(after.length, 2, JSON.stringify(after.map((f) => [f.version, f.client_id])));
+  const sent = after.find((f) => f.version === 2);
+  assert.match(sent.client_id, /^web:/);
+  assert.equal(sent.finding.condition, 'tilted');
+  assert.equal(sent.finding.photo_ids.length, 1);
+  // Sending again (the network flickers) adds nothing.
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await page.waitForTimeout(500);
+  assert.equal((await versions()).length, 2);
+
+  // Reconciliation: the marker now differs; the discussion takes a comment and an acceptance.
+  await page.getByRole('link', { name: '对比核对' }).click();
+  await page.getByRole('button', { name: MARKER }).click();
+  const thread = page.getByRole('article', { name: new RegExp(`讨论：${MARKER}`) });
+  await thread.getByLabel('意见').fill('复核后同意平湖市的记录');
+  await thread.getByRole('button', { name: '发表' }).click();
+  await thread.getByText('复核后同意平湖市的记录').waitFor();
+  await thread.getByRole('button', { name: /接受平湖市的记录/ }).click();
+  await thread.getByText(/嘉善县已接受平湖市的记录/).waitFor();
+  await noSeriousViolations(page, 'reconciliation');
+  await shot(page, 'app-inspection-thread');
+
+  // Disputes: the red and blue claims are listed (and drawn on the map).
+  await page.getByRole('link', { name: '争议' }).click();
+  await page.getByText('嘉善县主张沿原河道中心线').waitFor();
+
+  // Sign-off: the hash shown is the one the service computes for the report.
+  await page.getByRole('link', { name: '签署报告' }).click();
+  await page.getByTestId('report-hash').waitFor();
+  const report = (await api(base, token, `inspections/${round.id}/report`)).body;
+  assert.equal(await page.getByTestId('report-hash').textContent(), report.hash);
+  await noSeriousViolations(page, 'sign-off');
+  await shot(page, 'app-inspection-sign');
   await page.context().close();
 });
 

@@ -132,7 +132,12 @@ export function MapScreen({ actor }: { actor: Actor }) {
       document.body.dataset.mapReady = '1';
     }).catch((e) => setStatus(String(e.message ?? e)));
   }, [asOf]);
-  useEffect(() => { const dm = dmRef.current!; for (const [k, v] of Object.entries(visible)) dm.layers[k as LayerName].setVisible(v); }, [visible]);
+  // The layer follows its checkbox at once (not after the next render), so a click and the map never disagree.
+  const toggleLayer = (name: LayerName) => {
+    const next = !visible[name];
+    dmRef.current?.layers[name].setVisible(next);
+    setVisible({ ...visible, [name]: next });
+  };
   useEffect(() => { const dm = dmRef.current!; dm.hidden.clear(); hidden.forEach((h) => dm.hidden.add(h)); dm.refresh(); }, [hidden]);
 
   const toggle = (key: string) => setHidden((h) => { const n = new Set(h); n.has(key) ? n.delete(key) : n.add(key); return n; });
@@ -156,7 +161,7 @@ export function MapScreen({ actor }: { actor: Actor }) {
           <label class="field">{t('map.asof')}<input type="date" value={asOf} onChange={(e) => setAsOf((e.target as HTMLInputElement).value)} /></label>
           {(Object.keys(visible) as LayerName[]).map((name) => (
             <div class="layer">
-              <label class="layer-name"><input type="checkbox" checked={visible[name]} onChange={() => setVisible({ ...visible, [name]: !visible[name] })} /> {t(`layer.${name}` as any)}</label>
+              <label class="layer-name"><input type="checkbox" checked={visible[name]} onChange={() => toggleLayer(name)} /> {t(`layer.${name}` as any)}</label>
               {name === 'places' && CLASSES.map((c) => legendItem(`class:${c}`, CLASS_COLOURS[c], t(`class.${c}` as any)))}
               {name === 'signs' && Object.keys(SIGN_COLOURS).map((s) => legendItem(`sign:${s}`, SIGN_COLOURS[s], t(`sign.status.${s}` as any)))}
               {name === 'markers' && Object.keys(MARKER_COLOURS).map((s) => legendItem(`marker:${s}`, MARKER_COLOURS[s], t(`marker.condition.${s}` as any)))}

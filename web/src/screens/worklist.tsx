@@ -1,5 +1,6 @@
 // What waits for the signed-in user, with counts: events to review, open sign reports,
-// maintenance overdue; each count links to the screen where the work is done.
+// maintenance overdue, joint inspection items (findings to record, items to answer, tasks,
+// reports to sign); each count links to the screen where the work is done.
 import { useEffect, useState } from 'preact/hooks';
 import { get, type Actor } from '../api';
 import { t } from '../i18n';
@@ -12,10 +13,12 @@ export function Worklist({ actor }: { actor: Actor }) {
       count('division-events?status=pending', (d) => d.numberMatched ?? d.events.length),
       count('signs/reports?status=open', (d) => d.reports.length),
       count('signs?due_for_maintenance=true&limit=1', (d) => d.numberMatched),
-    ]).then(([reviews, tickets, overdue]) => setItems([
+      count('inspections/worklist', (d) => d.rounds.reduce((n: number, r: any) => n + r.findings_to_record.length + r.items_to_answer.length + r.tasks.length + (r.to_sign ? 1 : 0), 0)),
+    ]).then(([reviews, tickets, overdue, inspection]) => setItems([
       { key: actor.role === 'reviewer' || actor.role === 'admin' ? 'work.reviews' : 'work.proposed', count: reviews, href: '#/divisions' },
       { key: 'work.tickets', count: tickets, href: '#/signs?tab=reports' },
       { key: 'work.overdue', count: overdue, href: '#/signs?due=1' },
+      { key: 'work.inspection', count: inspection, href: '#/inspections' },
     ]));
   }, [actor.username]);
   return (
