@@ -197,6 +197,25 @@ impl Basis {
         starting.or_else(ending).and_then(|s| s.lead.as_deref())
     }
 
+    /// The lead of every stop at once, as `lead_of_stop` gives it one by one: a report of
+    /// thousands of markers looks each up in this map instead of scanning the segments per
+    /// marker.
+    pub fn stop_leads(&self) -> HashMap<&str, Option<&str>> {
+        let mut leads = HashMap::with_capacity(self.segments.len() + 1);
+        // Ending segments first, so that a segment starting at the stop takes its place.
+        for segment in self.segments.iter().rev() {
+            if let Some(stop) = segment.to_marker.as_deref() {
+                leads.insert(stop, segment.lead.as_deref());
+            }
+        }
+        for segment in self.segments.iter().rev() {
+            if let Some(stop) = segment.from_marker.as_deref() {
+                leads.insert(stop, segment.lead.as_deref());
+            }
+        }
+        leads
+    }
+
     /// The name of a side by its code (the code when unknown).
     pub fn side_name(&self, code: &str) -> String {
         self.line
@@ -663,6 +682,7 @@ impl RoundRecords {
         let basis = &round.basis;
         let sides = round.sides();
         let by_item = self.findings_by_item();
+        let leads = basis.stop_leads();
         let verdicts: HashMap<&str, (_, Option<usize>)> = reconciliation
             .items
             .iter()
@@ -697,7 +717,7 @@ impl RoundRecords {
                     material: m.material.clone(),
                     installed_on: m.installed_on.clone(),
                     references: m.references.iter().map(ReportReference::from).collect(),
-                    lead: basis.lead_of_stop(m.stop()).map(str::to_string),
+                    lead: leads.get(m.stop()).copied().flatten().map(str::to_string),
                     findings: findings_of(&m.number),
                     verdict,
                     holding_side: holding.map(|i| sides[i].to_string()),
@@ -1063,6 +1083,15 @@ pub(crate) mod tests {
         // A stop leads as the segment starting at it; the last as the one ending there.
         assert_eq!(round.basis.lead_of_stop("330421330482001"), Some("330482"));
         assert_eq!(round.basis.lead_of_stop("330421330482002"), Some("330421"));
+        let leads = round.basis.stop_leads();
+        for marker in &round.basis.markers {
+            assert_eq!(
+                leads.get(marker.stop()).copied().flatten(),
+                round.basis.lead_of_stop(marker.stop()),
+                "{}",
+                marker.number
+            );
+        }
     }
 
     #[test]
