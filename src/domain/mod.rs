@@ -22,6 +22,7 @@ pub mod naming_detect;
 pub mod naming_heritage;
 pub mod naming_scope;
 pub mod ogc;
+pub mod ogc_filter;
 pub mod place;
 pub mod romanize;
 pub mod sign;

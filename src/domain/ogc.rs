@@ -10,6 +10,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
 
 use super::crs::Crs;
+use super::ogc_filter::{Queryable, QueryableType};
 
 /// The URI of WGS84 longitude/latitude, the default of every answer.
 pub const CRS84_URI: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -76,6 +77,79 @@ impl CollectionId {
     /// Whether features of the collection may be written (Part 4): the place-name records.
     pub fn is_writable(&self) -> bool {
         matches!(self, Self::Places { class: None })
+    }
+
+    /// The properties a filter may name (Part 3), as the features' properties name them; the
+    /// public may filter signs only by what a sign's public page shows. Every collection also
+    /// has the queryable `geometry`.
+    pub fn queryables(&self, public: bool) -> &'static [Queryable] {
+        use QueryableType::{Date, Integer, Number, String};
+        const fn q(name: &'static str, kind: QueryableType, title: &'static str) -> Queryable {
+            Queryable { name, kind, title }
+        }
+        const PLACES: &[Queryable] = &[
+            q("standard_name", String, "标准名称 Standard name"),
+            q("romanization", String, "罗马字母拼写 Romanization"),
+            q("category", String, "类别代码 Category code (GB/T 18521)"),
+            q(
+                "status",
+                String,
+                "状态 Status (in_use, proposed, historical, retired)",
+            ),
+            q("code", String, "地名代码 Place-name code"),
+            q("named_on", Date, "命名日期 Named on"),
+            q("established_year", Integer, "设立年份 Year established"),
+            q("version", Integer, "版本 Version"),
+        ];
+        const DIVISIONS: &[Queryable] = &[
+            q("code", String, "区划代码 Division code"),
+            q("name", String, "名称 Name"),
+            q("level", String, "级别 Level"),
+            q("kind", String, "类型 Kind (县, 县级市, 镇, 街道 …)"),
+            q("parent_code", String, "上级区划代码 Parent code"),
+            q("valid_from", Date, "起始日期 In force from"),
+        ];
+        const LINES: &[Queryable] = &[
+            q("line_code", String, "界线代码 Line code"),
+            q("length_m", Number, "长度（米） Length in metres"),
+        ];
+        const MARKERS: &[Queryable] = &[
+            q(
+                "marker_number",
+                String,
+                "界桩编号 Marker number (GB/T 17796)",
+            ),
+            q("line_code", String, "界线代码 Line code"),
+            q("marker_type", String, "界桩类型 Marker type"),
+            q("material", String, "材质 Material"),
+            q("installed_on", Date, "埋设日期 Installed on"),
+        ];
+        const PUBLIC_SIGNS: &[Queryable] = &[
+            q("kind", String, "标志类型 Sign kind"),
+            q("status", String, "状态 Status"),
+            q("place_id", Integer, "地名记录编号 Place record id"),
+            q("address", String, "地址 Address"),
+        ];
+        const SIGNS: &[Queryable] = &[
+            q("kind", String, "标志类型 Sign kind"),
+            q("status", String, "状态 Status"),
+            q("place_id", Integer, "地名记录编号 Place record id"),
+            q("address", String, "地址 Address"),
+            q("division_code", String, "区划代码 Division code"),
+            q("sign_number", String, "标志编号 Sign number"),
+            q("material", String, "材质 Material"),
+            q("installed_on", Date, "安装日期 Installed on"),
+            q("last_maintained_on", Date, "上次维护 Last maintained on"),
+            q("version", Integer, "版本 Version"),
+        ];
+        match self {
+            Self::Places { .. } => PLACES,
+            Self::Divisions => DIVISIONS,
+            Self::BoundaryLines => LINES,
+            Self::Markers => MARKERS,
+            Self::Signs if public => PUBLIC_SIGNS,
+            Self::Signs => SIGNS,
+        }
     }
 }
 

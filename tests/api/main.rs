@@ -17,6 +17,7 @@ mod inspections;
 mod markers;
 mod naming;
 mod ogc;
+mod ogc_filter;
 mod places;
 mod romanize;
 mod search;

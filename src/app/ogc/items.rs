@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use geo::{BoundingRect, Geometry, Intersects, Rect};
 use serde_json::Value;
 
+use super::filter::Candidate;
 use super::{CollectionInfo, OgcError, collection};
 use crate::app::boundaries::{LineView, recorded_view};
 use crate::app::indexes::place_geometry;
@@ -16,6 +17,7 @@ use crate::domain::boundary_line::{LineCode, may_read_line, may_read_markers_of}
 use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::ogc::{CollectionId, OgcCrs, Temporal};
+use crate::domain::ogc_filter::{Filter, FilterLang};
 use crate::domain::sign::Sign;
 use crate::spatial::reproject::{bbox_to_cgcs2000, geometry_in};
 use crate::store::divisions::{DivisionFilter, DivisionRecord};
@@ -23,8 +25,19 @@ use crate::store::markers::StoredMarker;
 use crate::store::places::{PlaceFilter, StoredPlace, VersionSelector};
 use crate::store::signs::SignFilter;
 
+/// A filter as sent (Part 3): compiled against the collection's queryables when read.
+#[derive(Debug, Clone)]
+pub struct FilterQuery {
+    /// The expression.
+    pub text: String,
+    /// Its language.
+    pub lang: FilterLang,
+    /// Whether its geometries are latitude first (`filter-crs` EPSG:4490).
+    pub north_first: bool,
+}
+
 /// What a page of items asks for (every value already checked by the edge).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ItemsQuery {
     /// The box features must overlap, in the axis order of the system it is given in.
     pub bbox: Option<(OgcCrs, [f64; 4])>,
@@ -36,7 +49,12 @@ pub struct ItemsQuery {
     pub offset: i64,
     /// The system geometries are answered in.
     pub crs: OgcCrs,
+    /// The features must pass this filter too.
+    pub filter: Option<FilterQuery>,
 }
+
+/// How many records a filtered read takes from the store before the filter keeps its own.
+const FILTER_READS_AT_MOST: i64 = 10_000_000;
 
 /// One page of a collection's features and how many match in all.
 #[derive(Debug, Clone)]
@@ -113,7 +131,54 @@ pub async fn items(
 ) -> Result<(CollectionInfo, Page), OgcError> {
     let info = collection(state, identity, id)?;
     let bbox = query.bbox.map(cgcs2000_box).transpose()?;
-    let page = match &info.id {
+    let Some(sent) = query.filter.clone() else {
+        let page = read(state, identity, &info.id, bbox, query).await?;
+        return Ok((info, page));
+    };
+    let mut filter = Filter::parse(
+        &sent.text,
+        sent.lang,
+        info.id.queryables(identity.is_public()),
+    )
+    .map_err(|message| FieldErrors::one("filter", message))?;
+    if sent.north_first {
+        filter.swap_axes();
+    }
+    // Every record the rest of the query admits (narrowed by the filter's own box when the
+    // query gives none), in CRS84, then the filter, then the page.
+    let everything = ItemsQuery {
+        limit: FILTER_READS_AT_MOST,
+        offset: 0,
+        crs: OgcCrs::Crs84,
+        filter: None,
+        ..query.clone()
+    };
+    let narrowed = bbox.or_else(|| filter.bounding_box());
+    let all = read(state, identity, &info.id, narrowed, everything).await?;
+    let kept: Vec<Feature> = all
+        .features
+        .into_iter()
+        .filter(|feature| filter.matches(&Candidate::of(feature)))
+        .collect();
+    let matched = kept.len() as i64;
+    let features = kept
+        .into_iter()
+        .skip(query.offset as usize)
+        .take(query.limit as usize)
+        .map(|feature| in_system(feature, query.crs))
+        .collect::<Result<_, _>>()?;
+    Ok((info, Page { features, matched }))
+}
+
+/// The page `query` asks for of collection `id` (no filter).
+async fn read(
+    state: &AppState,
+    identity: &Identity,
+    id: &CollectionId,
+    bbox: Option<[f64; 4]>,
+    query: ItemsQuery,
+) -> Result<Page, OgcError> {
+    Ok(match id {
         CollectionId::Places { class } => {
             places(state, identity, class.as_deref(), bbox, query).await?
         }
@@ -121,8 +186,25 @@ pub async fn items(
         CollectionId::BoundaryLines => lines(state, identity, bbox, query).await?,
         CollectionId::Markers => markers(state, identity, bbox, query).await?,
         CollectionId::Signs => signs(state, identity, bbox, query).await?,
-    };
-    Ok((info, page))
+    })
+}
+
+/// A feature read in CRS84 with its geometry given in `crs`.
+fn in_system(feature: Feature, crs: OgcCrs) -> Result<Feature, OgcError> {
+    if crs == OgcCrs::Crs84 {
+        return Ok(feature);
+    }
+    let geometry = feature
+        .geometry
+        .as_ref()
+        .and_then(|value| serde_json::from_value::<geojson::Geometry>(value.clone()).ok())
+        .and_then(|g| Geometry::<f64>::try_from(&g.value).ok())
+        .map(|g| geometry_value(&g, crs))
+        .transpose()?;
+    Ok(Feature {
+        geometry,
+        ..feature
+    })
 }
 
 /// Feature `feature_id` of collection `id`, with its geometry in `crs`.

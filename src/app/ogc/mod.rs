@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod edits;
+pub mod filter;
 pub mod items;
 
 use super::{AppState, Identity};
@@ -15,7 +16,7 @@ use crate::domain::field_error::FieldErrors;
 use crate::domain::ogc::CollectionId;
 use crate::store::StoreError;
 
-pub use items::{Feature, ItemsQuery, Page, Record};
+pub use items::{Feature, FilterQuery, ItemsQuery, Page, Record};
 
 /// What can go wrong reading or writing through OGC API - Features.
 ///

@@ -10,6 +10,7 @@ use crate::app::ogc::CollectionInfo;
 use crate::app::{self, Identity};
 use crate::domain::geometry::CHINA_EXTENT;
 use crate::domain::ogc::{CRS84_URI, OgcCrs};
+use crate::domain::ogc_filter::GEOMETRY;
 use crate::http::AppState;
 use crate::http::problem::Problem;
 use crate::http::query::Query;
@@ -76,6 +77,46 @@ pub async fn read(
     ))
 }
 
+/// `GET /ogc/collections/{id}/queryables` (Part 3): the properties a filter may name, as a
+/// JSON Schema; the public's list of signs holds only what a sign's public page shows.
+pub async fn queryables(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    identity: Identity,
+    path: web::Path<String>,
+    query: Query<CollectionsQuery>,
+) -> Result<HttpResponse, Problem> {
+    query.check()?;
+    let format = format(&request, query.f.as_deref())?;
+    let base = base_url(&state, &request);
+    let info = app::ogc::collection(&state, &identity, &path)?;
+    let mut properties = serde_json::Map::new();
+    for queryable in info.id.queryables(identity.is_public()) {
+        let mut schema = queryable.kind.schema();
+        schema["title"] = json!(queryable.title);
+        properties.insert(queryable.name.to_string(), schema);
+    }
+    properties.insert(
+        GEOMETRY.to_string(),
+        json!({ "title": "几何 Geometry", "format": "geometry-any", "x-ogc-role": "primary-geometry" }),
+    );
+    let id = info.id.to_string();
+    let document = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{id}/queryables"),
+        "type": "object",
+        "title": format!("{} {}", info.title_zh, info.title_en),
+        "properties": properties,
+        "additionalProperties": false,
+    });
+    Ok(answer(
+        format,
+        "application/schema+json",
+        (&info.title_zh, &info.title_en),
+        &document,
+    ))
+}
+
 /// A collection's metadata, the same in the list and on its own.
 fn collection_json(base: &str, info: &CollectionInfo) -> Value {
     let id = info.id.to_string();
@@ -104,6 +145,12 @@ fn collection_json(base: &str, info: &CollectionInfo) -> Value {
             link(with_format(&here, "html"), "alternate", HTML, "本集合网页 This collection as a page"),
             link(&items, "items", GEOJSON, "要素 Its features"),
             link(with_format(&items, "html"), "items", HTML, "要素网页 Its features as a page"),
+            link(
+                format!("{here}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "可筛选属性 Queryables (CQL2 filters)",
+            ),
         ],
     })
 }

@@ -14,10 +14,12 @@ use super::{
     Format, GEOJSON, HTML, JSON, base_url, format, html_answer, json_answer, link, self_url,
     with_format, with_param,
 };
-use crate::app::ogc::{Feature, ItemsQuery, Record};
+use crate::app::ogc::{Feature, FilterQuery, ItemsQuery, Record};
 use crate::app::{self, Identity};
+use crate::domain::crs::Crs;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::ogc::{OgcCrs, parse_bbox, parse_datetime, parse_limit, parse_offset};
+use crate::domain::ogc_filter::FilterLang;
 use crate::domain::version::entity_tag;
 use crate::http::AppState;
 use crate::http::features::PlaceFeature;
@@ -35,6 +37,11 @@ pub struct ItemsParams {
     limit: Option<String>,
     offset: Option<String>,
     f: Option<String>,
+    filter: Option<String>,
+    #[serde(rename = "filter-lang")]
+    filter_lang: Option<String>,
+    #[serde(rename = "filter-crs")]
+    filter_crs: Option<String>,
 }
 
 impl ItemsParams {
@@ -50,6 +57,7 @@ impl ItemsParams {
         };
         let crs = crs_of("crs", self.crs.as_deref());
         let bbox_crs = crs_of("bbox-crs", self.bbox_crs.as_deref());
+        let filter_crs = crs_of("filter-crs", self.filter_crs.as_deref());
         if self.bbox_crs.is_some() && self.bbox.is_none() {
             errors.push(
                 "bbox-crs",
@@ -68,6 +76,39 @@ impl ItemsParams {
             .datetime
             .as_deref()
             .and_then(|text| field(&mut errors, "datetime", parse_datetime(text)));
+        let lang = self
+            .filter_lang
+            .as_deref()
+            .map_or(Ok(FilterLang::Text), FilterLang::parse);
+        let lang = field(&mut errors, "filter-lang", lang);
+        // Filters are evaluated in CGCS2000 degrees: CRS84, or EPSG:4490 with its axes swapped.
+        if !matches!(filter_crs, OgcCrs::Crs84 | OgcCrs::Epsg(Crs::Cgcs2000)) {
+            errors.push(
+                "filter-crs",
+                "filters take CRS84 or EPSG:4490 geometries (http://www.opengis.net/def/crs/OGC/1.3/CRS84, http://www.opengis.net/def/crs/EPSG/0/4490)",
+            );
+        }
+        if (self.filter_lang.is_some() || self.filter_crs.is_some()) && self.filter.is_none() {
+            errors.push(
+                "filter",
+                "filter-lang and filter-crs describe a filter: give filter too",
+            );
+        }
+        let filter = match (&self.filter, lang) {
+            (Some(text), Some(_)) if text.trim().is_empty() => {
+                errors.push(
+                    "filter",
+                    "an empty filter: leave the parameter out, or give a CQL2 expression",
+                );
+                None
+            }
+            (Some(text), Some(lang)) => Some(FilterQuery {
+                text: text.clone(),
+                lang,
+                north_first: filter_crs.north_first(),
+            }),
+            _ => None,
+        };
         let limit = field(&mut errors, "limit", parse_limit(self.limit.as_deref()));
         let offset = field(&mut errors, "offset", parse_offset(self.offset.as_deref()));
         let query = ItemsQuery {
@@ -76,6 +117,7 @@ impl ItemsParams {
             limit: limit.unwrap_or_default(),
             offset: offset.unwrap_or_default(),
             crs,
+            filter,
         };
         errors.into_result(query).map_err(Problem::from)
     }
@@ -97,7 +139,7 @@ pub async fn list(
 ) -> Result<HttpResponse, Problem> {
     let format = format(&request, query.f.as_deref())?;
     let items = query.checked()?;
-    let (info, page) = app::ogc::items::items(&state, &identity, &path, items).await?;
+    let (info, page) = app::ogc::items::items(&state, &identity, &path, items.clone()).await?;
     let base = base_url(&state, &request);
     let collection = info.id.to_string();
     let here = self_url(&state, &request);

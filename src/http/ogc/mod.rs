@@ -81,6 +81,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::head().to(collections::read)),
     )
     .service(
+        web::resource("/collections/{id}/queryables")
+            .route(web::get().to(collections::queryables))
+            .route(web::head().to(collections::queryables)),
+    )
+    .service(
         web::resource("/collections/{id}/items")
             .get(items::list)
             .route(web::head().to(items::list))

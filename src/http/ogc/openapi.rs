@@ -76,10 +76,28 @@ fn document(base: &str, ids: &[(String, bool)]) -> Value {
             format!("/collections/{id}"),
             json!({ "get": { "summary": format!("The collection {id}"), "parameters": [parameter("f")], "responses": read } }),
         );
+        let mut queryables = problems(&["400", "401", "404"]);
+        queryables.insert(
+            "200".into(),
+            ok("The queryables (JSON Schema)", "application/schema+json"),
+        );
+        paths.insert(
+            format!("/collections/{id}/queryables"),
+            json!({ "get": { "summary": format!("The properties a filter of {id} may name"), "parameters": [parameter("f")], "responses": queryables } }),
+        );
         let mut list = problems(&["400", "401", "404"]);
         list.insert("200".into(), ok("A page of features", GEOJSON));
         let parameters = [
-            "bbox", "bbox-crs", "crs", "datetime", "limit", "offset", "f",
+            "bbox",
+            "bbox-crs",
+            "crs",
+            "datetime",
+            "limit",
+            "offset",
+            "f",
+            "filter",
+            "filter-lang",
+            "filter-crs",
         ]
         .map(parameter);
         let mut items = json!({
@@ -159,6 +177,19 @@ fn document(base: &str, ids: &[(String, bool)]) -> Value {
                 "f": {
                     "name": "f", "in": "query", "required": false, "style": "form", "explode": false,
                     "schema": { "type": "string", "enum": ["json", "html"] },
+                },
+                "filter": {
+                    "name": "filter", "in": "query", "required": false, "style": "form", "explode": false,
+                    "description": "A CQL2 expression over the collection's queryables (Part 3).",
+                    "schema": { "type": "string" },
+                },
+                "filter-lang": {
+                    "name": "filter-lang", "in": "query", "required": false, "style": "form", "explode": false,
+                    "schema": { "type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text" },
+                },
+                "filter-crs": {
+                    "name": "filter-crs", "in": "query", "required": false, "style": "form", "explode": false,
+                    "schema": { "type": "string", "format": "uri", "enum": [CRS84_URI, "http://www.opengis.net/def/crs/EPSG/0/4490"], "default": CRS84_URI },
                 },
                 "featureId": {
                     "name": "featureId", "in": "path", "required": true,
