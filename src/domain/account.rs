@@ -18,7 +18,7 @@ use super::division_code::{DivisionCode, Jurisdiction};
 /// assert_eq!(Role::Admin.to_string(), "admin");
 /// assert!(Role::parse("superuser").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Users, jurisdictions, audit; edits anywhere in their jurisdiction (all of China without one).
