@@ -5,6 +5,7 @@
 //! and maps their errors.
 
 pub mod accounts;
+pub mod addresses;
 pub mod audit;
 pub mod boundaries;
 pub mod caller;

@@ -216,6 +216,12 @@ pub enum AccessError {
     /// Only administrators and reviewers decide on proposed changes.
     #[error("the {0} role may not approve or reject changes")]
     RoleMayNotDecide(Role),
+    /// The numbering rule of the jurisdiction names other roles as the ones assigning house
+    /// numbers (the public security bureau assigns them in some cities, civil affairs in others).
+    #[error(
+        "the {0} role does not assign house numbers in {1}: the jurisdiction's numbering rule names the roles that do"
+    )]
+    RoleMayNotAssignNumbers(Role, String),
     /// An administrator manages only accounts whose every jurisdiction lies inside their own;
     /// an account working everywhere only an administrator who works everywhere.
     #[error(

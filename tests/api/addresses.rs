@@ -1,0 +1,513 @@
+//! The address register (门牌): versions and If-Match, as-of reads, the checks of an address
+//! against its road, authorisation by jurisdiction and by the roles the numbering rule names,
+//! number proposals for a door and for a whole road.
+
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, spawn_app, xitang};
+
+/// 塘东路, an east–west road of 西塘镇 drawn from west to east (about 955 m): numbered from its
+/// eastern end, odd numbers on the north side.
+fn road(name: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "LineString", "coordinates": [[120.888, 30.944], [120.898, 30.944]] },
+        "properties": {
+            "standard_name": name,
+            "category": "2532",
+            "division_codes": ["330421101"],
+            "romanization": "Tangdong Lu"
+        }
+    })
+}
+
+/// A point `metres_from_east` along the road from its eastern end, 11 m north (or south).
+fn door(metres_from_east: f64, north: bool) -> [f64; 2] {
+    let lon = 120.898 - metres_from_east / (111_195.0 * 30.944_f64.to_radians().cos());
+    [lon, if north { 30.9441 } else { 30.9439 }]
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn put(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    if_match: Option<&str>,
+    body: &Value,
+) -> Response {
+    let mut request = app.client.put(app.url(path)).bearer_auth(token).json(body);
+    if let Some(tag) = if_match {
+        request = request.header("If-Match", tag);
+    }
+    request.send().await.unwrap()
+}
+
+/// Registers an address as `token`, asserting 201; answers (body, ETag).
+async fn registered(app: &TestApp, token: &str, body: &Value) -> (Value, String) {
+    let response = post(app, token, "/api/v1/addresses", body).await;
+    let status = response.status();
+    let etag = response
+        .headers()
+        .get("etag")
+        .map(|t| t.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (body, etag)
+}
+
+async fn count(app: &TestApp) -> i64 {
+    app.store.address_count().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_door_is_registered_changed_and_read_as_it_stood() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+
+    let (created, etag) = registered(
+        &app,
+        &token,
+        &json!({
+            "road_id": road_id, "number": 1, "point": door(20.0, true),
+            "change": { "comment": "新建住宅", "effective_on": "2025-03-01" }
+        }),
+    )
+    .await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["standard_address"], "嘉善县西塘镇塘东路1号");
+    assert_eq!(created["status"], "proposed");
+    assert_eq!(created["plate"], "门牌");
+    assert_eq!(created["placement"]["side"], "right");
+    assert!((created["placement"]["distance_m"].as_f64().unwrap() - 20.0).abs() < 1.0);
+    assert_eq!(etag, format!("\"a{id}.v1\""));
+
+    let assigned = put(
+        &app,
+        &token,
+        &format!("/api/v1/addresses/{id}"),
+        Some(&etag),
+        &json!({
+            "road_id": road_id, "number": 1, "point": door(20.0, true), "status": "assigned",
+            "change": { "comment": "编号已审定" }
+        }),
+    )
+    .await;
+    assert_eq!(assigned.status(), StatusCode::OK);
+    let new_tag = assigned.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(new_tag, format!("\"a{id}.v2\""));
+
+    let (_, history) = app
+        .get_json(&format!("/api/v1/addresses/{id}/history"), Some(&token))
+        .await;
+    let versions = history["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1]["comment"], "编号已审定");
+    let (status, then) = app
+        .get_json(
+            &format!("/api/v1/addresses/{id}?as_of=2025-06-01"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(then["status"], "proposed");
+    let (status, _) = app
+        .get_json(
+            &format!("/api/v1/addresses/{id}?as_of=2025-01-01"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, now) = app
+        .get_json(&format!("/api/v1/addresses/{id}"), Some(&token))
+        .await;
+    assert_eq!(now["status"], "assigned");
+
+    // A building, a unit and a flat under the door.
+    for body in [
+        json!({ "road_id": road_id, "number": 1, "building": "3" }),
+        json!({ "road_id": road_id, "number": 1, "building": "3", "unit": "2" }),
+        json!({ "road_id": road_id, "number": 1, "building": "3", "unit": "2", "flat": "401" }),
+    ] {
+        registered(&app, &token, &body).await;
+    }
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/addresses?road_id={road_id}"),
+            Some(&token),
+        )
+        .await;
+    let written: Vec<&str> = list["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["standard_address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        written,
+        [
+            "嘉善县西塘镇塘东路1号",
+            "嘉善县西塘镇塘东路1号3幢",
+            "嘉善县西塘镇塘东路1号3幢2单元",
+            "嘉善县西塘镇塘东路1号3幢2单元401室"
+        ]
+    );
+
+    // Retired, the number is free again.
+    let retired = app
+        .client
+        .post(app.url(&format!("/api/v1/addresses/{id}/retire")))
+        .bearer_auth(&token)
+        .header("If-Match", &new_tag)
+        .json(&json!({ "comment": "房屋拆除" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retired.status(), StatusCode::OK);
+    registered(
+        &app,
+        &token,
+        &json!({ "road_id": road_id, "number": 1, "point": door(25.0, true) }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn each_bad_address_is_refused_by_field_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    registered(
+        &app,
+        &token,
+        &json!({ "road_id": road_id, "number": 1, "point": door(20.0, true) }),
+    )
+    .await;
+    let mut memorial = road("西塘纪念碑");
+    memorial["properties"]["category"] = json!("271");
+    memorial["geometry"] = json!({ "type": "Point", "coordinates": [120.89, 30.944] });
+    let (memorial_id, _) = app.created_place("jiashan", &memorial).await;
+    let (old_road, old_tag) = app.created_place("jiashan", &road("旧塘路")).await;
+    let retired = app
+        .retire(
+            Some(&token),
+            old_road,
+            &old_tag,
+            &json!({ "comment": "道路撤销" }),
+        )
+        .await;
+    assert_eq!(retired.status(), StatusCode::OK);
+    let before = count(&app).await;
+
+    let cases = [
+        // An even number on the north side (odd numbers there).
+        (
+            json!({ "road_id": road_id, "number": 2, "point": door(40.0, true) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "number",
+        ),
+        // Number 1 is taken.
+        (
+            json!({ "road_id": road_id, "number": 1, "point": door(60.0, true) }),
+            StatusCode::CONFLICT,
+            "number",
+        ),
+        // 650 m north of the road.
+        (
+            json!({ "road_id": road_id, "number": 3, "point": [120.897, 30.95] }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "point",
+        ),
+        // Not a road.
+        (
+            json!({ "road_id": memorial_id, "number": 3, "point": door(40.0, true) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "road_id",
+        ),
+        // A road no longer in use.
+        (
+            json!({ "road_id": old_road, "number": 3, "point": door(40.0, true) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "road_id",
+        ),
+        // No such place at all.
+        (
+            json!({ "road_id": 999_999, "number": 3, "point": door(40.0, true) }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "road_id",
+        ),
+        // A flat under building 3, which is not registered.
+        (
+            json!({ "road_id": road_id, "number": 1, "building": "3", "flat": "401" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "building",
+        ),
+        // A building under door 5, which is not registered.
+        (
+            json!({ "road_id": road_id, "number": 5, "building": "1" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "number",
+        ),
+        // A door without its point.
+        (
+            json!({ "road_id": road_id, "number": 3 }),
+            StatusCode::BAD_REQUEST,
+            "point",
+        ),
+        // A unit without its building.
+        (
+            json!({ "road_id": road_id, "number": 1, "unit": "2" }),
+            StatusCode::BAD_REQUEST,
+            "building",
+        ),
+        // Number 0.
+        (
+            json!({ "road_id": road_id, "number": 0, "point": door(40.0, true) }),
+            StatusCode::BAD_REQUEST,
+            "number",
+        ),
+    ];
+    for (body, status, field) in cases {
+        let response = post(&app, &token, "/api/v1/addresses", &body).await;
+        assert_problem(response, status, Some(field)).await;
+    }
+    assert_eq!(count(&app).await, before, "nothing stored");
+}
+
+#[tokio::test]
+async fn writes_are_authorised_by_role_jurisdiction_and_version() {
+    let app = spawn_app().await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    let body = json!({ "road_id": road_id, "number": 1, "point": door(20.0, true) });
+    for name in ["reviewer", "pinghu"] {
+        let token = app.token(name).await;
+        let response = post(&app, &token, "/api/v1/addresses", &body).await;
+        assert_problem(response, StatusCode::FORBIDDEN, None).await;
+    }
+    let anonymous = app
+        .client
+        .post(app.url("/api/v1/addresses"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(count(&app).await, 0);
+
+    let token = app.token("jiashan").await;
+    let (created, etag) = registered(&app, &token, &body).await;
+    let id = created["id"].as_i64().unwrap();
+    let path = format!("/api/v1/addresses/{id}");
+    let change = json!({
+        "road_id": road_id, "number": 1, "point": door(21.0, true), "status": "assigned",
+        "change": { "comment": "点位校正" }
+    });
+    let ok = put(&app, &token, &path, Some(&etag), &change).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    // The first tag is stale now; without a tag the edit is refused before it is read.
+    let stale = put(&app, &token, &path, Some(&etag), &change).await;
+    assert_problem(stale, StatusCode::PRECONDITION_FAILED, None).await;
+    let untagged = put(&app, &token, &path, None, &change).await;
+    assert_eq!(untagged.status(), StatusCode::PRECONDITION_REQUIRED);
+    let pinghu = app.token("pinghu").await;
+    let other = put(
+        &app,
+        &pinghu,
+        &path,
+        Some(&format!("\"a{id}.v2\"")),
+        &change,
+    )
+    .await;
+    assert_problem(other, StatusCode::FORBIDDEN, None).await;
+
+    // 嘉善县's rule gives numbering to administrators only: the county's editor is refused.
+    let admin = app.token("admin").await;
+    let rules = put(
+        &app,
+        &admin,
+        "/api/v1/addresses/rules/330421",
+        None,
+        &json!({ "assigning_roles": ["admin"] }),
+    )
+    .await;
+    assert_eq!(rules.status(), StatusCode::OK);
+    let refused = post(
+        &app,
+        &token,
+        "/api/v1/addresses",
+        &json!({ "road_id": road_id, "number": 3, "point": door(40.0, true) }),
+    )
+    .await;
+    let problem = assert_problem(refused, StatusCode::FORBIDDEN, None).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("does not assign house numbers")
+    );
+    let not_admin = put(
+        &app,
+        &token,
+        "/api/v1/addresses/rules/330421",
+        None,
+        &json!({}),
+    )
+    .await;
+    assert_problem(not_admin, StatusCode::FORBIDDEN, None).await;
+    assert_eq!(count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_door_between_two_numbers_is_proposed_a_suffix() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    for (number, metres) in [(1, 20.0), (3, 40.0)] {
+        registered(
+            &app,
+            &token,
+            &json!({ "road_id": road_id, "number": number, "point": door(metres, true) }),
+        )
+        .await;
+    }
+    let between = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(30.0, true) }),
+    )
+    .await;
+    assert_eq!(between.status(), StatusCode::OK);
+    let between: Value = between.json().await.unwrap();
+    assert_eq!(between["written"], "1-1号");
+    assert_eq!(between["standard_address"], "嘉善县西塘镇塘东路1-1号");
+    assert_eq!(between["after"]["number"]["number"], 1);
+    assert_eq!(between["before"]["number"]["number"], 3);
+    assert!(between["reason"].as_str().unwrap().contains("suffix"));
+    let south: Value = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(30.0, false) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(south["written"], "2号");
+    assert_eq!(south["placement"]["side"], "left");
+
+    // 之 style and distance numbering set for the county: 30 m at 10 m a pair is the 4th pair.
+    let admin = app.token("admin").await;
+    put(
+        &app,
+        &admin,
+        "/api/v1/addresses/rules/330421",
+        None,
+        &json!({ "scheme": { "kind": "distance", "metres_per_pair": 10 }, "suffix_style": "zhi" }),
+    )
+    .await;
+    let by_distance: Value = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(45.0, false) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(by_distance["written"], "10号", "{by_distance}");
+    let far = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": [120.897, 30.95] }),
+    )
+    .await;
+    assert_problem(far, StatusCode::UNPROCESSABLE_ENTITY, Some("point")).await;
+}
+
+#[tokio::test]
+async fn a_new_road_is_numbered_at_once() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    let doors: Vec<[f64; 2]> = (0..10)
+        .flat_map(|k| {
+            let m = 15.0 + 30.0 * f64::from(k);
+            [door(m, true), door(m, false)]
+        })
+        .collect();
+    let path = format!("/api/v1/addresses/roads/{road_id}/numbering");
+    let preview = post(&app, &token, &path, &json!({ "doors": doors })).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview: Value = preview.json().await.unwrap();
+    let written: Vec<&str> = preview["doors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["written"].as_str().unwrap())
+        .collect();
+    assert_eq!(written[..4], ["1号", "2号", "3号", "4号"]);
+    assert_eq!(written[18..], ["19号", "20号"]);
+    assert_eq!(count(&app).await, 0, "a preview stores nothing");
+
+    let stored = post(
+        &app,
+        &token,
+        &path,
+        &json!({ "doors": doors, "register": true }),
+    )
+    .await;
+    assert_eq!(stored.status(), StatusCode::CREATED);
+    let stored: Value = stored.json().await.unwrap();
+    assert_eq!(stored["registered"].as_array().unwrap().len(), 20);
+    assert_eq!(count(&app).await, 20);
+    // Numbered once: a second numbering is refused, new doors go between their neighbours.
+    let again = post(&app, &token, &path, &json!({ "doors": doors })).await;
+    assert_problem(again, StatusCode::CONFLICT, None).await;
+
+    // Turning the road (numbered from its western end now) changes the side of each door.
+    let settings = put(
+        &app,
+        &token,
+        &format!("/api/v1/addresses/roads/{road_id}"),
+        None,
+        &json!({ "start": [120.888, 30.944] }),
+    )
+    .await;
+    assert_eq!(settings.status(), StatusCode::OK);
+    let turned: Value = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(900.0, false) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(turned["placement"]["side"], "right", "{turned}");
+    // A village (a residential area) has buildings, not doors along it.
+    let (village, _) = app.created_place("jiashan", &xitang("塘东村")).await;
+    let refused = post(
+        &app,
+        &token,
+        &format!("/api/v1/addresses/roads/{village}/numbering"),
+        &json!({ "doors": doors }),
+    )
+    .await;
+    assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, Some("road_id")).await;
+}
