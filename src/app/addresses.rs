@@ -419,7 +419,9 @@ pub async fn create(
         author: &author,
         correction: None,
     };
-    Ok(state.store.create_address(&record, &change).await?)
+    let stored = state.store.create_address(&record, &change).await?;
+    state.addresses_changed();
+    Ok(stored)
 }
 
 /// Appends a version to address `id`, which must still be at version `expected`.
@@ -452,10 +454,12 @@ pub async fn update(
         author: &author,
         correction: None,
     };
-    Ok(state
+    let stored = state
         .store
         .change_address(id, expected, &record, &change)
-        .await?)
+        .await?;
+    state.addresses_changed();
+    Ok(stored)
 }
 
 /// Retires address `id` (the door is gone, or renumbered), as a new version.
@@ -491,10 +495,12 @@ pub async fn retire(
         author: &author,
         correction: None,
     };
-    Ok(state
+    let stored = state
         .store
         .change_address(id, expected, &record, &change)
-        .await?)
+        .await?;
+    state.addresses_changed();
+    Ok(stored)
 }
 
 /// Address `id` as it is now, or as it stood on a day.
@@ -754,6 +760,7 @@ pub async fn number_whole_road(
             correction: None,
         };
         registered = state.store.create_addresses(&records, &change).await?;
+        state.addresses_changed();
     }
     let (x, y) = context.line.start();
     Ok(WholeRoad {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod address;
 pub mod address_numbering;
+pub mod address_parse;
 pub mod boundary;
 pub mod boundary_line;
 pub mod category;

@@ -13,7 +13,7 @@ use super::places::{AsOfQuery, parse_day};
 use super::precondition::expected_version;
 use super::problem::Problem;
 use crate::app::addresses::{AddressInput, rules_for};
-use crate::app::{self, AppState, Staff};
+use crate::app::{self, AppState, Identity, Staff};
 use crate::domain::address::{AddressPath, AddressStatus, HouseNumber};
 use crate::domain::address_numbering::{NumberingRules, RoadNumbering};
 use crate::domain::division_code::Jurisdiction;
@@ -355,4 +355,64 @@ pub async fn set_rules(
     let rules =
         app::addresses::set_rules(&state, &staff, &path.into_inner(), body.parsed()?).await?;
     Ok(HttpResponse::Ok().json(rules))
+}
+
+/// `?q=` a written address.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeocodeQuery {
+    q: Option<String>,
+}
+
+/// The longest written address read.
+const MAX_ADDRESS_CHARS: usize = 100;
+
+pub async fn geocode(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: Query<GeocodeQuery>,
+) -> Result<HttpResponse, Problem> {
+    let text = query.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() || text.chars().count() > MAX_ADDRESS_CHARS {
+        return Err(Problem::invalid_field(
+            "q",
+            format!("an address as written, 1 to {MAX_ADDRESS_CHARS} characters"),
+        ));
+    }
+    let answer = app::address_lookup::geocode(&state, &identity, text).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// `?lon=&lat=` a point.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseQuery {
+    lon: Option<String>,
+    lat: Option<String>,
+}
+
+pub async fn reverse(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: Query<ReverseQuery>,
+) -> Result<HttpResponse, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut read =
+        |field: &str, text: Option<&str>, range: std::ops::RangeInclusive<f64>| match text
+            .and_then(|t| t.trim().parse::<f64>().ok())
+        {
+            Some(v) if range.contains(&v) => v,
+            _ => {
+                errors.push(
+                    field,
+                    format!("degrees from {} to {}", range.start(), range.end()),
+                );
+                0.0
+            }
+        };
+    let lon = read("lon", query.lon.as_deref(), -180.0..=180.0);
+    let lat = read("lat", query.lat.as_deref(), -90.0..=90.0);
+    errors.into_result(())?;
+    let answer = app::address_lookup::reverse(&state, &identity, lon, lat).await?;
+    Ok(HttpResponse::Ok().json(answer))
 }

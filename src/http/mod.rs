@@ -99,6 +99,8 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                             .post(addresses::create),
                     )
                     .service(web::resource("/proposals").post(addresses::propose))
+                    .service(web::resource("/geocode").get(addresses::geocode))
+                    .service(web::resource("/reverse").get(addresses::reverse))
                     .service(
                         web::resource("/rules/{jurisdiction}")
                             .get(addresses::read_rules)

@@ -5,7 +5,7 @@
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, xitang};
+use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with, xitang};
 
 /// 塘东路, an east–west road of 西塘镇 drawn from west to east (about 955 m): numbered from its
 /// eastern end, odd numbers on the north side.
@@ -510,4 +510,209 @@ async fn a_new_road_is_numbered_at_once() {
     )
     .await;
     assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, Some("road_id")).await;
+}
+
+/// The written forms of one demo address: the standard form, with the province and prefecture,
+/// without the county, short division names, full-width digits, spaces, typos in the division
+/// part, and the variants of the number and building.
+fn written_forms(road: &str, number: Option<(u64, Option<u64>)>, rest: &Rest) -> Vec<String> {
+    let full_width = |s: &str| -> String {
+        s.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                '-' => '－',
+                _ => c,
+            })
+            .collect()
+    };
+    let zh = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    let numbers: Vec<String> = match number {
+        None => vec![String::new()],
+        // Without 号 only when nothing follows: 15 3栋 would read as 153栋.
+        Some((n, None)) if rest.building.is_none() => vec![format!("{n}号"), format!("{n}")],
+        Some((n, None)) => vec![format!("{n}号")],
+        Some((n, Some(s))) => vec![
+            format!("{n}-{s}号"),
+            format!("{n}之{}号", zh[s as usize]),
+            format!("{n}号之{}", zh[s as usize]),
+            format!("{n}之{s}号"),
+            format!("{n}—{s}号"),
+        ],
+    };
+    let buildings: Vec<String> = match &rest.building {
+        None => vec![String::new()],
+        Some(b) => vec![
+            format!("{b}幢"),
+            format!("{b}栋"),
+            format!("{b}号楼"),
+            format!("{b}#"),
+        ],
+    };
+    let tail = format!(
+        "{}{}",
+        rest.unit
+            .as_ref()
+            .map(|u| format!("{u}单元"))
+            .unwrap_or_default(),
+        rest.flat
+            .as_ref()
+            .map(|f| format!("{f}室"))
+            .unwrap_or_default()
+    );
+    let divisions = [
+        "嘉善县罗星街道",
+        "浙江省嘉兴市嘉善县罗星街道",
+        "罗星街道",
+        "嘉善罗星",
+        "浙江嘉善县罗星街道",
+        "嘉喜县罗星街道",
+        "嘉善县罗兴街道",
+        "浙江省嘉兴市嘉善县罗星",
+    ];
+    let mut forms = Vec::new();
+    for (i, division) in divisions.iter().enumerate() {
+        let number = &numbers[i % numbers.len()];
+        let building = &buildings[i % buildings.len()];
+        let text = format!("{division}{road}{number}{building}{tail}");
+        forms.push(match i {
+            3 => full_width(&text),
+            4 => format!("{division} {road} {number}{building} {tail}"),
+            _ => text,
+        });
+    }
+    forms
+}
+
+struct Rest {
+    building: Option<String>,
+    unit: Option<String>,
+    flat: Option<String>,
+}
+
+#[tokio::test]
+async fn written_forms_of_the_demo_addresses_are_read_and_found() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_addresses = true;
+    })
+    .await;
+    let token = app.token("admin").await;
+    let (_, list) = app
+        .get_json("/api/v1/addresses?status=assigned&limit=1000", Some(&token))
+        .await;
+    let addresses = list["addresses"].as_array().unwrap();
+    assert!(addresses.len() >= 50, "{}", addresses.len());
+    let suffixed: Vec<&Value> = addresses
+        .iter()
+        .filter(|a| a["number"]["suffix"].is_u64())
+        .collect();
+    assert_eq!(suffixed.len(), 1, "the demo's inserted door");
+    assert_eq!(
+        suffixed[0]["standard_address"],
+        "嘉善县罗星街道亭桥路13-1号"
+    );
+    let mut names = std::collections::HashMap::new();
+    let (mut tried, mut right) = (0usize, 0usize);
+    let mut wrong = Vec::new();
+    for address in addresses {
+        let road_id = address["road_id"].as_i64().unwrap();
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(road_id) {
+            let (_, road) = app
+                .get_json(&format!("/api/v1/places/{road_id}"), None)
+                .await;
+            let name = road["properties"]["standard_name"].as_str().unwrap();
+            slot.insert(name.to_string());
+        }
+        let number = address["number"]["number"]
+            .as_u64()
+            .map(|n| (n, address["number"]["suffix"].as_u64()));
+        let label = |key: &str| address[key].as_str().map(str::to_string);
+        let rest = Rest {
+            building: label("building"),
+            unit: label("unit"),
+            flat: label("flat"),
+        };
+        for text in written_forms(&names[&road_id], number, &rest) {
+            tried += 1;
+            let (status, found) = app
+                .get_json(
+                    &format!(
+                        "/api/v1/addresses/geocode?q={}",
+                        crate::helpers::encoded(&text)
+                    ),
+                    None,
+                )
+                .await;
+            let parts_right = status == StatusCode::OK
+                && found["match"] == "exact"
+                && found["address"]["id"] == address["id"]
+                && found["road_id"] == address["road_id"]
+                && found["division_code"] == "330421002"
+                && found["parts"]["number"] == address["number"]
+                && found["parts"]["building"] == address["building"]
+                && found["parts"]["unit"] == address["unit"]
+                && found["parts"]["flat"] == address["flat"]
+                && found["point"].is_array();
+            if parts_right {
+                right += 1;
+            } else {
+                wrong.push(format!("{text}: {found}"));
+            }
+        }
+    }
+    assert!(tried >= 200, "{tried} forms");
+    assert!(
+        right * 100 >= tried * 99,
+        "{right} of {tried} right; wrong: {wrong:#?}"
+    );
+    eprintln!("{right} of {tried} written forms read and found exactly; wrong: {wrong:#?}");
+
+    // A point 5 m from a door finds it; far from every door, nothing.
+    let door = addresses.iter().find(|a| a["level"] == "door").unwrap();
+    let [lon, lat] = [
+        door["point"][0].as_f64().unwrap(),
+        door["point"][1].as_f64().unwrap(),
+    ];
+    let (status, near) = app
+        .get_json(
+            &format!(
+                "/api/v1/addresses/reverse?lon={}&lat={}",
+                lon + 0.00005,
+                lat
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(near["address"]["id"], door["id"]);
+    assert!(near["distance_m"].as_f64().unwrap() < 6.0);
+    let (status, _) = app
+        .get_json("/api/v1/addresses/reverse?lon=121.5&lat=30.8", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The search box finds the address beside the names.
+    let text = door["standard_address"].as_str().unwrap();
+    let (_, search) = app
+        .get_json(
+            &format!("/api/v1/search?q={}", crate::helpers::encoded(text)),
+            None,
+        )
+        .await;
+    assert_eq!(search["addresses"][0]["id"], door["id"], "{search}");
+    // A proposed address is not found by the public.
+    let (_, proposed) = app
+        .get_json("/api/v1/addresses?status=proposed&limit=1", Some(&token))
+        .await;
+    let proposed = &proposed["addresses"][0];
+    let (_, found) = app
+        .get_json(
+            &format!(
+                "/api/v1/addresses/geocode?q={}",
+                crate::helpers::encoded(proposed["standard_address"].as_str().unwrap())
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(found["match"], "road");
 }

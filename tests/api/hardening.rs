@@ -470,6 +470,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/addresses"),
     ("POST", "/api/v1/addresses"),
     ("POST", "/api/v1/addresses/proposals"),
+    ("GET", "/api/v1/addresses/geocode"),
+    ("GET", "/api/v1/addresses/reverse"),
     ("GET", "/api/v1/addresses/rules/330421"),
     ("PUT", "/api/v1/addresses/rules/330421"),
     ("PUT", "/api/v1/addresses/roads/1"),

@@ -1,5 +1,6 @@
 //! Address register errors as problems.
 
+use crate::app::address_lookup::LookupError;
 use crate::app::addresses::AddressError;
 use crate::http::problem::Problem;
 
@@ -23,6 +24,16 @@ impl From<AddressError> for Problem {
             AddressError::NotFound(detail) => Problem::not_found(detail),
             AddressError::Conflict(detail) => Problem::conflict(detail),
             AddressError::Store(error) => error.into(),
+        }
+    }
+}
+
+impl From<LookupError> for Problem {
+    fn from(error: LookupError) -> Self {
+        match error {
+            LookupError::Invalid(errors) => errors.into(),
+            LookupError::NotFound(detail) => Problem::not_found(detail),
+            LookupError::Store(error) => error.into(),
         }
     }
 }
