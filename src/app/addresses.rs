@@ -85,8 +85,8 @@ pub struct AddressInput {
 }
 
 /// A road (or residential area) an address is on, as the register holds it now.
-struct Base {
-    place: StoredPlace,
+pub(super) struct Base {
+    pub(super) place: StoredPlace,
     on_area: bool,
     line: Option<Vec<(f64, f64)>>,
 }
@@ -376,7 +376,7 @@ fn effective_on(day: Option<NaiveDate>, field: &str) -> Result<NaiveDate, Addres
     Ok(day)
 }
 
-fn required_comment(comment: Option<&str>, field: &str) -> Result<String, AddressError> {
+pub(super) fn required_comment(comment: Option<&str>, field: &str) -> Result<String, AddressError> {
     match comment.map(str::trim) {
         Some(text) if !text.is_empty() && text.chars().count() <= 2000 => Ok(text.to_string()),
         Some(text) if !text.is_empty() => {
@@ -563,15 +563,15 @@ pub struct NumberProposal {
 
 /// The road prepared for numbering: its line turned by its settings, the rule and the caller's
 /// right to assign checked.
-struct NumberingContext {
-    base: Base,
-    line: NumberingLine,
-    rules: NumberingRules,
-    division: DivisionCode,
-    division_names: Vec<String>,
+pub(super) struct NumberingContext {
+    pub(super) base: Base,
+    pub(super) line: NumberingLine,
+    pub(super) rules: NumberingRules,
+    pub(super) division: DivisionCode,
+    pub(super) division_names: Vec<String>,
 }
 
-async fn numbering_context(
+pub(super) async fn numbering_context(
     state: &AppState,
     staff: &Staff,
     road_id: i64,

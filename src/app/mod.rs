@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod address_lookup;
+pub mod address_renumbering;
 pub mod addresses;
 pub mod audit;
 pub mod boundaries;

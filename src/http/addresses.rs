@@ -416,3 +416,32 @@ pub async fn reverse(
     let answer = app::address_lookup::reverse(&state, &identity, lon, lat).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
+
+/// Renumbering a renamed road: the table, applied or not.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenumberingBody {
+    #[serde(default)]
+    apply: bool,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+pub async fn renumber_road(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<RenumberingBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let table = app::address_renumbering::renumber_road(
+        &state,
+        &staff,
+        path.into_inner(),
+        body.apply,
+        body.comment.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(table))
+}

@@ -111,6 +111,10 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                         web::resource("/roads/{road_id}/numbering").post(addresses::number_road),
                     )
                     .service(
+                        web::resource("/roads/{road_id}/renumbering")
+                            .post(addresses::renumber_road),
+                    )
+                    .service(
                         web::resource("/{id}")
                             .get(addresses::read)
                             .put(addresses::update),

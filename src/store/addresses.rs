@@ -88,43 +88,32 @@ impl Store {
         change: &Change<'_>,
     ) -> StoreResult<StoredAddress> {
         let mut tx = self.begin_write().await?;
-        let current: Option<i64> =
-            sqlx::query_scalar("SELECT current_version FROM addresses WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let current = current.ok_or(StoreError::NotFound)?;
-        expect_version(expected_version, current)?;
-        if record.status != AddressStatus::Retired {
-            refuse_duplicate(&mut tx, record, Some(id)).await?;
-        }
-        let next = current + 1;
-        sqlx::query(
-            "UPDATE addresses SET current_version = ? WHERE id = ? AND current_version = ?",
-        )
-        .bind(next)
-        .bind(id)
-        .bind(current)
-        .execute(&mut *tx)
-        .await?;
-        insert_version(&mut tx, id, next, record, change).await?;
-        let action = match change.action {
-            ChangeAction::Retired => "address.retire",
-            _ => "address.update",
-        };
-        append(
-            &mut tx,
-            change.author,
-            action,
-            "address",
-            Some(&id.to_string()),
-            audit_detail(record, next, change),
-        )
-        .await?;
+        append_address_version(&mut tx, id, expected_version, record, change).await?;
         tx.commit().await?;
         self.address(id, VersionSelector::Current)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// Renumbers in one transaction: retires each of `retired` (id, the version it was read
+    /// at, its retired record), then registers `created`; all or none. Answers the new ids.
+    pub async fn replace_addresses(
+        &self,
+        retired: &[(i64, i64, AddressRecord)],
+        created: &[AddressRecord],
+        retire_change: &Change<'_>,
+        create_change: &Change<'_>,
+    ) -> StoreResult<Vec<i64>> {
+        let mut tx = self.begin_write().await?;
+        for (id, expected, record) in retired {
+            append_address_version(&mut tx, *id, *expected, record, retire_change).await?;
+        }
+        let mut ids = Vec::with_capacity(created.len());
+        for record in created {
+            ids.push(insert_address(&mut tx, record, create_change).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// One version of an address; `None` when there is none.
@@ -205,6 +194,18 @@ impl Store {
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(read_address).transpose()
+    }
+
+    /// Every address in use on a road, doors and what lies under them.
+    pub async fn addresses_on_road(&self, road_id: i64) -> StoreResult<Vec<StoredAddress>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM addresses a JOIN address_versions v ON v.address_id = a.id AND v.version = a.current_version
+             WHERE v.road_id = ? AND v.status != 'retired' ORDER BY a.id"
+        )))
+        .bind(road_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(read_address).collect()
     }
 
     /// The doors in use on a road (its numbered doors, proposed or assigned).
@@ -327,6 +328,49 @@ impl Store {
             .fetch_one(self.pool())
             .await?)
     }
+}
+
+/// Appends version `expected + 1` to address `id` inside the caller's transaction, refusing a
+/// stale version and (unless it retires) a path in use by another address.
+async fn append_address_version(
+    tx: &mut SqliteConnection,
+    id: i64,
+    expected_version: i64,
+    record: &AddressRecord,
+    change: &Change<'_>,
+) -> StoreResult<i64> {
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT current_version FROM addresses WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let current = current.ok_or(StoreError::NotFound)?;
+    expect_version(expected_version, current)?;
+    if record.status != AddressStatus::Retired {
+        refuse_duplicate(tx, record, Some(id)).await?;
+    }
+    let next = current + 1;
+    sqlx::query("UPDATE addresses SET current_version = ? WHERE id = ? AND current_version = ?")
+        .bind(next)
+        .bind(id)
+        .bind(current)
+        .execute(&mut *tx)
+        .await?;
+    insert_version(tx, id, next, record, change).await?;
+    let action = match change.action {
+        ChangeAction::Retired => "address.retire",
+        _ => "address.update",
+    };
+    append(
+        tx,
+        change.author,
+        action,
+        "address",
+        Some(&id.to_string()),
+        audit_detail(record, next, change),
+    )
+    .await?;
+    Ok(next)
 }
 
 async fn insert_address(

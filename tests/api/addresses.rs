@@ -716,3 +716,107 @@ async fn written_forms_of_the_demo_addresses_are_read_and_found() {
         .await;
     assert_eq!(found["match"], "road");
 }
+
+#[tokio::test]
+async fn a_renamed_road_is_renumbered_with_its_old_to_new_table() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, road_tag) = app.created_place("jiashan", &road("塘东路")).await;
+    let doors = [door(15.0, true), door(45.0, true), door(25.0, false)];
+    let numbered = post(
+        &app,
+        &token,
+        &format!("/api/v1/addresses/roads/{road_id}/numbering"),
+        &json!({ "doors": doors, "register": true }),
+    )
+    .await;
+    assert_eq!(numbered.status(), StatusCode::CREATED);
+    registered(
+        &app,
+        &token,
+        &json!({ "road_id": road_id, "number": 3, "building": "2" }),
+    )
+    .await;
+    let path = format!("/api/v1/addresses/roads/{road_id}/renumbering");
+    // Not renamed yet: nothing to renumber.
+    let early = post(&app, &token, &path, &json!({})).await;
+    assert_problem(early, StatusCode::CONFLICT, None).await;
+
+    // The renaming is approved and the road's record carries the new name; the county now
+    // numbers by distance, one pair per 10 m.
+    let mut renamed = road("塘东大道");
+    renamed["change"] = json!({ "comment": "经批准更名为塘东大道" });
+    let response = app
+        .update_place(Some(&token), road_id, Some(&road_tag), &renamed)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let admin = app.token("admin").await;
+    put(
+        &app,
+        &admin,
+        "/api/v1/addresses/rules/330421",
+        None,
+        &json!({ "scheme": { "kind": "distance", "metres_per_pair": 10 } }),
+    )
+    .await;
+    let preview = post(&app, &token, &path, &json!({})).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview: Value = preview.json().await.unwrap();
+    let table: Vec<(&str, &str)> = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["old_address"].as_str().unwrap(),
+                r["new_address"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        table,
+        [
+            ("嘉善县西塘镇塘东路1号", "嘉善县西塘镇塘东大道3号"),
+            ("嘉善县西塘镇塘东路2号", "嘉善县西塘镇塘东大道6号"),
+            ("嘉善县西塘镇塘东路3号", "嘉善县西塘镇塘东大道9号"),
+            ("嘉善县西塘镇塘东路3号2幢", "嘉善县西塘镇塘东大道9号2幢"),
+        ]
+    );
+    assert_eq!(count(&app).await, 4, "a preview changes nothing");
+    let unexplained = post(&app, &token, &path, &json!({ "apply": true })).await;
+    assert_problem(unexplained, StatusCode::BAD_REQUEST, Some("comment")).await;
+    let applied = post(
+        &app,
+        &token,
+        &path,
+        &json!({ "apply": true, "comment": "道路更名后门牌重编" }),
+    )
+    .await;
+    assert_eq!(applied.status(), StatusCode::OK);
+    let applied: Value = applied.json().await.unwrap();
+    assert_eq!(applied["new_ids"].as_array().unwrap().len(), 4);
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/addresses?road_id={road_id}&status=assigned"),
+            Some(&token),
+        )
+        .await;
+    let now: Vec<&str> = list["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["standard_address"].as_str().unwrap())
+        .collect();
+    assert_eq!(now.len(), 4);
+    assert!(now.contains(&"嘉善县西塘镇塘东大道9号2幢"));
+    let (_, retired) = app
+        .get_json(
+            &format!("/api/v1/addresses?road_id={road_id}&status=retired"),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(retired["numberMatched"], 4);
+    // Renumbered once, the road's addresses carry its name.
+    let again = post(&app, &token, &path, &json!({})).await;
+    assert_problem(again, StatusCode::CONFLICT, None).await;
+}

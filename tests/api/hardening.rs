@@ -476,6 +476,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/api/v1/addresses/rules/330421"),
     ("PUT", "/api/v1/addresses/roads/1"),
     ("POST", "/api/v1/addresses/roads/1/numbering"),
+    ("POST", "/api/v1/addresses/roads/1/renumbering"),
     ("GET", "/api/v1/addresses/1"),
     ("PUT", "/api/v1/addresses/1"),
     ("POST", "/api/v1/addresses/1/retire"),
