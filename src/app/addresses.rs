@@ -53,6 +53,9 @@ pub enum AddressError {
     /// The database failed, or the edit was stale.
     #[error(transparent)]
     Store(StoreError),
+    /// A PDF could not be made (the font).
+    #[error(transparent)]
+    Pdf(#[from] super::pdf::PdfError),
 }
 
 impl From<StoreError> for AddressError {

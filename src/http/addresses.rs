@@ -445,3 +445,21 @@ pub async fn renumber_road(
     .await?;
     Ok(HttpResponse::Ok().json(table))
 }
+
+/// `GET /api/v1/addresses/{id}/certificate.pdf`: the 门牌证.
+pub async fn certificate(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let pdf = app::address_certificate::certificate_pdf(&state, &staff, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"address-{id}-certificate.pdf\""),
+        ))
+        .body(pdf))
+}

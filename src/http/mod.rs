@@ -120,6 +120,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                             .put(addresses::update),
                     )
                     .service(web::resource("/{id}/retire").post(addresses::retire))
+                    .service(web::resource("/{id}/certificate.pdf").get(addresses::certificate))
                     .service(web::resource("/{id}/history").get(addresses::history))
                     .service(
                         web::resource("/{id}/versions/{version}").get(addresses::read_version),

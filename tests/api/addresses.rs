@@ -820,3 +820,90 @@ async fn a_renamed_road_is_renumbered_with_its_old_to_new_table() {
     let again = post(&app, &token, &path, &json!({})).await;
     assert_problem(again, StatusCode::CONFLICT, None).await;
 }
+
+#[tokio::test]
+async fn the_certificate_holds_the_full_standard_address_and_the_plate_qr_code() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_addresses = true;
+    })
+    .await;
+    let token = app.token("jiashan").await;
+    let (_, list) = app
+        .get_json("/api/v1/addresses?status=assigned&limit=1000", Some(&token))
+        .await;
+    let door = list["addresses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["standard_address"] == "嘉善县罗星街道亭桥路1号")
+        .expect("the first door of 亭桥路")
+        .clone();
+    let id = door["id"].as_i64().unwrap();
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/addresses/{id}/certificate.pdf")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let pdf = response.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("certificate.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let output = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) is installed");
+    let text: String = String::from_utf8(output.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for expected in [
+        "门牌证",
+        "浙江省嘉兴市嘉善县罗星街道亭桥路1号",
+        "嘉善县罗星街道亭桥路1号",
+        "亭桥路（TingqiaoLu）",
+        "嘉善县民政局",
+        "/s/",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&file)
+        .arg(shots.join("address-certificate"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    // Another county's staff, and a proposed address, get no certificate.
+    let pinghu = app.token("pinghu").await;
+    let other = app
+        .client
+        .get(app.url(&format!("/api/v1/addresses/{id}/certificate.pdf")))
+        .bearer_auth(&pinghu)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(other, StatusCode::FORBIDDEN, None).await;
+    let (_, proposed) = app
+        .get_json("/api/v1/addresses?status=proposed&limit=1", Some(&token))
+        .await;
+    let proposed = proposed["addresses"][0]["id"].as_i64().unwrap();
+    let refused = app
+        .client
+        .get(app.url(&format!("/api/v1/addresses/{proposed}/certificate.pdf")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, StatusCode::CONFLICT, None).await;
+}

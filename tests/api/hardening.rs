@@ -480,6 +480,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/addresses/1"),
     ("PUT", "/api/v1/addresses/1"),
     ("POST", "/api/v1/addresses/1/retire"),
+    ("GET", "/api/v1/addresses/1/certificate.pdf"),
     ("GET", "/api/v1/addresses/1/history"),
     ("GET", "/api/v1/addresses/1/versions/1"),
     ("GET", "/api/v1/places"),

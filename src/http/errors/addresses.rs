@@ -24,6 +24,7 @@ impl From<AddressError> for Problem {
             AddressError::NotFound(detail) => Problem::not_found(detail),
             AddressError::Conflict(detail) => Problem::conflict(detail),
             AddressError::Store(error) => error.into(),
+            AddressError::Pdf(error) => error.into(),
         }
     }
 }
