@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod address_certificate;
 pub mod address_lookup;
+pub mod address_plates;
 pub mod address_renumbering;
 pub mod addresses;
 pub mod audit;

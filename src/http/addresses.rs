@@ -463,3 +463,41 @@ pub async fn certificate(
         ))
         .body(pdf))
 }
+
+/// `?division=&format=json|csv`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatesQuery {
+    division: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/addresses/plates`: the plates campaign's progress per road and what is missing.
+pub async fn plates(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: Query<PlatesQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some(division) = query.division.as_deref() else {
+        return Err(Problem::invalid_field(
+            "division",
+            "the division code (prefix) to count: 330421",
+        ));
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Problem::invalid_field("format", "json or csv")),
+    };
+    let progress = app::address_plates::progress(&state, &staff, division).await?;
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"plates-{division}.csv\""),
+            ))
+            .body(app::address_plates::progress_csv(&progress)));
+    }
+    Ok(HttpResponse::Ok().json(progress))
+}

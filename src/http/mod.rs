@@ -101,6 +101,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/proposals").post(addresses::propose))
                     .service(web::resource("/geocode").get(addresses::geocode))
                     .service(web::resource("/reverse").get(addresses::reverse))
+                    .service(web::resource("/plates").get(addresses::plates))
                     .service(
                         web::resource("/rules/{jurisdiction}")
                             .get(addresses::read_rules)

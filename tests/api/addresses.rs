@@ -907,3 +907,56 @@ async fn the_certificate_holds_the_full_standard_address_and_the_plate_qr_code()
         .unwrap();
     assert_problem(refused, StatusCode::CONFLICT, None).await;
 }
+
+#[tokio::test]
+async fn the_plates_campaign_counts_every_state_per_road_and_lists_what_is_missing() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_addresses = true;
+    })
+    .await;
+    let token = app.token("jiashan").await;
+    let (status, progress) = app
+        .get_json("/api/v1/addresses/plates?division=330421", Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{progress}");
+    let roads = progress["roads"].as_array().unwrap();
+    let names: Vec<&str> = roads
+        .iter()
+        .map(|r| r["road_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["亭桥路", "晋阳东路", "车站南路", "星河小区"]);
+    let total = &progress["total"];
+    // Every state of the campaign occurs in the demo.
+    for state in ["planned", "installed", "damaged", "lost", "without_plate"] {
+        assert!(total[state].as_u64().unwrap() > 0, "{state}: {total}");
+    }
+    let sum: u64 = ["planned", "installed", "damaged", "lost", "without_plate"]
+        .iter()
+        .map(|s| total[*s].as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, total["assigned"].as_u64().unwrap());
+    let missing = progress["missing"].as_array().unwrap();
+    assert_eq!(
+        missing.len() as u64,
+        sum - total["installed"].as_u64().unwrap()
+    );
+    assert!(missing.iter().any(|m| m["problem"] == "no_plate"));
+
+    let csv = app
+        .client
+        .get(app.url("/api/v1/addresses/plates?division=330421&format=csv"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    let csv = csv.text().await.unwrap();
+    assert!(csv.lines().next().unwrap().contains("上墙率"));
+    assert_eq!(csv.lines().count(), 1 + roads.len() + 1);
+    let pinghu = app.token("pinghu").await;
+    let (status, _) = app
+        .get_json("/api/v1/addresses/plates?division=330421", Some(&pinghu))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

@@ -472,6 +472,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/addresses/proposals"),
     ("GET", "/api/v1/addresses/geocode"),
     ("GET", "/api/v1/addresses/reverse"),
+    ("GET", "/api/v1/addresses/plates"),
     ("GET", "/api/v1/addresses/rules/330421"),
     ("PUT", "/api/v1/addresses/rules/330421"),
     ("PUT", "/api/v1/addresses/roads/1"),
