@@ -24,25 +24,38 @@ pub const TOWNSHIP: &str = "330421002";
 pub const SAMPLE_NOTE: &str =
     "演示样例：道路走向与门牌点位为演示虚构，并非真实地址（sample, not a real address）";
 
-/// The sample roads: name, romanization, line (drawn west→east or south→north), doors per side.
-pub const SAMPLE_ROADS: [(&str, &str, [[f64; 2]; 2], usize); 3] = [
+/// The sample roads: name, romanization, line (drawn west→east or south→north), doors per
+/// side, and a sample meaning of the name (made up like the rest, and saying so).
+pub type SampleRoad = (
+    &'static str,
+    &'static str,
+    [[f64; 2]; 2],
+    usize,
+    &'static str,
+);
+
+/// The demo's sample roads.
+pub const SAMPLE_ROADS: [SampleRoad; 3] = [
     (
         "亭桥路",
         "Tingqiao Lu",
         [[120.925, 30.835], [120.935, 30.835]],
         8,
+        "演示样例：以路东端的亭桥得名",
     ),
     (
         "晋阳东路",
         "Jinyang Donglu",
         [[120.925, 30.8385], [120.935, 30.8385]],
         5,
+        "演示样例：晋阳路向东延伸段",
     ),
     (
         "车站南路",
         "Chezhan Nanlu",
         [[120.9395, 30.830], [120.9395, 30.842]],
         4,
+        "演示样例：通往车站的南北向道路",
     ),
 ];
 
@@ -104,13 +117,14 @@ pub async fn load_if_absent(state: &AppState) -> Result<(), DemoError> {
         SignStatus::Retired,
     ];
     let mut plates = 0usize;
-    for (name, romanization, [start, end], per_side) in SAMPLE_ROADS {
+    for (name, romanization, [start, end], per_side, meaning) in SAMPLE_ROADS {
         let road_id = sample_place(
             state,
             &staff,
             json!({
                 "standard_name": name, "category": "2532", "division_codes": [TOWNSHIP],
-                "romanization": romanization, "description": SAMPLE_NOTE,
+                "romanization": romanization, "description": SAMPLE_NOTE, "meaning": meaning,
+                "history": "演示样例：2020年新建道路，2021年命名（sample history）",
                 "source": "diming demo sample (data/SOURCES.md)"
             }),
             json!({ "type": "LineString", "coordinates": [start, end] }),

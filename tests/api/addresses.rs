@@ -874,6 +874,26 @@ async fn the_certificate_holds_the_full_standard_address_and_the_plate_qr_code()
     ] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    // The QR code opens the door plate's public page: the standard address, the road's name,
+    // its meaning and history.
+    let code: String = text
+        .split("/s/")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let page = app.get(&format!("/s/{code}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    for expected in [
+        "嘉善县罗星街道亭桥路1号",
+        "亭桥路",
+        "以路东端的亭桥得名",
+        "2020年新建道路",
+    ] {
+        assert!(page.contains(expected), "{expected} on the plate's page");
+    }
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let status = std::process::Command::new("pdftoppm")
