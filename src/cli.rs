@@ -274,6 +274,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 database_url: cli.database_url,
                 demo: args.demo,
                 demo_inspection: args.demo,
+                demo_addresses: args.demo,
                 data_dir: args.data_dir,
                 session_ttl_minutes: args.session_ttl_minutes,
                 cookie_secure: args.cookie_secure,

@@ -2,6 +2,7 @@
 //! loaded into an empty database by `diming serve --demo`, with demo accounts to sign in with;
 //! `inspection` adds sample boundary markers and a joint inspection round on top.
 
+pub mod addresses;
 pub mod inspection;
 
 use std::path::{Path, PathBuf};

@@ -24,6 +24,8 @@ pub struct Settings {
     /// With the demo: sample markers on the 嘉善县 | 平湖市 line and an inspection round in
     /// reconciliation (`demo::inspection`); `serve --demo` turns it on.
     pub demo_inspection: bool,
+    /// With `demo`: also load the sample roads, door numbers and door plates.
+    pub demo_addresses: bool,
     pub data_dir: PathBuf,
     pub session_ttl_minutes: i64,
     pub cookie_secure: bool,
@@ -61,6 +63,7 @@ impl Settings {
             database_url: database_url.into(),
             demo: false,
             demo_inspection: false,
+            demo_addresses: false,
             data_dir: PathBuf::from("data"),
             session_ttl_minutes: 480,
             cookie_secure: false,
@@ -157,6 +160,9 @@ impl Application {
         tracing::info!(features, names, "spatial and name indexes ready");
         if settings.demo && settings.demo_inspection {
             demo::inspection::load_if_absent(&state).await?;
+        }
+        if settings.demo && settings.demo_addresses {
+            demo::addresses::load_if_absent(&state).await?;
         }
         crate::app::jobs::spawn_all(state.clone().into_inner());
         let body_limit = BodyLimit(settings.max_body_bytes);

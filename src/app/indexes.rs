@@ -118,6 +118,8 @@ impl AppState {
     /// After a place record was written: derived pages are stale, and the indexes take its new
     /// state (or drop it, once it is historical or has no geometry).
     pub fn place_changed(&self, place: &StoredPlace) {
+        // A road renamed, added or retired reads addresses differently.
+        self.addresses_changed();
         let geometry = place_geometry(place);
         let names = name_records(place, geometry.as_ref());
         let new_extent = geometry.as_ref().and_then(geo::BoundingRect::bounding_rect);

@@ -5,6 +5,11 @@
 //! and maps their errors.
 
 pub mod accounts;
+pub mod address_certificate;
+pub mod address_lookup;
+pub mod address_plates;
+pub mod address_renumbering;
+pub mod addresses;
 pub mod audit;
 pub mod boundaries;
 pub mod caller;
@@ -77,6 +82,8 @@ pub struct AppState {
     pub naming: naming::NamingState,
     /// The font of PDFs, read on first use.
     pub pdf: Arc<pdf::PdfFonts>,
+    /// The address index (see `address_lookup`); `None` once a write made it stale.
+    pub address_index: RwLock<Option<Arc<crate::search::addresses::AddressIndex>>>,
 }
 
 /// How the service was configured (flags and environment, see `startup::Settings`).
@@ -192,12 +199,22 @@ impl AppState {
             divisions: RwLock::new(Default::default()),
             naming: naming_state,
             pdf: pdf_fonts,
+            address_index: RwLock::new(None),
         }
+    }
+
+    /// Marks the address index stale: after a write of an address, a road or a division.
+    pub fn addresses_changed(&self) {
+        *self
+            .address_index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
     }
 
     /// Marks every derived page stale: after a write every page may show (a division change).
     pub fn content_changed(&self) {
         self.freshness.everything_written();
+        self.addresses_changed();
     }
 
     /// Counts one scan of a sign today; counts reach the database in `flush_scans`.

@@ -18,7 +18,7 @@ use super::division_code::{DivisionCode, Jurisdiction};
 /// assert_eq!(Role::Admin.to_string(), "admin");
 /// assert!(Role::parse("superuser").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Users, jurisdictions, audit; edits anywhere in their jurisdiction (all of China without one).
@@ -216,6 +216,12 @@ pub enum AccessError {
     /// Only administrators and reviewers decide on proposed changes.
     #[error("the {0} role may not approve or reject changes")]
     RoleMayNotDecide(Role),
+    /// The numbering rule of the jurisdiction names other roles as the ones assigning house
+    /// numbers (the public security bureau assigns them in some cities, civil affairs in others).
+    #[error(
+        "the {0} role does not assign house numbers in {1}: the jurisdiction's numbering rule names the roles that do"
+    )]
+    RoleMayNotAssignNumbers(Role, String),
     /// An administrator manages only accounts whose every jurisdiction lies inside their own;
     /// an account working everywhere only an administrator who works everywhere.
     #[error(

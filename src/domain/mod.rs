@@ -1,6 +1,9 @@
 //! The pure rules and types of the register: no I/O, no HTTP, no SQL.
 
 pub mod account;
+pub mod address;
+pub mod address_numbering;
+pub mod address_parse;
 pub mod boundary;
 pub mod boundary_line;
 pub mod category;

@@ -2,6 +2,7 @@
 //! error into problem+json. Routes are registered in `router`, which the tests reuse.
 
 pub mod accounts;
+pub mod addresses;
 pub mod audit;
 pub mod auth;
 pub mod body;
@@ -89,6 +90,42 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/{id}/retire").post(places::retire))
                     .service(web::resource("/{id}/history").get(places::history))
                     .service(web::resource("/{id}/versions/{version}").get(places::read_version)),
+            )
+            .service(
+                web::scope("/addresses")
+                    .service(
+                        web::resource("")
+                            .get(addresses::list)
+                            .post(addresses::create),
+                    )
+                    .service(web::resource("/proposals").post(addresses::propose))
+                    .service(web::resource("/geocode").get(addresses::geocode))
+                    .service(web::resource("/reverse").get(addresses::reverse))
+                    .service(web::resource("/plates").get(addresses::plates))
+                    .service(
+                        web::resource("/rules/{jurisdiction}")
+                            .get(addresses::read_rules)
+                            .put(addresses::set_rules),
+                    )
+                    .service(web::resource("/roads/{road_id}").put(addresses::road_numbering))
+                    .service(
+                        web::resource("/roads/{road_id}/numbering").post(addresses::number_road),
+                    )
+                    .service(
+                        web::resource("/roads/{road_id}/renumbering")
+                            .post(addresses::renumber_road),
+                    )
+                    .service(
+                        web::resource("/{id}")
+                            .get(addresses::read)
+                            .put(addresses::update),
+                    )
+                    .service(web::resource("/{id}/retire").post(addresses::retire))
+                    .service(web::resource("/{id}/certificate.pdf").get(addresses::certificate))
+                    .service(web::resource("/{id}/history").get(addresses::history))
+                    .service(
+                        web::resource("/{id}/versions/{version}").get(addresses::read_version),
+                    ),
             )
             .service(
                 web::scope("/auth")

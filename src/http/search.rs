@@ -86,7 +86,10 @@ pub async fn search(
         limit,
     };
     let hits = app::search::search(&state, &identity, query).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "query": text, "hits": hits })))
+    // A text with a number in it may be an address: the register's match comes beside the names.
+    let addresses = app::address_lookup::search(&state, &identity, text).await?;
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "query": text, "hits": hits, "addresses": addresses })))
 }
 
 fn parse_near(text: &str) -> Result<(f64, f64), String> {

@@ -2,6 +2,7 @@
 //! gazetteer book, the joint inspection's report, marker register, findings table and map, and
 //! typeset PDF documents; the HTML pages of the OGC API.
 
+pub mod address_certificate;
 pub mod gazetteer;
 pub mod gazetteer_pdf;
 pub mod inspection;

@@ -8,6 +8,8 @@
 //! plus a small ordered set for names added since; a removed record's slot is emptied and never
 //! reused, so a stale key can only point at an empty slot.
 
+pub mod addresses;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::domain::romanize::{Romanizer, is_han, untoned};

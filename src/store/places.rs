@@ -549,7 +549,7 @@ async fn insert_version(
     Ok(())
 }
 
-fn read_meta(row: &SqliteRow) -> StoreResult<VersionMeta> {
+pub(crate) fn read_meta(row: &SqliteRow) -> StoreResult<VersionMeta> {
     let action: &str = row.get("action");
     Ok(VersionMeta {
         version: row.get("version"),

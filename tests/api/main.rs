@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod addresses;
 mod audit;
 mod auth;
 mod boundaries;

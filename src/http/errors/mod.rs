@@ -2,6 +2,7 @@
 //! where an `app` error meets an HTTP status.
 
 mod accounts;
+mod addresses;
 mod boundaries;
 mod divisions;
 mod inspections;

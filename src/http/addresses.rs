@@ -1,0 +1,503 @@
+//! `/api/v1/addresses`: the address register (create, read now, as of a day or any version,
+//! update with `If-Match`, retire, history, lists), number proposals for a door and for a whole
+//! road, a road's numbering settings and a jurisdiction's numbering rule.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::body::JsonBody;
+use super::places::{AsOfQuery, parse_day};
+use super::precondition::expected_version;
+use super::problem::Problem;
+use crate::app::addresses::{AddressInput, rules_for};
+use crate::app::{self, AppState, Identity, Staff};
+use crate::domain::address::{AddressPath, AddressStatus, HouseNumber};
+use crate::domain::address_numbering::{NumberingRules, RoadNumbering};
+use crate::domain::division_code::Jurisdiction;
+use crate::domain::field_error::FieldErrors;
+use crate::domain::version::{ChangeNote, VersionMeta, entity_tag};
+use crate::http::query::{NoParams, Query};
+use crate::store::addresses::{AddressFilter, StoredAddress};
+
+/// The kind letter of an address's entity tag (`"a17.v3"`).
+const TAG_KIND: char = 'a';
+const MAX_PAGE: i64 = 1000;
+
+/// An address as clients send it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressBody {
+    road_id: i64,
+    #[serde(default)]
+    division_code: Option<String>,
+    #[serde(default)]
+    number: Option<u32>,
+    #[serde(default)]
+    number_suffix: Option<u32>,
+    #[serde(default)]
+    building: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    flat: Option<String>,
+    #[serde(default)]
+    point: Option<[f64; 2]>,
+    #[serde(default)]
+    status: Option<AddressStatus>,
+    #[serde(default)]
+    change: ChangeNote,
+    // Sent back as read: accepted and ignored.
+    #[serde(default, rename = "id")]
+    _id: Option<serde_json::Value>,
+    #[serde(default, rename = "version")]
+    _version: Option<serde_json::Value>,
+    #[serde(default, rename = "standard_address")]
+    _standard_address: Option<serde_json::Value>,
+}
+
+impl TryFrom<AddressBody> for AddressInput {
+    type Error = Problem;
+
+    fn try_from(body: AddressBody) -> Result<Self, Problem> {
+        let number = match (body.number, body.number_suffix) {
+            (Some(n), suffix) => Some(HouseNumber { number: n, suffix }),
+            (None, Some(_)) => {
+                return Err(
+                    FieldErrors::one("number_suffix", "a suffix belongs to a number").into(),
+                );
+            }
+            (None, None) => None,
+        };
+        let trimmed = |s: Option<String>| s.map(|s| s.trim().to_string());
+        Ok(Self {
+            road_id: body.road_id,
+            division_code: body.division_code,
+            path: AddressPath {
+                number,
+                building: trimmed(body.building),
+                unit: trimmed(body.unit),
+                flat: trimmed(body.flat),
+            },
+            point: body.point,
+            status: body.status,
+            change: body.change,
+        })
+    }
+}
+
+/// An address as the register answers it.
+#[derive(Serialize)]
+struct AddressView<'a> {
+    id: i64,
+    #[serde(flatten)]
+    record: &'a crate::domain::address::AddressRecord,
+    plate: &'static str,
+    version: &'a VersionMeta,
+    current_version: i64,
+}
+
+fn view(address: &StoredAddress) -> AddressView<'_> {
+    AddressView {
+        id: address.id,
+        record: &address.record,
+        plate: address.record.level.plate(),
+        version: &address.meta,
+        current_version: address.current_version,
+    }
+}
+
+fn address_response(status: StatusCode, address: &StoredAddress) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((
+            header::ETAG,
+            entity_tag(TAG_KIND, address.id, address.meta.version),
+        ))
+        .json(view(address))
+}
+
+pub async fn create(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: JsonBody<AddressBody>,
+) -> Result<HttpResponse, Problem> {
+    let input = AddressInput::try_from(body.parsed()?)?;
+    let stored = app::addresses::create(&state, &staff, input).await?;
+    let response = address_response(StatusCode::CREATED, &stored);
+    super::created_at(response, &format!("/api/v1/addresses/{}", stored.id))
+}
+
+pub async fn update(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<AddressBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, "address")?;
+    let input = AddressInput::try_from(body.parsed()?)?;
+    let stored = app::addresses::update(&state, &staff, id, expected, input).await?;
+    Ok(address_response(StatusCode::OK, &stored))
+}
+
+pub async fn retire(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<ChangeNote>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, TAG_KIND, id, "address")?;
+    let stored = app::addresses::retire(&state, &staff, id, expected, body.parsed()?).await?;
+    Ok(address_response(StatusCode::OK, &stored))
+}
+
+pub async fn read(
+    state: web::Data<AppState>,
+    _staff: Staff,
+    path: web::Path<i64>,
+    query: Query<AsOfQuery>,
+) -> Result<HttpResponse, Problem> {
+    let found = app::addresses::read(&state, path.into_inner(), query.day()?).await?;
+    Ok(address_response(StatusCode::OK, &found))
+}
+
+pub async fn read_version(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    _staff: Staff,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, Problem> {
+    let (id, version) = path.into_inner();
+    let found = app::addresses::read_version(&state, id, version).await?;
+    Ok(address_response(StatusCode::OK, &found))
+}
+
+pub async fn history(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    _staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let versions = app::addresses::history(&state, id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "address_id": id, "versions": versions })))
+}
+
+/// The list filters as they arrive.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    road_id: Option<String>,
+    division: Option<String>,
+    status: Option<String>,
+    as_of: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+fn filter_of(query: &ListQuery) -> Result<AddressFilter, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut filter = AddressFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    if let Some(road) = &query.road_id {
+        match road.parse::<i64>() {
+            Ok(id) => filter.road_id = Some(id),
+            Err(_) => errors.push("road_id", "a place id"),
+        }
+    }
+    if let Some(division) = &query.division {
+        match Jurisdiction::parse(division) {
+            Ok(prefix) => filter.division_prefix = Some(prefix.as_str().to_string()),
+            Err(error) => errors.push("division", format!("{division:?}: {error}")),
+        }
+    }
+    if let Some(status) = &query.status {
+        match AddressStatus::parse(status) {
+            Some(status) => filter.status = Some(status),
+            None => errors.push("status", "use proposed, assigned or retired"),
+        }
+    }
+    if let Some(as_of) = &query.as_of {
+        match parse_day(as_of, "as_of") {
+            Ok(day) => filter.as_of = Some(day),
+            Err(_) => errors.push("as_of", "a date YYYY-MM-DD"),
+        }
+    }
+    if let Some(limit) = &query.limit {
+        match limit.parse::<i64>() {
+            Ok(n) if (1..=MAX_PAGE).contains(&n) => filter.limit = n,
+            _ => errors.push("limit", format!("a whole number from 1 to {MAX_PAGE}")),
+        }
+    }
+    if let Some(offset) = &query.offset {
+        match offset.parse::<i64>() {
+            Ok(n) if n >= 0 => filter.offset = n,
+            _ => errors.push("offset", "a whole number from 0"),
+        }
+    }
+    errors.into_result(filter).map_err(Problem::from)
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    _staff: Staff,
+    query: Query<ListQuery>,
+) -> Result<HttpResponse, Problem> {
+    let filter = filter_of(&query)?;
+    let (found, total) = app::addresses::list(&state, filter).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "addresses": found.iter().map(view).collect::<Vec<_>>(),
+        "numberMatched": total,
+        "numberReturned": found.len(),
+    })))
+}
+
+/// A door point to propose a number for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalBody {
+    road_id: i64,
+    #[serde(default)]
+    point: Option<[f64; 2]>,
+}
+
+pub async fn propose(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: JsonBody<ProposalBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let proposal = app::addresses::propose(&state, &staff, body.road_id, body.point).await?;
+    Ok(HttpResponse::Ok().json(proposal))
+}
+
+/// The door points of a road to number at once.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WholeRoadBody {
+    doors: Vec<[f64; 2]>,
+    /// Register every door as a proposed address too.
+    #[serde(default)]
+    register: bool,
+}
+
+pub async fn number_road(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<WholeRoadBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let answer = app::addresses::number_whole_road(
+        &state,
+        &staff,
+        path.into_inner(),
+        &body.doors,
+        body.register,
+    )
+    .await?;
+    let status = if body.register {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(HttpResponse::build(status).json(answer))
+}
+
+pub async fn road_numbering(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<RoadNumbering>,
+) -> Result<HttpResponse, Problem> {
+    let settings =
+        app::addresses::set_road_numbering(&state, &staff, path.into_inner(), body.parsed()?)
+            .await?;
+    Ok(HttpResponse::Ok().json(settings))
+}
+
+pub async fn read_rules(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    _staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let division = path.into_inner();
+    Jurisdiction::parse(&division)
+        .map_err(|e| Problem::invalid_field("jurisdiction", e.to_string()))?;
+    let (set_for, rules) = rules_for(&state, &division).await?;
+    Ok(
+        HttpResponse::Ok()
+            .json(json!({ "division": division, "set_for": set_for, "rules": rules })),
+    )
+}
+
+pub async fn set_rules(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: JsonBody<NumberingRules>,
+) -> Result<HttpResponse, Problem> {
+    let rules =
+        app::addresses::set_rules(&state, &staff, &path.into_inner(), body.parsed()?).await?;
+    Ok(HttpResponse::Ok().json(rules))
+}
+
+/// `?q=` a written address.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeocodeQuery {
+    q: Option<String>,
+}
+
+/// The longest written address read.
+const MAX_ADDRESS_CHARS: usize = 100;
+
+pub async fn geocode(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: Query<GeocodeQuery>,
+) -> Result<HttpResponse, Problem> {
+    let text = query.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() || text.chars().count() > MAX_ADDRESS_CHARS {
+        return Err(Problem::invalid_field(
+            "q",
+            format!("an address as written, 1 to {MAX_ADDRESS_CHARS} characters"),
+        ));
+    }
+    let answer = app::address_lookup::geocode(&state, &identity, text).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// `?lon=&lat=` a point.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseQuery {
+    lon: Option<String>,
+    lat: Option<String>,
+}
+
+pub async fn reverse(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: Query<ReverseQuery>,
+) -> Result<HttpResponse, Problem> {
+    let mut errors = FieldErrors::default();
+    let mut read =
+        |field: &str, text: Option<&str>, range: std::ops::RangeInclusive<f64>| match text
+            .and_then(|t| t.trim().parse::<f64>().ok())
+        {
+            Some(v) if range.contains(&v) => v,
+            _ => {
+                errors.push(
+                    field,
+                    format!("degrees from {} to {}", range.start(), range.end()),
+                );
+                0.0
+            }
+        };
+    let lon = read("lon", query.lon.as_deref(), -180.0..=180.0);
+    let lat = read("lat", query.lat.as_deref(), -90.0..=90.0);
+    errors.into_result(())?;
+    let answer = app::address_lookup::reverse(&state, &identity, lon, lat).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Renumbering a renamed road: the table, applied or not.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenumberingBody {
+    #[serde(default)]
+    apply: bool,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+pub async fn renumber_road(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<RenumberingBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let table = app::address_renumbering::renumber_road(
+        &state,
+        &staff,
+        path.into_inner(),
+        body.apply,
+        body.comment.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(table))
+}
+
+/// `GET /api/v1/addresses/{id}/certificate.pdf`: the 门牌证.
+pub async fn certificate(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let pdf = app::address_certificate::certificate_pdf(&state, &staff, id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"address-{id}-certificate.pdf\""),
+        ))
+        .body(pdf))
+}
+
+/// `?division=&format=json|csv`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatesQuery {
+    division: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/addresses/plates`: the plates campaign's progress per road and what is missing.
+pub async fn plates(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: Query<PlatesQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some(division) = query.division.as_deref() else {
+        return Err(Problem::invalid_field(
+            "division",
+            "the division code (prefix) to count: 330421",
+        ));
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(_) => return Err(Problem::invalid_field("format", "json or csv")),
+    };
+    let progress = app::address_plates::progress(&state, &staff, division).await?;
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"plates-{division}.csv\""),
+            ))
+            .body(app::address_plates::progress_csv(&progress)));
+    }
+    Ok(HttpResponse::Ok().json(progress))
+}
