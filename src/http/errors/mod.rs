@@ -12,3 +12,4 @@ mod pdf;
 mod places;
 mod romanize;
 mod signs;
+mod tiles;
