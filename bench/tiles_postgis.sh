@@ -30,7 +30,7 @@ IFS=/ read -r z x y <<<"$tile"
 
 echo "== PostGIS: loading the same records"
 [ -f .cache/peers/names.csv ] || python3 bench/load_peers.py
-export PGHOST=127.0.0.1 PGDATABASE=test
+export PGHOST=127.0.0.1 PGDATABASE=test PGUSER=${PGUSER:-postgres}
 peers=$PWD/.cache/peers
 psql -q -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION IF NOT EXISTS postgis;
