@@ -11,7 +11,7 @@ use geozero::mvt::{Message, Tile};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, xitang};
+use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with, xitang};
 
 fn at(name: &str, lon: f64, lat: f64) -> Value {
     let mut feature = xitang(name);
@@ -291,4 +291,51 @@ async fn bad_tile_addresses_are_problems_naming_the_parameter() {
         None,
     )
     .await;
+}
+
+/// The MVT ids of a tile's features (any layer).
+fn feature_ids(bytes: &[u8]) -> BTreeSet<u64> {
+    if bytes.is_empty() {
+        return BTreeSet::new();
+    }
+    let tile = Tile::decode(bytes).unwrap();
+    tile.layers
+        .iter()
+        .flat_map(|l| l.features.iter().filter_map(|f| f.id))
+        .collect()
+}
+
+#[tokio::test]
+async fn signs_and_divisions_tiles_hold_what_their_items_show() {
+    let app = spawn_app_with(|settings| settings.demo = true).await;
+    // A public sign, and the tile around it.
+    let (_, signs) = app
+        .get_json("/ogc/collections/signs/items?limit=1", None)
+        .await;
+    let position = &signs["features"][0]["geometry"]["coordinates"];
+    let (lon, lat) = (position[0].as_f64().unwrap(), position[1].as_f64().unwrap());
+    for (collection, z) in [("signs", 13), ("divisions", 9)] {
+        let tile = tile_at(z, lon, lat);
+        let (status, _, bytes) = fetch(&app, &path(collection, tile), None, None).await;
+        assert_eq!(status, StatusCode::OK, "{collection}");
+        let [w, s, e, n] = tile.lon_lat_bounds(BUFFER);
+        let (_, items) = app
+            .get_json(
+                &format!("/ogc/collections/{collection}/items?bbox={w},{s},{e},{n}&limit=10000"),
+                None,
+            )
+            .await;
+        let expected: BTreeSet<u64> = items["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| !f["geometry"].is_null())
+            .map(|f| match &f["id"] {
+                Value::String(code) => code.parse().unwrap(),
+                id => id.as_u64().unwrap(),
+            })
+            .collect();
+        assert!(!expected.is_empty(), "{collection}");
+        assert_eq!(feature_ids(&bytes), expected, "{collection}");
+    }
 }
