@@ -274,6 +274,9 @@ async fn write(
                 .await?
         }
     };
+    state
+        .freshness
+        .written(super::freshness::Kind::BoundaryLines);
     Ok(stored)
 }
 

@@ -27,7 +27,35 @@ pub struct Freshness {
     any_place: AtomicU64,
     cells: RwLock<HashMap<(i32, i32), u64>>,
     signs: RwLock<HashMap<String, u64>>,
+    /// The last write of any sign, boundary line or marker, for what shows many of them (a
+    /// vector tile), by `Kind`.
+    kinds: [AtomicU64; 3],
 }
+
+/// The records other than places that derived things are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Place-name signs.
+    Signs = 0,
+    /// Boundary lines.
+    BoundaryLines = 1,
+    /// Boundary markers.
+    Markers = 2,
+}
+
+/// What a cached vector tile draws: place records (places and divisions, whose areas are
+/// their own records) by where they are, or one other kind of record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Draws {
+    /// Place records near the tile.
+    Places,
+    /// Records of one kind, anywhere.
+    Other(Kind),
+}
+
+/// A tile covering more ground cells than this is checked against every place write instead
+/// of cell by cell (a zoom-3 tile covers thousands of cells).
+const MAX_CELLS_CHECKED: i64 = 1024;
 
 /// What a page depends on: its sign's public code and where it stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,6 +124,54 @@ impl Freshness {
         latest <= drawn_at
     }
 
+    /// Whether a tile of `extent` (in degrees) drawing `draws`, drawn at `drawn_at`, still shows
+    /// what is recorded.
+    ///
+    /// ```
+    /// use diming::app::freshness::{Draws, Freshness, Kind};
+    /// use geo::{Rect, coord};
+    /// let freshness = Freshness::default();
+    /// let jiashan = Rect::new(coord! { x: 120.7, y: 30.7 }, coord! { x: 121.1, y: 31.1 });
+    /// let drawn_at = freshness.now();
+    /// freshness.place_written(Some(Rect::new(coord! { x: 116.39, y: 39.9 }, coord! { x: 116.39, y: 39.9 })));
+    /// assert!(freshness.tile_is_fresh(drawn_at, Draws::Places, jiashan));
+    /// freshness.written(Kind::Markers);
+    /// assert!(freshness.tile_is_fresh(drawn_at, Draws::Other(Kind::Signs), jiashan));
+    /// assert!(!freshness.tile_is_fresh(drawn_at, Draws::Other(Kind::Markers), jiashan));
+    /// freshness.place_written(Some(Rect::new(coord! { x: 120.92, y: 30.93 }, coord! { x: 120.92, y: 30.93 })));
+    /// assert!(!freshness.tile_is_fresh(drawn_at, Draws::Places, jiashan));
+    /// ```
+    pub fn tile_is_fresh(&self, drawn_at: u64, draws: Draws, extent: Rect<f64>) -> bool {
+        let latest = match draws {
+            Draws::Other(kind) => self.kinds[kind as usize].load(Ordering::SeqCst),
+            Draws::Places => {
+                let (west, south) = cell(extent.min().x, extent.min().y);
+                let (east, north) = cell(extent.max().x, extent.max().y);
+                let count = (i64::from(east) - i64::from(west) + 1)
+                    * (i64::from(north) - i64::from(south) + 1);
+                if count > MAX_CELLS_CHECKED {
+                    self.any_place.load(Ordering::SeqCst)
+                } else {
+                    self.cells.read().map_or(u64::MAX, |cells| {
+                        (west..=east)
+                            .flat_map(|x| (south..=north).map(move |y| (x, y)))
+                            .filter_map(|c| cells.get(&c).copied())
+                            .max()
+                            .unwrap_or(0)
+                    })
+                }
+            }
+        };
+        latest.max(self.everything.load(Ordering::SeqCst)) <= drawn_at
+    }
+
+    /// After a record of `kind` was written (a sign, line or marker): what shows many of them
+    /// is stale.
+    pub fn written(&self, kind: Kind) {
+        let now = self.tick();
+        self.kinds[kind as usize].store(now, Ordering::SeqCst);
+    }
+
     /// After a write every page may show (a division change): every page is stale.
     pub fn everything_written(&self) {
         let now = self.tick();
@@ -105,6 +181,7 @@ impl Freshness {
     /// After a sign was written: its pages are stale.
     pub fn sign_written(&self, code: &str) {
         let now = self.tick();
+        self.kinds[Kind::Signs as usize].store(now, Ordering::SeqCst);
         if let Ok(mut signs) = self.signs.write() {
             signs.insert(code.to_ascii_uppercase(), now);
         }

@@ -428,6 +428,7 @@ pub async fn create(
         .check_near_line(&marker, reference.as_ref())
         .map_err(MarkerError::Inconsistent)?;
     import(&state.store, std::slice::from_ref(&marker), &staff.author()).await?;
+    state.freshness.written(super::freshness::Kind::Markers);
     let stored = existing(state, &marker.number.to_string()).await?;
     let position = position(&stored, System::CGCS2000)?;
     Ok(CreatedMarker {

@@ -28,6 +28,7 @@ pub mod romanize;
 pub mod search;
 pub mod signs;
 pub mod spatial;
+pub mod tiles;
 pub mod transform;
 
 use std::collections::HashMap;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub qr_cache: signs_cache::QrCache,
     /// Rendered public pages by (code, language), valid while `freshness` says so.
     pub page_cache: quick_cache::sync::Cache<(String, bool), Arc<freshness::CachedPage>>,
+    /// Encoded vector tiles by collection, address and audience, valid while `freshness` says so.
+    pub tiles: tiles::TileCache,
     /// When what each cached page shows was last written.
     pub freshness: freshness::Freshness,
     /// Pages being drawn again right now: one request draws, the others meanwhile get the
@@ -190,6 +193,7 @@ impl AppState {
             settings,
             qr_cache: signs_cache::QrCache::new(10_000),
             page_cache: quick_cache::sync::Cache::new(10_000),
+            tiles: tiles::new_cache(20_000, 256 << 20),
             sign_ids: quick_cache::sync::Cache::new(100_000),
             freshness: freshness::Freshness::default(),
             pages_in_redraw: Mutex::new(Default::default()),

@@ -30,4 +30,5 @@ pub mod place;
 pub mod romanize;
 pub mod sign;
 pub mod text;
+pub mod tile;
 pub mod version;

@@ -29,6 +29,7 @@ pub mod romanize;
 pub mod search;
 pub mod signs;
 pub mod spatial;
+pub mod tiles;
 pub mod transform;
 pub mod uri_limit;
 pub mod web_app;
@@ -305,6 +306,13 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             // GIS clients page through thousands of features; GeoJSON shrinks several times.
             .wrap(middleware::Compress::default())
             .configure(ogc::routes),
+    )
+    // Vector tiles of the OGC collections; MVT shrinks to about half under gzip.
+    .service(
+        web::scope("/tiles")
+            .wrap(middleware::Compress::default())
+            .service(web::resource("/{collection}/tiles.json").get(tiles::tile_json))
+            .service(web::resource("/{collection}/{z}/{x}/{y}.mvt").get(tiles::xyz)),
     )
     // The staff application: its page at /, its built files under /app/.
     .service(web::resource("/").get(web_app::index))

@@ -1,6 +1,6 @@
 //! Things the service draws: QR codes, print sheets, the small map, the public sign page, the
 //! gazetteer book, the joint inspection's report, marker register, findings table and map, and
-//! typeset PDF documents; the HTML pages of the OGC API.
+//! typeset PDF documents; the HTML pages of the OGC API; vector tiles.
 
 pub mod address_certificate;
 pub mod gazetteer;
@@ -8,6 +8,7 @@ pub mod gazetteer_pdf;
 pub mod inspection;
 pub mod inspection_pdf;
 pub mod map;
+pub mod mvt;
 pub mod naming_pages;
 pub mod ogc;
 pub mod pdf;

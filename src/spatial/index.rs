@@ -254,6 +254,10 @@ pub struct SpatialIndex {
     /// Lines and areas, measured to their closest point.
     near: RTree<NearItem>,
     near_keys: HashMap<i64, NearKey>,
+    /// Every record's bounding box in degrees, for the records meeting a box (a vector tile).
+    extents: RTree<AreaBox>,
+    /// Every record's geometry, shared with the trees above.
+    shapes: HashMap<i64, Arc<Geometry<f64>>>,
 }
 
 impl SpatialIndex {
@@ -261,8 +265,13 @@ impl SpatialIndex {
     pub fn build(records: impl IntoIterator<Item = (IndexedPlace, Geometry<f64>)>) -> Self {
         let mut index = Self::default();
         let (mut boxes, mut points, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
+        let mut extents = Vec::new();
         for (place, geometry) in records {
-            let (area, area_box, near) = prepare(&place, geometry);
+            let (area, area_box, near, extent) = prepare(&place, geometry);
+            if let Some((extent, shape)) = extent {
+                index.shapes.insert(place.place_id, shape);
+                extents.push(extent);
+            }
             if let (Some(area), Some(area_box)) = (area, area_box) {
                 index.note_administrative(&place);
                 index.areas.insert(place.place_id, area);
@@ -288,6 +297,7 @@ impl SpatialIndex {
         index.area_boxes = RTree::bulk_load(boxes);
         index.points = RTree::bulk_load(points);
         index.near = RTree::bulk_load(shapes);
+        index.extents = RTree::bulk_load(extents);
         index
     }
 
@@ -304,7 +314,11 @@ impl SpatialIndex {
     /// Puts a record's current state in the index (replacing what was there).
     pub fn upsert(&mut self, place: IndexedPlace, geometry: Geometry<f64>) {
         self.remove(place.place_id);
-        let (area, area_box, near) = prepare(&place, geometry);
+        let (area, area_box, near, extent) = prepare(&place, geometry);
+        if let Some((extent, shape)) = extent {
+            self.shapes.insert(place.place_id, shape);
+            self.extents.insert(extent);
+        }
         if let (Some(area), Some(area_box)) = (area, area_box) {
             self.note_administrative(&place);
             self.areas.insert(place.place_id, area);
@@ -330,6 +344,13 @@ impl SpatialIndex {
     pub fn remove(&mut self, place_id: i64) {
         if self.places.remove(&place_id).is_none() {
             return;
+        }
+        if let Some(shape) = self.shapes.remove(&place_id)
+            && let Some(rect) = shape.bounding_rect()
+        {
+            let rectangle =
+                Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+            self.extents.remove(&GeomWithData::new(rectangle, place_id));
         }
         if let Some(area) = self.areas.get(&place_id)
             && let Some(code) = area.place.division_code.as_deref()
@@ -378,6 +399,47 @@ impl SpatialIndex {
                 },
             )),
         }
+    }
+
+    /// The records `keep` accepts whose bounding box meets `rect`, with their geometry, by
+    /// record id: what a vector tile of `rect` draws.
+    pub fn features_meeting(
+        &self,
+        rect: Rect<f64>,
+        keep: impl Fn(&IndexedPlace) -> bool,
+    ) -> Vec<(&IndexedPlace, &Geometry<f64>)> {
+        let envelope =
+            AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
+        let mut found: Vec<(&IndexedPlace, &Geometry<f64>)> = self
+            .extents
+            .locate_in_envelope_intersecting(&envelope)
+            .filter_map(|b| Some((self.places.get(&b.data)?, self.shapes.get(&b.data)?)))
+            .filter(|(place, _)| keep(place))
+            .map(|(place, shape)| (place, shape.as_ref()))
+            .collect();
+        found.sort_by_key(|(place, _)| place.place_id);
+        found
+    }
+
+    /// The box in degrees around every record `keep` accepts, if any.
+    pub fn bounds(&self, keep: impl Fn(&IndexedPlace) -> bool) -> Option<Rect<f64>> {
+        let mut all = self
+            .extents
+            .iter()
+            .filter(|b| self.places.get(&b.data).is_some_and(&keep))
+            .map(|b| b.geom().envelope());
+        let first = all.next()?;
+        let envelope = all.fold(first, |a, b| a.merged(&b));
+        Some(Rect::new(
+            Coord {
+                x: envelope.lower()[0],
+                y: envelope.lower()[1],
+            },
+            Coord {
+                x: envelope.upper()[0],
+                y: envelope.upper()[1],
+            },
+        ))
     }
 
     /// The polygon of the administrative area (行政区域) registered for a division code.
@@ -690,10 +752,21 @@ enum NearKey {
     Shape(AABB<[f64; 3]>),
 }
 
-fn prepare(
-    place: &IndexedPlace,
-    geometry: Geometry<f64>,
-) -> (Option<Area>, Option<AreaBox>, Option<Near>) {
+/// The entries of one record in each tree, and its geometry shared between them.
+type Prepared = (
+    Option<Area>,
+    Option<AreaBox>,
+    Option<Near>,
+    Option<(AreaBox, Arc<Geometry<f64>>)>,
+);
+
+fn prepare(place: &IndexedPlace, geometry: Geometry<f64>) -> Prepared {
+    let extent = geometry.bounding_rect().map(|rect| {
+        GeomWithData::new(
+            Rectangle::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]),
+            place.place_id,
+        )
+    });
     if let Geometry::Point(p) = geometry {
         return (
             None,
@@ -702,6 +775,7 @@ fn prepare(
                 unit_vector(p.0),
                 place.place_id,
             ))),
+            extent.map(|e| (e, Arc::new(geometry))),
         );
     }
     let shape: Option<MultiPolygon<f64>> = match &geometry {
@@ -727,16 +801,17 @@ fn prepare(
         ),
         _ => (None, None),
     };
-    let near = envelope_3d(&geometry).map(|envelope| {
+    let shared = Arc::new(geometry);
+    let near = envelope_3d(&shared).map(|envelope| {
         Near::Shape(NearItem {
             place_id: place.place_id,
             envelope,
-            geometry: Arc::new(geometry),
+            geometry: shared.clone(),
             edges,
             segments: OnceLock::new(),
         })
     });
-    (area, area_box, near)
+    (area, area_box, near, extent.map(|e| (e, shared)))
 }
 
 /// The 3-D box around a geometry's vertices on the unit sphere.

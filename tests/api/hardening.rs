@@ -605,6 +605,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/ogc/collections/places/items/1"),
     ("DELETE", "/ogc/collections/places/items/1"),
     ("OPTIONS", "/ogc/collections/places/items/1"),
+    ("GET", "/ogc/collections/places/tiles/WebMercatorQuad/3/2/6"),
+    ("GET", "/tiles/places/3/6/2.mvt"),
+    ("GET", "/tiles/places/tiles.json"),
 ];
 
 #[tokio::test]

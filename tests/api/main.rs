@@ -24,6 +24,7 @@ mod romanize;
 mod search;
 mod signs;
 mod spatial;
+mod tiles;
 mod transform;
 mod validation;
 mod visibility;

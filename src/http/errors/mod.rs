@@ -13,3 +13,4 @@ mod pdf;
 mod places;
 mod romanize;
 mod signs;
+mod tiles;

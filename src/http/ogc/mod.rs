@@ -93,6 +93,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .options(edits::collection_options),
     )
     .service(
+        web::resource("/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}").get(super::tiles::ogc),
+    )
+    .service(
         web::resource("/collections/{id}/items/{feature_id}")
             .get(items::read)
             .route(web::head().to(items::read))
