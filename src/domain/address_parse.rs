@@ -357,10 +357,12 @@ fn parse_rest(rest: &str, on_area: bool) -> Option<AddressPath> {
         let mut suffix = None;
         let marked = scan.eat("号");
         if scan.eat("之") {
-            let start = scan.at;
-            let taken =
-                scan.take_while(|c| c.is_ascii_digit() || "零一二三四五六七八九十".contains(c));
-            let _ = start;
+            // Digits or Chinese numerals, not both: 12号之一3栋 is suffix 一, then building 3.
+            let taken = if scan.chars.get(scan.at).is_some_and(char::is_ascii_digit) {
+                scan.take_while(|c| c.is_ascii_digit())
+            } else {
+                scan.take_while(|c| "零一二三四五六七八九十".contains(c))
+            };
             suffix = Some(numeral(taken)?);
         } else if scan.eat("-") {
             suffix = Some(scan.digits()?);
@@ -469,6 +471,11 @@ mod tests {
                 "{text}"
             );
         }
+        let read = names.parse("罗星街道亭桥路12号之一3栋2单元401室").unwrap();
+        assert_eq!(read.path.number, Some(HouseNumber::with_suffix(12, 1)));
+        assert_eq!(read.path.building.as_deref(), Some("3"));
+        let read = names.parse("罗星街道亭桥路12之2号3栋").unwrap();
+        assert_eq!(read.path.number, Some(HouseNumber::with_suffix(12, 2)));
         for text in [
             "3幢2单元401室",
             "3栋2单元401",
