@@ -5,6 +5,7 @@
 //! and maps their errors.
 
 pub mod accounts;
+pub mod address_applications;
 pub mod address_certificate;
 pub mod address_lookup;
 pub mod address_plates;

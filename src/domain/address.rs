@@ -318,7 +318,7 @@ impl AddressPath {
     ///     flat: Some("401".into()),
     /// };
     /// let building = flat.parent().unwrap();
-    /// assert_eq!((building.building.as_deref(), building.flat), (Some("3"), None));
+    /// assert_eq!((building.building.as_deref(), building.flat.as_deref()), (Some("3"), None));
     /// assert_eq!(building.parent().unwrap().parent(), None);
     /// ```
     pub fn parent(&self) -> Option<AddressPath> {

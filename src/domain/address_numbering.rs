@@ -105,6 +105,8 @@ pub struct NumberingRules {
     /// The roles that may assign numbers here (the public security bureau in some cities,
     /// civil affairs in others: who the office's accounts are).
     pub assigning_roles: Vec<Role>,
+    /// The working days within which an owner's application is decided.
+    pub decision_working_days: u32,
 }
 
 impl Default for NumberingRules {
@@ -116,6 +118,7 @@ impl Default for NumberingRules {
             suffix_style: SuffixStyle::Hyphen,
             max_offset_m: 100.0,
             assigning_roles: vec![Role::Admin, Role::Editor],
+            decision_working_days: 10,
         }
     }
 }
@@ -141,6 +144,12 @@ impl NumberingRules {
         }
         if !(self.max_offset_m.is_finite() && (1.0..=5000.0).contains(&self.max_offset_m)) {
             return Err(("max_offset_m", "between 1 and 5000 metres".into()));
+        }
+        if !(1..=60).contains(&self.decision_working_days) {
+            return Err((
+                "decision_working_days",
+                "between 1 and 60 working days".into(),
+            ));
         }
         if self.assigning_roles.is_empty() {
             return Err((

@@ -269,6 +269,29 @@ fn normalise(text: &str) -> Vec<char> {
 
 /// Levenshtein distance of two short strings.
 fn edit_distance(a: &[char], b: &[char]) -> usize {
+    if a == b {
+        return 0;
+    }
+    // Division names are short: two rows on the stack, no allocation per comparison (the
+    // division part is compared hundreds of times per address).
+    const ROW: usize = 24;
+    if b.len() < ROW {
+        let mut previous = [0usize; ROW];
+        let mut row = [0usize; ROW];
+        for (j, cell) in previous.iter_mut().enumerate().take(b.len() + 1) {
+            *cell = j;
+        }
+        for (i, ca) in a.iter().enumerate() {
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                row[j + 1] = (previous[j] + usize::from(ca != cb))
+                    .min(previous[j + 1] + 1)
+                    .min(row[j] + 1);
+            }
+            std::mem::swap(&mut previous, &mut row);
+        }
+        return previous[b.len()];
+    }
     let mut previous: Vec<usize> = (0..=b.len()).collect();
     let mut row = vec![0; b.len() + 1];
     for (i, ca) in a.iter().enumerate() {
@@ -357,10 +380,12 @@ fn parse_rest(rest: &str, on_area: bool) -> Option<AddressPath> {
         let mut suffix = None;
         let marked = scan.eat("号");
         if scan.eat("之") {
-            let start = scan.at;
-            let taken =
-                scan.take_while(|c| c.is_ascii_digit() || "零一二三四五六七八九十".contains(c));
-            let _ = start;
+            // Digits or Chinese numerals, not both: 12号之一3栋 is suffix 一, then building 3.
+            let taken = if scan.chars.get(scan.at).is_some_and(char::is_ascii_digit) {
+                scan.take_while(|c| c.is_ascii_digit())
+            } else {
+                scan.take_while(|c| "零一二三四五六七八九十".contains(c))
+            };
             suffix = Some(numeral(taken)?);
         } else if scan.eat("-") {
             suffix = Some(scan.digits()?);
@@ -469,6 +494,11 @@ mod tests {
                 "{text}"
             );
         }
+        let read = names.parse("罗星街道亭桥路12号之一3栋2单元401室").unwrap();
+        assert_eq!(read.path.number, Some(HouseNumber::with_suffix(12, 1)));
+        assert_eq!(read.path.building.as_deref(), Some("3"));
+        let read = names.parse("罗星街道亭桥路12之2号3栋").unwrap();
+        assert_eq!(read.path.number, Some(HouseNumber::with_suffix(12, 2)));
         for text in [
             "3幢2单元401室",
             "3栋2单元401",
@@ -486,6 +516,16 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn edit_distances_of_short_and_long_names() {
+        let chars = |s: &str| s.chars().collect::<Vec<char>>();
+        assert_eq!(edit_distance(&chars("罗兴街道"), &chars("罗星街道")), 1);
+        assert_eq!(edit_distance(&chars("罗星"), &chars("罗星街道")), 2);
+        assert_eq!(edit_distance(&chars("嘉善"), &chars("嘉善")), 0);
+        let long = "一".repeat(30);
+        assert_eq!(edit_distance(&chars(&long), &chars(&"一".repeat(29))), 1);
     }
 
     #[test]

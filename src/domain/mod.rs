@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod address;
+pub mod address_application;
 pub mod address_numbering;
 pub mod address_parse;
 pub mod boundary;

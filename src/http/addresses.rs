@@ -501,3 +501,127 @@ pub async fn plates(
     }
     Ok(HttpResponse::Ok().json(progress))
 }
+
+/// The kind letter of an application's entity tag (`"q3.v1"`).
+const APPLICATION_TAG: char = 'q';
+
+/// An application as staff send it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationBody {
+    road_id: i64,
+    applicant: String,
+    point: [f64; 2],
+    documents: Vec<String>,
+}
+
+fn application_response(
+    status: StatusCode,
+    view: &app::address_applications::ApplicationView,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((
+            header::ETAG,
+            entity_tag(
+                APPLICATION_TAG,
+                view.application.id,
+                view.application.version,
+            ),
+        ))
+        .json(view)
+}
+
+pub async fn file_application(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: JsonBody<ApplicationBody>,
+) -> Result<HttpResponse, Problem> {
+    let body = body.parsed()?;
+    let input = app::address_applications::ApplicationInput {
+        road_id: body.road_id,
+        applicant: body.applicant,
+        point: body.point,
+        documents: body.documents,
+    };
+    let view = app::address_applications::file(&state, &staff, input).await?;
+    let response = application_response(StatusCode::CREATED, &view);
+    super::created_at(
+        response,
+        &format!("/api/v1/addresses/applications/{}", view.application.id),
+    )
+}
+
+/// `?division=&overdue=true`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationsQuery {
+    division: Option<String>,
+    overdue: Option<String>,
+}
+
+pub async fn applications(
+    state: web::Data<AppState>,
+    staff: Staff,
+    query: Query<ApplicationsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let Some(division) = query.division.as_deref() else {
+        return Err(Problem::invalid_field(
+            "division",
+            "a division code (prefix): 330421",
+        ));
+    };
+    let overdue = match query.overdue.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(Problem::invalid_field("overdue", "true or false")),
+    };
+    let found = app::address_applications::list(&state, &staff, division, overdue).await?;
+    Ok(HttpResponse::Ok().json(json!({ "applications": found })))
+}
+
+pub async fn application(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let view = app::address_applications::read(&state, &staff, path.into_inner()).await?;
+    Ok(application_response(StatusCode::OK, &view))
+}
+
+/// A decision as staff send it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    approve: bool,
+    #[serde(default)]
+    number: Option<u32>,
+    #[serde(default)]
+    number_suffix: Option<u32>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+pub async fn decide_application(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    staff: Staff,
+    path: web::Path<i64>,
+    body: JsonBody<DecisionBody>,
+) -> Result<HttpResponse, Problem> {
+    let id = path.into_inner();
+    let expected = expected_version(&request, APPLICATION_TAG, id, "application")?;
+    let body = body.parsed()?;
+    let input = app::address_applications::DecisionInput {
+        approve: body.approve,
+        number: body.number.map(|number| HouseNumber {
+            number,
+            suffix: body.number_suffix,
+        }),
+        note: body.note,
+    };
+    let view = app::address_applications::decide(&state, &staff, id, expected, input).await?;
+    Ok(application_response(StatusCode::OK, &view))
+}

@@ -104,6 +104,16 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/reverse").get(addresses::reverse))
                     .service(web::resource("/plates").get(addresses::plates))
                     .service(
+                        web::resource("/applications")
+                            .get(addresses::applications)
+                            .post(addresses::file_application),
+                    )
+                    .service(web::resource("/applications/{id}").get(addresses::application))
+                    .service(
+                        web::resource("/applications/{id}/decision")
+                            .post(addresses::decide_application),
+                    )
+                    .service(
                         web::resource("/rules/{jurisdiction}")
                             .get(addresses::read_rules)
                             .put(addresses::set_rules),

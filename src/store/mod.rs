@@ -2,6 +2,7 @@
 //! This is the only module that writes SQL.
 
 pub mod accounts;
+pub mod address_applications;
 pub mod addresses;
 pub mod audit;
 pub mod boundary_lines;

@@ -980,3 +980,131 @@ async fn the_plates_campaign_counts_every_state_per_road_and_lists_what_is_missi
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn an_owners_application_is_decided_within_its_working_days_and_assigns_the_number() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    registered(
+        &app,
+        &token,
+        &json!({ "road_id": road_id, "number": 1, "point": door(20.0, true), "status": "assigned" }),
+    )
+    .await;
+    let body = json!({
+        "road_id": road_id, "applicant": "嘉善县某置业有限公司", "point": door(60.0, true),
+        "documents": ["建设工程规划许可证", "总平面图"]
+    });
+    // Refusals: nothing filed.
+    let mut no_documents = body.clone();
+    no_documents["documents"] = json!([]);
+    let response = post(
+        &app,
+        &token,
+        "/api/v1/addresses/applications",
+        &no_documents,
+    )
+    .await;
+    assert_problem(response, StatusCode::BAD_REQUEST, Some("documents")).await;
+    let mut far = body.clone();
+    far["point"] = json!([120.897, 30.95]);
+    let response = post(&app, &token, "/api/v1/addresses/applications", &far).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, Some("point")).await;
+    let reviewer = app.token("reviewer").await;
+    let response = post(&app, &reviewer, "/api/v1/addresses/applications", &body).await;
+    assert_problem(response, StatusCode::FORBIDDEN, None).await;
+
+    let filed = post(&app, &token, "/api/v1/addresses/applications", &body).await;
+    assert_eq!(filed.status(), StatusCode::CREATED);
+    let tag = filed.headers()["etag"].to_str().unwrap().to_string();
+    let filed: Value = filed.json().await.unwrap();
+    let id = filed["id"].as_i64().unwrap();
+    assert_eq!(filed["state"], "filed");
+    assert_eq!(filed["overdue"], false);
+    let filed_on =
+        chrono::NaiveDate::parse_from_str(filed["filed_on"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let due =
+        chrono::NaiveDate::parse_from_str(filed["decision_due"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    // Ten working days by default (weekends not counted).
+    assert_eq!(
+        due,
+        diming::domain::address_application::decision_due(filed_on, 10)
+    );
+    assert!((12..=14).contains(&(due - filed_on).num_days()));
+    let (_, overdue) = app
+        .get_json(
+            "/api/v1/addresses/applications?division=330421&overdue=true",
+            Some(&token),
+        )
+        .await;
+    assert_eq!(overdue["applications"].as_array().unwrap().len(), 0);
+    let (status, _) = app
+        .get_json(
+            &format!("/api/v1/addresses/applications/{id}"),
+            Some(&app.token("pinghu").await),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another county does not see it"
+    );
+
+    let path = format!("/api/v1/addresses/applications/{id}/decision");
+    let rejected_without_reason = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", &tag)
+        .json(&json!({ "approve": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        rejected_without_reason,
+        StatusCode::BAD_REQUEST,
+        Some("note"),
+    )
+    .await;
+    let approved = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", &tag)
+        .json(&json!({ "approve": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::OK);
+    let approved: Value = approved.json().await.unwrap();
+    assert_eq!(approved["state"], "approved");
+    let address_id = approved["address_id"].as_i64().unwrap();
+    let (_, address) = app
+        .get_json(&format!("/api/v1/addresses/{address_id}"), Some(&token))
+        .await;
+    assert_eq!(address["standard_address"], "嘉善县西塘镇塘东路3号");
+    assert_eq!(address["status"], "assigned");
+    // Decided once: the old tag is stale, and a second decision is refused.
+    let again = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", &tag)
+        .json(&json!({ "approve": false, "note": "重复" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(again, StatusCode::PRECONDITION_FAILED, None).await;
+    let again = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&token)
+        .header("If-Match", format!("\"q{id}.v2\""))
+        .json(&json!({ "approve": false, "note": "重复" }))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(again, StatusCode::CONFLICT, None).await;
+}
