@@ -500,7 +500,7 @@ function SignOff({ id, round, sideName, onSigned }: { id: number; round: any; si
     <div>
       <h2>{report.content.title}</h2>
       <p>{t('ins.counts', { checked: c.markers_checked, intact: c.intact, damaged: c.damaged, missing: c.missing, moved: c.moved, repaired: c.repaired, disputes: c.open_disputes })}</p>
-      <p>{t('ins.hash')}: <code class="mono" data-testid="report-hash">{report.hash}</code></p>
+      <p>{t('ins.hash')}: <code class="mono hash" data-testid="report-hash">{report.hash}</code></p>
       <ul>{round.basis.line.sides.map((s: any) => {
         const signature = report.signatures.find((x: any) => x.side === s.code && !x.voided_at);
         const voided = report.signatures.filter((x: any) => x.side === s.code && x.voided_at).length;
