@@ -10,12 +10,15 @@ use super::addresses::{self, AddressError, AddressInput, numbering_context};
 use super::{AppState, Staff, today};
 use crate::domain::account::AccessError;
 use crate::domain::address::{AddressPath, AddressStatus, HouseNumber};
-use crate::domain::address_application::{ApplicationState, decision_due};
+use crate::domain::address_application::{
+    ApplicationDocument, ApplicationState, MAX_DOCUMENT_BYTES, decision_due, document_media_type,
+};
 use crate::domain::division_code::{DivisionCode, Jurisdiction};
 use crate::domain::field_error::FieldErrors;
-use crate::domain::version::ChangeNote;
+use crate::domain::version::{ChangeAction, ChangeNote};
 use crate::store::StoreError;
 use crate::store::address_applications::{Decision, NewApplication, StoredApplication};
+use crate::store::places::Change;
 
 /// An application as staff enter it.
 #[derive(Debug, Clone)]
@@ -187,8 +190,16 @@ pub async fn decide(
     if !input.approve && note.is_none() {
         return Err(FieldErrors::one("note", "say why the application is rejected").into());
     }
-    let mut address_id = None;
-    if input.approve {
+    let author = staff.author();
+    let comment = format!("门牌编号申请 {id}（{}）", application.applicant);
+    let change = Change {
+        action: ChangeAction::Created,
+        effective_on: today(),
+        comment: Some(&comment),
+        author: &author,
+        correction: None,
+    };
+    let record = if input.approve {
         let number = match input.number {
             Some(number) => number,
             None => {
@@ -198,37 +209,103 @@ pub async fn decide(
                     .number
             }
         };
-        let address = addresses::create(
-            state,
-            staff,
-            AddressInput {
-                road_id: application.road_id,
-                division_code: Some(application.division_code.clone()),
-                path: AddressPath {
-                    number: Some(number),
-                    ..Default::default()
-                },
-                point: Some(application.point),
-                status: Some(AddressStatus::Assigned),
-                change: ChangeNote {
-                    comment: Some(format!("门牌编号申请 {id}（{}）", application.applicant)),
-                    effective_on: None,
-                },
+        let input = AddressInput {
+            road_id: application.road_id,
+            division_code: Some(application.division_code.clone()),
+            path: AddressPath {
+                number: Some(number),
+                ..Default::default()
             },
-        )
-        .await?;
-        address_id = Some(address.id);
-    }
+            point: Some(application.point),
+            status: Some(AddressStatus::Assigned),
+            change: ChangeNote::default(),
+        };
+        Some(addresses::checked_new(state, staff, &input).await?)
+    } else {
+        None
+    };
     let decision = Decision {
         state: next,
         decided_on: today(),
         note,
-        address_id,
+        assigns: record.as_ref().map(|r| (r, &change)),
     };
-    Ok(view(
-        state
-            .store
-            .decide_address_application(id, expected, &decision, &staff.author())
-            .await?,
-    ))
+    let decided = state
+        .store
+        .decide_address_application(id, expected, &decision, &author)
+        .await?;
+    if record.is_some() {
+        state.addresses_changed();
+    }
+    Ok(view(decided))
+}
+
+/// Keeps a document received with application `id` (PDF, JPEG or PNG, by its content, at
+/// most 10 MiB); `title` says what it is. Outside the caller's jurisdiction the application is
+/// not known.
+pub async fn add_document(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    title: &str,
+    bytes: &[u8],
+) -> Result<ApplicationDocument, AddressError> {
+    let application = existing(state, staff, id).await?;
+    let division = DivisionCode::parse(&application.division_code)
+        .map_err(|e| AddressError::Store(StoreError::Corrupt(e.to_string())))?;
+    staff
+        .actor
+        .may_edit_places_in(std::slice::from_ref(&division))?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        return Err(FieldErrors::one(
+            "title",
+            "say what the document is in 1 to 100 characters: 建设工程规划许可证, 总平面图",
+        )
+        .into());
+    }
+    if bytes.is_empty() || bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(FieldErrors::one(
+            "document",
+            format!("a document of 1 byte to {} MiB", MAX_DOCUMENT_BYTES >> 20),
+        )
+        .into());
+    }
+    let media_type = document_media_type(bytes).ok_or_else(|| {
+        FieldErrors::one(
+            "document",
+            "a scan or file as PDF, JPEG or PNG (its content is none of them)",
+        )
+    })?;
+    Ok(state
+        .store
+        .add_application_document(id, title, media_type, bytes, &staff.author())
+        .await?)
+}
+
+/// The documents of application `id`.
+pub async fn documents(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+) -> Result<Vec<ApplicationDocument>, AddressError> {
+    existing(state, staff, id).await?;
+    Ok(state.store.application_documents(id).await?)
+}
+
+/// One document's media type and content.
+pub async fn document(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    document_id: i64,
+) -> Result<(String, Vec<u8>), AddressError> {
+    existing(state, staff, id).await?;
+    state
+        .store
+        .application_document_bytes(id, document_id)
+        .await?
+        .ok_or_else(|| {
+            AddressError::NotFound(format!("application {id} has no document {document_id}"))
+        })
 }

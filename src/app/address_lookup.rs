@@ -78,6 +78,9 @@ async fn build(state: &AppState) -> Result<AddressIndex, StoreError> {
             .map(|c| c.as_str().to_string())
             .collect();
         gazetteer.add_road(place.id, &place.properties.standard_name, chain, on_area);
+        if let Some(romanization) = &place.properties.romanization {
+            gazetteer.add_road_romanization(place.id, romanization);
+        }
     }
     let entries = state
         .store

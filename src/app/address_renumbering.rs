@@ -8,14 +8,19 @@
 use serde::Serialize;
 
 use super::addresses::{AddressError, numbering_context, required_comment};
+use super::plate_campaign::plate_sign;
+use super::signs::inventory::random_code;
 use super::{AppState, Staff, today};
 use crate::domain::address::{
     AddressLevel, AddressPath, AddressRecord, AddressStatus, HouseNumber, standard_address,
 };
 use crate::domain::address_numbering::{DoorPoint, number_road};
+use crate::domain::division_code::Jurisdiction;
 use crate::domain::field_error::FieldErrors;
+use crate::domain::plate_campaign::{OrderPurpose, Renumbering, RenumberingRow};
 use crate::domain::version::ChangeAction;
-use crate::store::places::Change;
+use crate::store::places::{Change, VersionSelector};
+use crate::store::plate_campaign::{NewPlate, NewPlateOrder, NewRenumbering, PlateFor};
 
 /// One line of the old→new table.
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +53,31 @@ pub struct RenumberingTable {
     /// The new addresses' ids, in the order of `rows`, when applied.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub new_ids: Vec<i64>,
+    /// The published table (its public page is `/public/addresses/renumberings/{id}`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renumbering_id: Option<i64>,
+    /// The replacement order of the new plates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<i64>,
+}
+
+/// The road's name before its renaming: the last earlier version's name that differs.
+async fn former_name(
+    state: &AppState,
+    place: &crate::store::places::StoredPlace,
+) -> Result<String, AddressError> {
+    let now = &place.properties.standard_name;
+    for version in (1..place.current_version).rev() {
+        if let Some(earlier) = state
+            .store
+            .place(place.id, VersionSelector::Number(version), false)
+            .await?
+            && earlier.properties.standard_name != *now
+        {
+            return Ok(earlier.properties.standard_name);
+        }
+    }
+    Ok(now.clone())
 }
 
 /// The old→new table of renamed road `road_id`; with `apply`, the old addresses retired and the
@@ -173,6 +203,8 @@ pub async fn renumber_road(
         });
     }
     let mut new_ids = Vec::new();
+    let mut renumbering_id = None;
+    let mut order_id = None;
     if apply {
         let author = staff.author();
         let comment = comment.unwrap_or_default();
@@ -187,11 +219,76 @@ pub async fn renumber_road(
             action: ChangeAction::Created,
             ..retire_change.clone()
         };
-        new_ids = state
+        // The old plates still up are replaced by new ones on a replacement order, due within
+        // the rule's days; the table is published with the new numbers, all in one write.
+        let division = context.division.as_str().to_string();
+        let prefix = Jurisdiction::parse(&division)
+            .map(|j| j.as_str().to_string())
+            .unwrap_or_else(|_| division.clone());
+        let book = super::address_plates::PlateBook::read(state, &prefix).await?;
+        let replace_by = today() + chrono::Days::new(u64::from(context.rules.replacement_days));
+        let plates: Vec<NewPlate> = retired
+            .iter()
+            .zip(&created)
+            .enumerate()
+            .map(|(n, ((old_id, _, _), record))| NewPlate {
+                address: PlateFor::Created(n),
+                sign: plate_sign(record),
+                division_code: record.division_code.clone(),
+                replaces_sign_id: book
+                    .in_service
+                    .get(old_id)
+                    .and_then(|ids| ids.first().copied()),
+            })
+            .collect();
+        let publication = NewRenumbering {
+            road_id,
+            division_code: division.clone(),
+            old_road_name: former_name(state, &context.base.place).await?,
+            road_name: road_name.clone(),
+            applied_on: today(),
+            replace_by,
+            rows: rows
+                .iter()
+                .map(|row| RenumberingRow {
+                    old_address_id: row.old_address_id,
+                    new_address_id: None,
+                    level: row.level,
+                    old_address: row.old_address.clone(),
+                    new_address: row.new_address.clone(),
+                })
+                .collect(),
+            comment: comment.clone(),
+        };
+        let order = NewPlateOrder {
+            road_id: Some(road_id),
+            division_code: division,
+            purpose: OrderPurpose::Replacement,
+            due_on: Some(replace_by),
+            note: Some(format!("{road_name}更名后门牌更换（门牌号变更对照表）")),
+        };
+        let (ids, table_id, replacement) = state
             .store
-            .replace_addresses(&retired, &created, &retire_change, &create_change)
+            .renumber_road(
+                &retired,
+                &created,
+                &retire_change,
+                &create_change,
+                &publication,
+                &order,
+                &plates,
+                random_code,
+            )
             .await?;
+        new_ids = ids;
+        renumbering_id = Some(table_id);
+        order_id = Some(replacement);
         state.addresses_changed();
+        for item in state.store.plate_items(replacement).await? {
+            if let Some(sign) = state.store.sign(item.sign_id).await? {
+                state.freshness.sign_written(&sign.public_code);
+            }
+        }
     }
     Ok(RenumberingTable {
         road_id,
@@ -199,5 +296,37 @@ pub async fn renumber_road(
         rows,
         applied: apply,
         new_ids,
+        renumbering_id,
+        order_id,
     })
+}
+
+/// Whether the public may see the road's record (a confidential road's table is not shown).
+async fn road_is_public(state: &AppState, road_id: i64) -> Result<bool, AddressError> {
+    Ok(state
+        .store
+        .place(road_id, VersionSelector::Current, true)
+        .await?
+        .is_some())
+}
+
+/// The published old→new table `id` for the public page; not found unless its road is public.
+pub async fn published(state: &AppState, id: i64) -> Result<Renumbering, AddressError> {
+    let not_found = || AddressError::NotFound(format!("there is no published table {id}"));
+    let table = state.store.renumbering(id).await?.ok_or_else(not_found)?;
+    if !road_is_public(state, table.road_id).await? {
+        return Err(not_found());
+    }
+    Ok(table)
+}
+
+/// Every published table of a public road, newest first.
+pub async fn published_list(state: &AppState) -> Result<Vec<Renumbering>, AddressError> {
+    let mut shown = Vec::new();
+    for table in state.store.renumberings(None).await? {
+        if road_is_public(state, table.road_id).await? {
+            shown.push(table);
+        }
+    }
+    Ok(shown)
 }

@@ -65,6 +65,7 @@ impl From<StoreError> for AddressError {
                 "number",
                 format!("{what} is already in use on this road"),
             )),
+            StoreError::Changed(what) => Self::Conflict(what),
             other => Self::Store(other),
         }
     }
@@ -425,6 +426,16 @@ pub async fn create(
     let stored = state.store.create_address(&record, &change).await?;
     state.addresses_changed();
     Ok(stored)
+}
+
+/// Checks a new address as [`create`] does, without writing it (for a write that registers it
+/// together with something else, like the decision on an application).
+pub(super) async fn checked_new(
+    state: &AppState,
+    staff: &Staff,
+    input: &AddressInput,
+) -> Result<AddressRecord, AddressError> {
+    checked(state, staff, input, None).await
 }
 
 /// Appends a version to address `id`, which must still be at version `expected`.

@@ -25,6 +25,7 @@ pub mod naming;
 pub mod ogc;
 pub mod pdf;
 pub mod places;
+pub mod plate_campaign;
 pub mod romanize;
 pub mod search;
 pub mod signs;

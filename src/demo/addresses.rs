@@ -10,6 +10,7 @@ use serde_json::json;
 use super::DemoError;
 use crate::app::addresses::{self, AddressInput};
 use crate::app::places::{self, PlaceInput};
+use crate::app::plate_campaign::{self, MoveInput, OrderInput};
 use crate::app::signs::inventory;
 use crate::app::signs::maintenance::{self, WorkInput};
 use crate::app::{AppState, Staff};
@@ -117,6 +118,7 @@ pub async fn load_if_absent(state: &AppState) -> Result<(), DemoError> {
         SignStatus::Retired,
     ];
     let mut plates = 0usize;
+    let mut first_road = None;
     for (name, romanization, [start, end], per_side, meaning) in SAMPLE_ROADS {
         let road_id = sample_place(
             state,
@@ -130,6 +132,7 @@ pub async fn load_if_absent(state: &AppState) -> Result<(), DemoError> {
             json!({ "type": "LineString", "coordinates": [start, end] }),
         )
         .await?;
+        first_road.get_or_insert(road_id);
         // Doors 12 m off the line, evenly along both sides.
         let east_west = (end[1] - start[1]).abs() < 1e-9;
         let doors: Vec<[f64; 2]> = (0..per_side)
@@ -302,6 +305,54 @@ pub async fn load_if_absent(state: &AppState) -> Result<(), DemoError> {
             .await
             .map_err(|e| failed("area building", e))?;
     }
+    campaign(state, &staff, first_road.unwrap_or_default()).await?;
     tracing::info!(plates, "demo sample roads, doors and door plates loaded");
+    Ok(())
+}
+
+/// The plates campaign on the first sample road: one production order of every plate it still
+/// lacks (the suffixed door, the building with its units and flats, the doors whose plates were
+/// lost or removed), three quarters of it made, half put up, a quarter verified, and one
+/// problem a field check found — so every stage and the worklist have something in them, while
+/// the other roads' doors without plates stay unordered (漏).
+async fn campaign(state: &AppState, staff: &Staff, road_id: i64) -> Result<(), DemoError> {
+    let order = plate_campaign::create_order(
+        state,
+        staff,
+        OrderInput {
+            road_id: Some(road_id),
+            note: Some(format!("第一批门牌制作 {SAMPLE_NOTE}")),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|e| failed("plate order", e))?;
+    let ids: Vec<i64> = order.items.iter().map(|i| i.item.address_id).collect();
+    let n = ids.len();
+    for (stage, upto) in [
+        ("produced", n * 3 / 4),
+        ("installed", n / 2),
+        ("verified", n / 4),
+    ] {
+        let input = MoveInput {
+            stage: stage.into(),
+            address_ids: Some(ids[..upto.max(1)].to_vec()),
+            done_on: None,
+            photo_id: None,
+        };
+        plate_campaign::move_plates(state, staff, order.order.id, input)
+            .await
+            .map_err(|e| failed(stage, e))?;
+    }
+    plate_campaign::raise_flag(
+        state,
+        staff,
+        ids[n / 2 - 1],
+        "wrong",
+        None,
+        &format!("核查发现门牌字样与标准地址不符，需重新制作 {SAMPLE_NOTE}"),
+    )
+    .await
+    .map_err(|e| failed("plate flag", e))?;
     Ok(())
 }

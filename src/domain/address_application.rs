@@ -112,3 +112,49 @@ mod tests {
         assert!(ApplicationState::Approved.decide(false).is_err());
     }
 }
+
+/// The largest document an application takes (a scanned permit or site plan).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The kind of a received document by its first bytes — a PDF, a JPEG or a PNG scan — whatever
+/// its sender declared; `None` for anything else.
+///
+/// ```
+/// use diming::domain::address_application::document_media_type;
+///
+/// assert_eq!(document_media_type(b"%PDF-1.7 ..."), Some("application/pdf"));
+/// assert_eq!(document_media_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+/// assert_eq!(document_media_type(b"MZ\x90\x00"), None);
+/// ```
+pub fn document_media_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+/// A document received with an application, without its bytes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApplicationDocument {
+    /// The document's id.
+    pub id: i64,
+    /// The application.
+    pub application_id: i64,
+    /// What it is (建设工程规划许可证, 总平面图 …).
+    pub title: String,
+    /// PDF, JPEG or PNG.
+    pub media_type: String,
+    /// Its size.
+    pub bytes: i64,
+    /// The SHA-256 of its content, hex.
+    pub sha256: String,
+    /// When it was received.
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
+    /// By whom.
+    pub uploaded_by_name: String,
+}

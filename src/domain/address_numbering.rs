@@ -107,6 +107,8 @@ pub struct NumberingRules {
     pub assigning_roles: Vec<Role>,
     /// The working days within which an owner's application is decided.
     pub decision_working_days: u32,
+    /// The days within which a renamed road's plates are replaced once its new numbers apply.
+    pub replacement_days: u32,
 }
 
 impl Default for NumberingRules {
@@ -119,6 +121,7 @@ impl Default for NumberingRules {
             max_offset_m: 100.0,
             assigning_roles: vec![Role::Admin, Role::Editor],
             decision_working_days: 10,
+            replacement_days: 90,
         }
     }
 }
@@ -149,6 +152,12 @@ impl NumberingRules {
             return Err((
                 "decision_working_days",
                 "between 1 and 60 working days".into(),
+            ));
+        }
+        if !(1..=3650).contains(&self.replacement_days) {
+            return Err((
+                "replacement_days",
+                "between 1 and 3650 days to replace a renamed road's plates".into(),
             ));
         }
         if self.assigning_roles.is_empty() {

@@ -33,6 +33,8 @@ pub struct AddressGazetteer {
     divisions: HashMap<String, LexDivision>,
     roads: Vec<LexRoad>,
     by_first: HashMap<char, Vec<usize>>,
+    /// Roads by the letters of their romanization (`tingqiaolu`), for addresses typed in pinyin.
+    by_pinyin: Vec<(String, usize)>,
 }
 
 /// An address read from text.
@@ -112,6 +114,52 @@ impl AddressGazetteer {
         });
     }
 
+    /// Adds the romanization of road `id` (`Tingqiao Lu`, as its record has it), so that the
+    /// road is found when typed in pinyin; tones, spaces, hyphens and case are ignored.
+    pub fn add_road_romanization(&mut self, id: i64, romanization: &str) {
+        let letters = pinyin_letters(romanization);
+        if letters.len() < 3 {
+            return;
+        }
+        // Called right after `add_road` of the same road, as the index is built.
+        let last = self.roads.len().checked_sub(1);
+        let found = match last {
+            Some(i) if self.roads[i].id == id => Some(i),
+            _ => self.roads.iter().rposition(|r| r.id == id),
+        };
+        if let Some(i) = found {
+            self.by_pinyin.push((letters, i));
+        }
+    }
+
+    /// Reads an address typed in pinyin: the road's romanization, then the number and the
+    /// parts below it with their pinyin words (`tingqiaolu 12 hao 3 zhuang 2 danyuan 401 shi`);
+    /// the division part before the road is not read. `None` when no romanization occurs.
+    fn parse_pinyin(&self, text: &str) -> Option<Result<ParsedAddress, AddressParseError>> {
+        let letters = pinyin_letters(text);
+        // The longest romanization in the text wins (`tingqiaolu` over `tingqiao`).
+        let (at, alias, i) = self
+            .by_pinyin
+            .iter()
+            .filter_map(|(alias, i)| letters.find(alias.as_str()).map(|at| (at, alias, *i)))
+            .max_by_key(|(_, alias, _)| alias.len())?;
+        let mut rest = letters[at + alias.len()..].to_string();
+        for (word, hanzi) in PINYIN_WORDS {
+            rest = rest.replace(word, hanzi);
+        }
+        let road = &self.roads[i];
+        Some(
+            parse_rest(&rest, road.on_area)
+                .map(|path| ParsedAddress {
+                    road_id: road.id,
+                    division_code: road.chain.last().cloned().unwrap_or_default(),
+                    path,
+                    division_edits: 0,
+                })
+                .ok_or(AddressParseError::Rest(rest)),
+        )
+    }
+
     /// How many roads and areas it knows.
     pub fn road_count(&self) -> usize {
         self.roads.len()
@@ -156,7 +204,9 @@ impl AddressGazetteer {
             }
         }
         let Some((start, len)) = best else {
-            return Err(AddressParseError::NoRoad(text.to_string()));
+            return self
+                .parse_pinyin(text)
+                .unwrap_or_else(|| Err(AddressParseError::NoRoad(text.to_string())));
         };
         let name = &chars[start..start + len];
         let prefix = &chars[..start];
@@ -263,6 +313,35 @@ fn normalise(text: &str) -> Vec<char> {
                 _ => c,
             };
             (!c.is_whitespace() && !matches!(c, ',' | '，' | '、')).then_some(c)
+        })
+        .collect()
+}
+
+/// The pinyin words of the parts below a road, longest first, and what they stand for.
+const PINYIN_WORDS: [(&str, &str); 8] = [
+    ("danyuan", "单元"),
+    ("zhuang", "幢"),
+    ("dong", "栋"),
+    ("hao", "号"),
+    ("lou", "楼"),
+    ("shi", "室"),
+    ("zhi", "之"),
+    ("hu", "户"),
+];
+
+/// The letters, digits and hyphens of a romanized text, lower case, tone marks dropped
+/// (`Tíngqiáo Lù 12-1 Hào` → `tingqiaolu12-1hao`); full-width forms read as ASCII.
+fn pinyin_letters(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    normalise(text)
+        .into_iter()
+        .collect::<String>()
+        .nfd()
+        .filter_map(|c| match c {
+            'ü' | 'Ü' => Some('v'),
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            '-' => Some('-'),
+            _ => None,
         })
         .collect()
 }
@@ -376,7 +455,18 @@ fn parse_rest(rest: &str, on_area: bool) -> Option<AddressPath> {
     };
     let mut path = AddressPath::default();
     if !on_area {
-        let number = scan.digits()?;
+        // Digits, or a Chinese numeral before 号 (十二号).
+        let number = match scan.digits() {
+            Some(n) => n,
+            None => {
+                let taken = scan.take_while(|c| "零一二三四五六七八九十".contains(c));
+                let n = numeral(taken)?;
+                if !scan.chars[scan.at..].starts_with(&['号']) {
+                    return None;
+                }
+                n
+            }
+        };
         let mut suffix = None;
         let marked = scan.eat("号");
         if scan.eat("之") {
@@ -395,8 +485,24 @@ fn parse_rest(rest: &str, on_area: bool) -> Option<AddressPath> {
         }
         path.number = Some(HouseNumber { number, suffix });
     }
-    // Building: 3幢 / 3栋 / 3号楼 / 3#楼 / 3# / 3座.
+    // Building, unit and flat as three numbers: 3-2-401.
     let save = scan.at;
+    if let Some(building) = scan.label()
+        && scan.eat("-")
+        && let Some(unit) = scan.label()
+        && scan.eat("-")
+        && let Some(flat) = scan.label()
+    {
+        let _ = scan.eat("室") || scan.eat("户");
+        if scan.done() {
+            path.building = Some(building);
+            path.unit = Some(unit);
+            path.flat = Some(flat);
+            return Some(path);
+        }
+    }
+    scan.at = save;
+    // Building: 3幢 / 3栋 / 3号楼 / 3#楼 / 3# / 3座 (from the same place).
     if let Some(label) = scan.label() {
         if scan.eat("幢")
             || scan.eat("栋")
@@ -474,6 +580,43 @@ mod tests {
             names.parse("平湖市当湖街道亭桥路5号"),
             Err(AddressParseError::Division(..))
         ));
+    }
+
+    #[test]
+    fn chinese_numerals_the_three_number_form_and_pinyin() {
+        let mut names = gazetteer();
+        let id = names.roads[0].id;
+        names.add_road_romanization(id, "Tíngqiáo Lù");
+        let name: String = names.roads[0].name.iter().collect();
+        let read = names.parse(&format!("{name}十二号")).unwrap();
+        assert_eq!(read.path.number, Some(HouseNumber::plain(12)));
+        let read = names.parse(&format!("{name}12号3-2-401")).unwrap();
+        assert_eq!(
+            (
+                read.path.building.as_deref(),
+                read.path.unit.as_deref(),
+                read.path.flat.as_deref()
+            ),
+            (Some("3"), Some("2"), Some("401"))
+        );
+        let read = names
+            .parse("Tingqiao Lu 12 hao 3 zhuang 2 danyuan 401 shi")
+            .unwrap();
+        assert_eq!(read.road_id, id);
+        assert_eq!(read.path.number, Some(HouseNumber::plain(12)));
+        assert_eq!(read.path.flat.as_deref(), Some("401"));
+        assert_eq!(
+            names.parse("tingqiaolu12-1").unwrap().path.number,
+            Some(HouseNumber::with_suffix(12, 1))
+        );
+        assert!(
+            names.parse("Xihu Lu 12").is_err(),
+            "a romanization not registered"
+        );
+        assert!(
+            names.parse(&format!("{name}十二")).is_err(),
+            "a Chinese numeral needs its 号"
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod naming_scope;
 pub mod ogc;
 pub mod ogc_filter;
 pub mod place;
+pub mod plate_campaign;
 pub mod romanize;
 pub mod sign;
 pub mod text;

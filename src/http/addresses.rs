@@ -464,42 +464,69 @@ pub async fn certificate(
         .body(pdf))
 }
 
-/// `?division=&format=json|csv`.
+/// `?division=&format=json|csv|svg&table=roads|divisions|worklist`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlatesQuery {
     division: Option<String>,
     format: Option<String>,
+    table: Option<String>,
 }
 
-/// `GET /api/v1/addresses/plates`: the plates campaign's progress per road and what is missing.
+/// `GET /api/v1/addresses/plates`: the plates campaign's progress per road and division, and
+/// the worklist; as JSON, as a CSV table or as an SVG chart.
 pub async fn plates(
     state: web::Data<AppState>,
     staff: Staff,
     query: Query<PlatesQuery>,
 ) -> Result<HttpResponse, Problem> {
+    use app::address_plates::ProgressTable;
     let Some(division) = query.division.as_deref() else {
         return Err(Problem::invalid_field(
             "division",
             "the division code (prefix) to count: 330421",
         ));
     };
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(Problem::invalid_field("format", "json or csv")),
+    let table = match query.table.as_deref() {
+        None | Some("roads") => ProgressTable::Roads,
+        Some("divisions") => ProgressTable::Divisions,
+        Some("worklist") => ProgressTable::Worklist,
+        Some(_) => {
+            return Err(Problem::invalid_field(
+                "table",
+                "roads, divisions or worklist",
+            ));
+        }
     };
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "csv", "svg"].contains(&format) {
+        return Err(Problem::invalid_field("format", "json, csv or svg"));
+    }
+    if format == "svg" && table == ProgressTable::Worklist {
+        return Err(Problem::invalid_field(
+            "table",
+            "the chart shows roads or divisions; the worklist is a table (format=csv)",
+        ));
+    }
     let progress = app::address_plates::progress(&state, &staff, division).await?;
-    if csv {
-        return Ok(HttpResponse::Ok()
+    let name = query.table.as_deref().unwrap_or("roads");
+    Ok(match format {
+        "csv" => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"plates-{division}.csv\""),
+                format!("attachment; filename=\"plates-{division}-{name}.csv\""),
             ))
-            .body(app::address_plates::progress_csv(&progress)));
-    }
-    Ok(HttpResponse::Ok().json(progress))
+            .body(app::address_plates::progress_csv(&progress, table)),
+        "svg" => HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"plates-{division}-{name}.svg\""),
+            ))
+            .body(app::address_plates::progress_chart(&progress, table)),
+        _ => HttpResponse::Ok().json(progress),
+    })
 }
 
 /// The kind letter of an application's entity tag (`"q3.v1"`).
@@ -624,4 +651,81 @@ pub async fn decide_application(
     };
     let view = app::address_applications::decide(&state, &staff, id, expected, input).await?;
     Ok(application_response(StatusCode::OK, &view))
+}
+
+/// `?title=`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentQuery {
+    title: Option<String>,
+}
+
+/// `POST /api/v1/addresses/applications/{id}/documents?title=…`: the body is the document
+/// (PDF, JPEG or PNG, at most 10 MiB), read up to that limit.
+pub async fn add_document(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+    query: Query<DocumentQuery>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    use futures_util::StreamExt;
+    let limit = crate::domain::address_application::MAX_DOCUMENT_BYTES;
+    let Some(title) = query.title.as_deref() else {
+        return Err(Problem::invalid_field(
+            "title",
+            "say what the document is: ?title=建设工程规划许可证",
+        ));
+    };
+    let mut bytes = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| Problem::invalid_field("document", e.to_string()))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "document-too-large",
+                "The document is too large",
+                format!(
+                    "a document may be at most {} MiB: scan it at a lower resolution",
+                    limit >> 20
+                ),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let document =
+        app::address_applications::add_document(&state, &staff, path.into_inner(), title, &bytes)
+            .await?;
+    Ok(HttpResponse::Created().json(document))
+}
+
+/// `GET /api/v1/addresses/applications/{id}/documents`.
+pub async fn documents(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, Problem> {
+    let documents = app::address_applications::documents(&state, &staff, path.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({ "documents": documents })))
+}
+
+/// `GET /api/v1/addresses/applications/{id}/documents/{document}`: the document as received.
+pub async fn document(
+    _query: Query<NoParams>,
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, Problem> {
+    let (id, document_id) = path.into_inner();
+    let (media_type, bytes) =
+        app::address_applications::document(&state, &staff, id, document_id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(media_type)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"application-{id}-document-{document_id}\""),
+        ))
+        .body(bytes))
 }

@@ -21,6 +21,7 @@ pub mod naming;
 pub mod ogc;
 pub mod photos;
 pub mod places;
+pub mod plates;
 pub mod precondition;
 pub mod problem;
 pub mod public;
@@ -104,11 +105,29 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/reverse").get(addresses::reverse))
                     .service(web::resource("/plates").get(addresses::plates))
                     .service(
+                        web::resource("/plate-orders")
+                            .get(plates::orders)
+                            .post(plates::create_order),
+                    )
+                    .service(web::resource("/plate-orders/{id}").get(plates::order))
+                    .service(web::resource("/plate-orders/{id}/stage").post(plates::move_plates))
+                    .service(web::resource("/plate-orders/{id}/sheet.pdf").get(plates::sheet))
+                    .service(web::resource("/plate-flags/{id}/resolve").post(plates::resolve_flag))
+                    .service(
                         web::resource("/applications")
                             .get(addresses::applications)
                             .post(addresses::file_application),
                     )
                     .service(web::resource("/applications/{id}").get(addresses::application))
+                    .service(
+                        web::resource("/applications/{id}/documents")
+                            .get(addresses::documents)
+                            .post(addresses::add_document),
+                    )
+                    .service(
+                        web::resource("/applications/{id}/documents/{document}")
+                            .get(addresses::document),
+                    )
                     .service(
                         web::resource("/applications/{id}/decision")
                             .post(addresses::decide_application),
@@ -132,6 +151,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                             .put(addresses::update),
                     )
                     .service(web::resource("/{id}/retire").post(addresses::retire))
+                    .service(web::resource("/{id}/plate-flags").post(plates::raise_flag))
                     .service(web::resource("/{id}/certificate.pdf").get(addresses::certificate))
                     .service(web::resource("/{id}/history").get(addresses::history))
                     .service(
@@ -308,7 +328,9 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/naming/announcements").get(naming::announcements_page))
             .service(web::resource("/naming/announcements.atom").get(naming::announcements_feed))
             .service(web::resource("/naming/heritage").get(heritage::public_list))
-            .service(web::resource("/naming/heritage/{id}").get(heritage::public_page)),
+            .service(web::resource("/naming/heritage/{id}").get(heritage::public_page))
+            .service(web::resource("/addresses/renumberings").get(plates::public_renumberings))
+            .service(web::resource("/addresses/renumberings/{id}").get(plates::public_renumbering)),
     )
     // OGC API - Features for GIS clients; its routes are listed in `ogc::routes`.
     .service(

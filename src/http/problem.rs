@@ -164,6 +164,7 @@ impl From<StoreError> for Problem {
                 ),
             ),
             StoreError::AlreadyExists(what) => Self::conflict(format!("{what} already exists")),
+            StoreError::Changed(what) => Self::conflict(what),
             StoreError::Busy => Self {
                 retry_after_seconds: Some(1),
                 ..Self::new(

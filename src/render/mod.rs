@@ -3,6 +3,7 @@
 //! typeset PDF documents; the HTML pages of the OGC API; vector tiles.
 
 pub mod address_certificate;
+pub mod address_pages;
 pub mod gazetteer;
 pub mod gazetteer_pdf;
 pub mod inspection;
@@ -12,6 +13,7 @@ pub mod mvt;
 pub mod naming_pages;
 pub mod ogc;
 pub mod pdf;
+pub mod plate_chart;
 pub mod public_page;
 pub mod qr;
 

@@ -81,7 +81,7 @@ button{margin-top:.6rem;padding:.5rem;background:#8a1c1c;color:#fff;border:0;bor
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}\
 footer{font-size:.8rem;color:#595959;margin:2rem 0 1rem}";
 
-fn layout(title: &str, english: &str, feed: Option<&str>, body: Markup) -> String {
+pub(crate) fn layout(title: &str, english: &str, feed: Option<&str>, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="zh-CN" {

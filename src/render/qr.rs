@@ -173,10 +173,48 @@ pub fn sheet_document(
     items: &[SheetItem],
     size_mm: u32,
 ) -> Result<Option<super::pdf::Document>, QrError> {
-    use super::pdf::model::{Align, Block, Canvas, CanvasItem, Document, PageSetup, Placed};
-    let Some(layout) = sheet_layout(items.len(), size_mm) else {
+    if sheet_layout(items.len(), size_mm).is_none() {
         return Ok(None);
-    };
+    }
+    sheets_document("标志二维码", items, size_mm).map(Some)
+}
+
+/// How many codes `size_mm` wide one A4 sheet holds.
+pub fn codes_per_sheet(size_mm: u32) -> usize {
+    let size = f64::from(size_mm);
+    let (cell_w, cell_h) = (size + 6.0, size + LABEL_MM + 4.0);
+    let columns = (((PAGE_W_MM - 2.0 * MARGIN_MM) / cell_w).floor() as usize).max(1);
+    let rows = (((PAGE_H_MM - 2.0 * MARGIN_MM) / cell_h).floor() as usize).max(1);
+    columns * rows
+}
+
+/// Print sheets of any number of codes: as many A4 pages as they fill, each laid out like
+/// [`sheet_document`]'s one page, titled `title` in the PDF's metadata.
+pub fn sheets_document(
+    title: &str,
+    items: &[SheetItem],
+    size_mm: u32,
+) -> Result<super::pdf::Document, QrError> {
+    use super::pdf::model::{Block, Canvas, Document, PageSetup};
+    let mut document = Document::new(title);
+    document.subject = Some("QR codes of place-name signs for printing".into());
+    document.page = PageSetup::a4_plain(MARGIN_MM as f32);
+    for page in items.chunks(codes_per_sheet(size_mm).max(1)) {
+        document.push(Block::Canvas(Canvas {
+            height_mm: (PAGE_H_MM - 2.0 * MARGIN_MM) as f32,
+            items: sheet_page(page, size_mm)?,
+        }));
+    }
+    Ok(document)
+}
+
+/// The drawing of one page of codes (which fit on it).
+fn sheet_page(
+    items: &[SheetItem],
+    size_mm: u32,
+) -> Result<Vec<super::pdf::model::Placed>, QrError> {
+    use super::pdf::model::{Align, CanvasItem, Placed};
+    let layout = sheet_layout(items.len(), size_mm).unwrap_or_default();
     let size = f64::from(size_mm);
     let mut placed = Vec::new();
     for (item, (x, y)) in items.iter().zip(layout) {
@@ -212,14 +250,7 @@ pub fn sheet_document(
         placed.push(text(&item.name, NAME_BASELINE_MM, 9.5, true));
         placed.push(text(&item.label, LABEL_BASELINE_MM, 8.0, false));
     }
-    let mut document = Document::new("标志二维码");
-    document.subject = Some("QR codes of place-name signs for printing".into());
-    document.page = PageSetup::a4_plain(MARGIN_MM as f32);
-    document.push(Block::Canvas(Canvas {
-        height_mm: (PAGE_H_MM - 2.0 * MARGIN_MM) as f32,
-        items: placed,
-    }));
-    Ok(Some(document))
+    Ok(placed)
 }
 
 #[cfg(test)]
@@ -246,6 +277,26 @@ mod tests {
             "about 40 mm at 300 dpi: {}",
             decoded.width()
         );
+    }
+
+    #[test]
+    fn print_sheets_take_as_many_pages_as_the_codes_fill() {
+        let per_page = codes_per_sheet(40);
+        let items: Vec<SheetItem> = (0..per_page * 2 + 1)
+            .map(|i| SheetItem {
+                url: format!("https://x/s/{i}"),
+                name: "亭桥路1号".into(),
+                label: i.to_string(),
+            })
+            .collect();
+        let document = sheets_document("门牌制作单", &items, 40).unwrap();
+        assert_eq!(document.blocks.len(), 3);
+        assert_eq!(document.title, "门牌制作单");
+        assert!(
+            sheet_document(&items, 40).unwrap().is_none(),
+            "one page is not enough"
+        );
+        assert!(sheet_document(&items[..per_page], 40).unwrap().is_some());
     }
 
     #[test]

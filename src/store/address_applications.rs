@@ -6,9 +6,12 @@ use serde_json::json;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use super::addresses::insert_address;
 use super::audit::{Author, append};
+use super::places::Change;
 use super::{Store, StoreError, StoreResult, expect_version, parse_date};
-use crate::domain::address_application::ApplicationState;
+use crate::domain::address::AddressRecord;
+use crate::domain::address_application::{ApplicationDocument, ApplicationState};
 
 /// An application as filed.
 #[derive(Debug, Clone)]
@@ -47,7 +50,8 @@ pub struct Decision<'a> {
     pub state: ApplicationState,
     pub decided_on: NaiveDate,
     pub note: Option<&'a str>,
-    pub address_id: Option<i64>,
+    /// The address an approval registers, written in the decision's transaction.
+    pub assigns: Option<(&'a AddressRecord, &'a Change<'a>)>,
 }
 
 impl Store {
@@ -139,6 +143,11 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         expect_version(expected_version, current.ok_or(StoreError::NotFound)?)?;
+        // The address and the decision that assigns it are one write: both or neither.
+        let address_id = match decision.assigns {
+            Some((record, change)) => Some(insert_address(&mut tx, record, change).await?),
+            None => None,
+        };
         sqlx::query(
             "UPDATE address_applications SET state = ?, decided_on = ?, decision_note = ?,
                address_id = ?, version = version + 1 WHERE id = ? AND version = ?",
@@ -146,7 +155,7 @@ impl Store {
         .bind(decision.state.as_str())
         .bind(decision.decided_on.to_string())
         .bind(decision.note)
-        .bind(decision.address_id)
+        .bind(address_id)
         .bind(id)
         .bind(expected_version)
         .execute(&mut *tx)
@@ -157,13 +166,103 @@ impl Store {
             "address_application.decide",
             "address_application",
             Some(&id.to_string()),
-            json!({ "state": decision.state.as_str(), "address_id": decision.address_id, "at": Utc::now().to_rfc3339() }),
+            json!({ "state": decision.state.as_str(), "address_id": address_id, "at": Utc::now().to_rfc3339() }),
         )
         .await?;
         tx.commit().await?;
         self.address_application(id)
             .await?
             .ok_or(StoreError::NotFound)
+    }
+}
+
+impl Store {
+    /// Keeps a document received with application `application_id`.
+    pub async fn add_application_document(
+        &self,
+        application_id: i64,
+        title: &str,
+        media_type: &str,
+        bytes: &[u8],
+        author: &Author,
+    ) -> StoreResult<ApplicationDocument> {
+        use sha2::Digest;
+        let sha256: String = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut tx = self.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO address_application_documents (application_id, title, media_type, sha256, bytes, uploaded_at, uploaded_by_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(application_id)
+        .bind(title)
+        .bind(media_type)
+        .bind(&sha256)
+        .bind(bytes)
+        .bind(super::instant_text(Utc::now()))
+        .bind(&author.username)
+        .fetch_one(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            author,
+            "address_application.document",
+            "address_application",
+            Some(&application_id.to_string()),
+            json!({ "document_id": id, "title": title, "media_type": media_type, "sha256": sha256, "bytes": bytes.len() }),
+        )
+        .await?;
+        tx.commit().await?;
+        self.application_documents(application_id)
+            .await?
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The documents of an application, in the order received.
+    pub async fn application_documents(
+        &self,
+        application_id: i64,
+    ) -> StoreResult<Vec<ApplicationDocument>> {
+        let rows = sqlx::query(
+            "SELECT id, application_id, title, media_type, length(bytes) AS size, sha256, uploaded_at, uploaded_by_name
+             FROM address_application_documents WHERE application_id = ? ORDER BY id",
+        )
+        .bind(application_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApplicationDocument {
+                    id: row.get("id"),
+                    application_id: row.get("application_id"),
+                    title: row.get("title"),
+                    media_type: row.get("media_type"),
+                    bytes: row.get("size"),
+                    sha256: row.get("sha256"),
+                    uploaded_at: super::parse_instant(row.get("uploaded_at"))?,
+                    uploaded_by_name: row.get("uploaded_by_name"),
+                })
+            })
+            .collect()
+    }
+
+    /// A document's content and media type.
+    pub async fn application_document_bytes(
+        &self,
+        application_id: i64,
+        id: i64,
+    ) -> StoreResult<Option<(String, Vec<u8>)>> {
+        Ok(sqlx::query_as(
+            "SELECT media_type, bytes FROM address_application_documents WHERE application_id = ? AND id = ?",
+        )
+        .bind(application_id)
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 }
 

@@ -332,7 +332,7 @@ impl Store {
 
 /// Appends version `expected + 1` to address `id` inside the caller's transaction, refusing a
 /// stale version and (unless it retires) a path in use by another address.
-async fn append_address_version(
+pub(super) async fn append_address_version(
     tx: &mut SqliteConnection,
     id: i64,
     expected_version: i64,
@@ -373,7 +373,7 @@ async fn append_address_version(
     Ok(next)
 }
 
-async fn insert_address(
+pub(super) async fn insert_address(
     tx: &mut SqliteConnection,
     record: &AddressRecord,
     change: &Change<'_>,

@@ -14,6 +14,7 @@ pub mod naming;
 pub mod naming_campaigns;
 pub mod naming_heritage;
 pub mod places;
+pub mod plate_campaign;
 pub mod reference;
 pub mod romanization;
 pub mod signs;
@@ -45,6 +46,10 @@ pub enum StoreError {
     /// A record with the same identity already exists.
     #[error("{0} already exists")]
     AlreadyExists(String),
+    /// The record moved on while the write was being prepared (a plate already at the stage
+    /// it was to be moved to); nothing was written. The text says what moved.
+    #[error("{0}")]
+    Changed(String),
     /// The database is busy with other writes and this one could not start in time; nothing
     /// was written and the same request may be sent again.
     #[error("the database is busy with other changes")]

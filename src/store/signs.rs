@@ -46,31 +46,7 @@ impl Store {
             let code = new_code();
             let mut tx = self.begin_write().await?;
             let now = instant_text(Utc::now());
-            let inserted: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO signs (public_code, place_id, division_code, kind, sign_number, address, lon, lat, facing_deg,
-                    material, width_mm, height_mm, installed_on, status, last_maintained_on, version, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                 ON CONFLICT(public_code) DO NOTHING RETURNING id",
-            )
-            .bind(code.as_str())
-            .bind(sign.place_id)
-            .bind(division_code)
-            .bind(sign.kind.as_str())
-            .bind(&sign.sign_number)
-            .bind(&sign.address)
-            .bind(sign.position.map(|p| p[0]))
-            .bind(sign.position.map(|p| p[1]))
-            .bind(sign.facing_deg)
-            .bind(&sign.material)
-            .bind(sign.width_mm.map(i64::from))
-            .bind(sign.height_mm.map(i64::from))
-            .bind(sign.installed_on.map(|d| d.to_string()))
-            .bind(sign.status.unwrap_or(SignStatus::Installed).as_str())
-            .bind(sign.installed_on.map(|d| d.to_string()))
-            .bind(&now)
-            .bind(&now)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let inserted = insert_sign(&mut tx, sign, division_code, &code, &now).await?;
             let Some(id) = inserted else { continue };
             append(
                 &mut tx,
@@ -549,6 +525,41 @@ async fn stale_or_missing(conn: &mut SqliteConnection, id: i64, expected: i64) -
         Ok(None) => StoreError::NotFound,
         Err(error) => error.into(),
     }
+}
+
+/// Inserts a sign under `code` inside the caller's transaction; `None` when the code is taken.
+pub(super) async fn insert_sign(
+    tx: &mut SqliteConnection,
+    sign: &SignInput,
+    division_code: &str,
+    code: &PublicCode,
+    now: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO signs (public_code, place_id, division_code, kind, sign_number, address, lon, lat, facing_deg,
+            material, width_mm, height_mm, installed_on, status, last_maintained_on, version, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT(public_code) DO NOTHING RETURNING id",
+    )
+    .bind(code.as_str())
+    .bind(sign.place_id)
+    .bind(division_code)
+    .bind(sign.kind.as_str())
+    .bind(&sign.sign_number)
+    .bind(&sign.address)
+    .bind(sign.position.map(|p| p[0]))
+    .bind(sign.position.map(|p| p[1]))
+    .bind(sign.facing_deg)
+    .bind(&sign.material)
+    .bind(sign.width_mm.map(i64::from))
+    .bind(sign.height_mm.map(i64::from))
+    .bind(sign.installed_on.map(|d| d.to_string()))
+    .bind(sign.status.unwrap_or(SignStatus::Installed).as_str())
+    .bind(sign.installed_on.map(|d| d.to_string()))
+    .bind(now)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?)
 }
 
 fn read_sign(row: &SqliteRow) -> StoreResult<Sign> {

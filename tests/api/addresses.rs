@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with, xitang}
 
 /// 塘东路, an east–west road of 西塘镇 drawn from west to east (about 955 m): numbered from its
 /// eastern end, odd numbers on the north side.
-fn road(name: &str) -> Value {
+pub(crate) fn road(name: &str) -> Value {
     json!({
         "type": "Feature",
         "geometry": { "type": "LineString", "coordinates": [[120.888, 30.944], [120.898, 30.944]] },
@@ -23,12 +23,12 @@ fn road(name: &str) -> Value {
 }
 
 /// A point `metres_from_east` along the road from its eastern end, 11 m north (or south).
-fn door(metres_from_east: f64, north: bool) -> [f64; 2] {
+pub(crate) fn door(metres_from_east: f64, north: bool) -> [f64; 2] {
     let lon = 120.898 - metres_from_east / (111_195.0 * 30.944_f64.to_radians().cos());
     [lon, if north { 30.9441 } else { 30.9439 }]
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> Response {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: &Value) -> Response {
     app.client
         .post(app.url(path))
         .bearer_auth(token)
@@ -53,7 +53,7 @@ async fn put(
 }
 
 /// Registers an address as `token`, asserting 201; answers (body, ETag).
-async fn registered(app: &TestApp, token: &str, body: &Value) -> (Value, String) {
+pub(crate) async fn registered(app: &TestApp, token: &str, body: &Value) -> (Value, String) {
     let response = post(app, token, "/api/v1/addresses", body).await;
     let status = response.status();
     let etag = response
@@ -947,33 +947,79 @@ async fn the_plates_campaign_counts_every_state_per_road_and_lists_what_is_missi
         .collect();
     assert_eq!(names, ["亭桥路", "晋阳东路", "车站南路", "星河小区"]);
     let total = &progress["total"];
-    // Every state of the campaign occurs in the demo.
-    for state in ["planned", "installed", "damaged", "lost", "without_plate"] {
-        assert!(total[state].as_u64().unwrap() > 0, "{state}: {total}");
+    // Every stage of the campaign, and every problem but 重, occurs in the demo.
+    let stages = ["no_plate", "ordered", "produced", "installed", "verified"];
+    for key in stages.iter().chain(&["wrong", "missing", "damaged"]) {
+        assert!(total[*key].as_u64().unwrap() > 0, "{key}: {total}");
     }
-    let sum: u64 = ["planned", "installed", "damaged", "lost", "without_plate"]
-        .iter()
-        .map(|s| total[*s].as_u64().unwrap())
-        .sum();
+    let sum: u64 = stages.iter().map(|s| total[*s].as_u64().unwrap()).sum();
     assert_eq!(sum, total["assigned"].as_u64().unwrap());
-    let missing = progress["missing"].as_array().unwrap();
+    let worklist = progress["worklist"].as_array().unwrap();
+    let not_on_wall = worklist
+        .iter()
+        .filter(|w| !["installed", "verified"].contains(&w["plate"].as_str().unwrap()))
+        .count() as u64;
     assert_eq!(
-        missing.len() as u64,
-        sum - total["installed"].as_u64().unwrap()
+        not_on_wall,
+        ["no_plate", "ordered", "produced"]
+            .iter()
+            .map(|s| total[*s].as_u64().unwrap())
+            .sum::<u64>()
     );
-    assert!(missing.iter().any(|m| m["problem"] == "no_plate"));
+    assert!(worklist.iter().any(|w| w["plate"] == "none"
+        && w["problems"][0]["problem"] == "missing"
+        && w["problems"][0]["source"] == "register"));
+    assert!(worklist.iter().any(|w| {
+        w["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["source"] == "field_check" && p["problem"] == "wrong")
+    }));
+    let divisions = progress["divisions"].as_array().unwrap();
+    assert_eq!(divisions.len(), 1);
+    assert_eq!(divisions[0]["name"], "罗星街道");
+    assert_eq!(divisions[0]["assigned"], total["assigned"]);
 
-    let csv = app
-        .client
-        .get(app.url("/api/v1/addresses/plates?division=330421&format=csv"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(csv.status(), StatusCode::OK);
-    let csv = csv.text().await.unwrap();
+    let text = |query: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/api/v1/addresses/plates?division=330421&{query}")))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{query}");
+            response.text().await.unwrap()
+        }
+    };
+    let csv = text("format=csv").await;
     assert!(csv.lines().next().unwrap().contains("上墙率"));
     assert_eq!(csv.lines().count(), 1 + roads.len() + 1);
+    let csv = text("format=csv&table=divisions").await;
+    assert!(csv.contains("330421002,罗星街道,"), "{csv}");
+    let csv = text("format=csv&table=worklist").await;
+    assert_eq!(csv.lines().count(), 1 + worklist.len());
+    let svg = text("format=svg").await;
+    assert!(svg.starts_with("<svg") && svg.contains("亭桥路") && svg.contains("已核验"));
+    for bad in ["format=xlsx", "table=villages", "format=svg&table=worklist"] {
+        let response = app
+            .client
+            .get(app.url(&format!("/api/v1/addresses/plates?division=330421&{bad}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        let field = if bad.starts_with("format=x") {
+            "format"
+        } else {
+            "table"
+        };
+        assert_problem(response, StatusCode::BAD_REQUEST, Some(field)).await;
+    }
     let pinghu = app.token("pinghu").await;
     let (status, _) = app
         .get_json("/api/v1/addresses/plates?division=330421", Some(&pinghu))

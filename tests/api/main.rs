@@ -20,6 +20,7 @@ mod naming;
 mod ogc;
 mod ogc_filter;
 mod places;
+mod plates;
 mod romanize;
 mod search;
 mod signs;

@@ -60,7 +60,7 @@ async fn place_division(state: &AppState, place_id: i64) -> Result<DivisionCode,
     })
 }
 
-fn random_code() -> PublicCode {
+pub(crate) fn random_code() -> PublicCode {
     let mut bytes = [0u8; 5];
     // getrandom reads the kernel's generator; it cannot fail on a running Linux system.
     getrandom::fill(&mut bytes).expect("the system random generator is available");
