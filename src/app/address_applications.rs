@@ -90,6 +90,10 @@ pub async fn file(
     errors.into_result(())?;
     let context = numbering_context(state, staff, input.road_id).await?;
     let placement = context.line.place(input.point[0], input.point[1]);
+    context
+        .line
+        .check_side(placement)
+        .map_err(|e| AddressError::Inconsistent(FieldErrors::one("point", e.to_string())))?;
     if placement.offset_m > context.rules.max_offset_m {
         return Err(AddressError::Inconsistent(FieldErrors::one(
             "point",

@@ -291,6 +291,9 @@ async fn checked(
             })?;
             let placement = line.place(lon, lat);
             let mut errors = FieldErrors::default();
+            if let Err(e) = line.check_side(placement) {
+                errors.push("point", e.to_string());
+            }
             if placement.offset_m > rules.max_offset_m {
                 errors.push(
                     "point",
@@ -640,6 +643,9 @@ fn proposal_error(error: ProposalError, field: &str) -> AddressError {
             AddressError::Inconsistent(FieldErrors::one(field, error.to_string()))
         }
         ProposalError::NoRoomBefore { .. } => AddressError::Conflict(error.to_string()),
+        ProposalError::OtherSide { .. } => {
+            AddressError::Inconsistent(FieldErrors::one(field, error.to_string()))
+        }
     }
 }
 
@@ -653,6 +659,10 @@ pub async fn propose(
     let [lon, lat] = check_point(point, true)?.unwrap_or_default();
     let context = numbering_context(state, staff, road_id).await?;
     let placement = context.line.place(lon, lat);
+    context
+        .line
+        .check_side(placement)
+        .map_err(|e| proposal_error(e, "point"))?;
     let neighbours: Vec<Neighbour> = state
         .store
         .doors_on_road(road_id)

@@ -213,6 +213,9 @@ pub struct RoadNumbering {
     /// The point numbering starts from (its nearer end of the line is the start); by the
     /// orientation's rule when not given (the eastern or northern end; a lane's first vertex).
     pub start: Option<[f64; 2]>,
+    /// For a road with doors on one side only (a river or a railway on the other): that side.
+    /// Its doors take that side's parity and a door on the other side is refused.
+    pub doors_on: Option<Side>,
 }
 
 /// Why a road's line cannot be numbered along.
@@ -236,6 +239,7 @@ pub struct NumberingLine {
     points: Vec<(f64, f64)>,
     cumulative_m: Vec<f64>,
     orientation: Orientation,
+    doors_on: Option<Side>,
 }
 
 /// Where a door point lies relative to its road.
@@ -250,6 +254,27 @@ pub struct Placement {
 }
 
 impl NumberingLine {
+    /// Refuses a door on the side a one-sided road has no doors on.
+    ///
+    /// ```
+    /// use diming::domain::address_numbering::{NumberingLine, RoadNumbering, Side};
+    ///
+    /// let road = RoadNumbering { doors_on: Some(Side::Left), ..Default::default() };
+    /// let line = NumberingLine::new(&[(120.90, 30.84), (120.91, 30.84)], &road).unwrap();
+    /// // Numbered from the east: left is the south side.
+    /// assert!(line.check_side(line.place(120.905, 30.8399)).is_ok());
+    /// assert!(line.check_side(line.place(120.905, 30.8401)).is_err());
+    /// ```
+    pub fn check_side(&self, placement: Placement) -> Result<(), ProposalError> {
+        match self.doors_on {
+            Some(side) if side != placement.side => Err(ProposalError::OtherSide {
+                doors_on: side.as_str(),
+                side: placement.side.as_str(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The line `coordinates` (longitude, latitude) as numbered by `road`'s settings.
     ///
     /// ```
@@ -322,6 +347,7 @@ impl NumberingLine {
             points,
             cumulative_m,
             orientation,
+            doors_on: road.doors_on,
         })
     }
 
@@ -413,6 +439,16 @@ pub enum ProposalError {
         offset_m: f64,
         /// The rule's limit.
         max_m: f64,
+    },
+    /// The road has doors on one side only, and the door stands on the other.
+    #[error(
+        "the road has doors on its {doors_on} side only (a one-sided road, numbered with that side's parity), but the door stands on its {side} side: check the point or the road's doors_on setting"
+    )]
+    OtherSide {
+        /// The side the road's doors are on.
+        doors_on: &'static str,
+        /// The side the door stands on.
+        side: &'static str,
     },
     /// Before the first number of its side there is no number left.
     #[error(
@@ -650,7 +686,9 @@ pub fn number_road(
         let mut numbered: Vec<Neighbour> = Vec::new();
         for i in order {
             // Each door is proposed among those before it: the last of the side so far.
-            let answer = propose(rules, placements[i], &numbered);
+            let answer = line
+                .check_side(placements[i])
+                .and_then(|()| propose(rules, placements[i], &numbered));
             if let Ok(proposal) = &answer {
                 numbered.push(Neighbour {
                     number: proposal.number,
@@ -731,6 +769,7 @@ mod tests {
         let road = RoadNumbering {
             orientation: Some(Orientation::DeadEnd),
             start: None,
+            doors_on: None,
         };
         let line = NumberingLine::new(&[(120.905, 30.84), (120.905, 30.842)], &road).unwrap();
         assert_eq!(line.start(), (120.905, 30.84));
@@ -740,10 +779,48 @@ mod tests {
         let road = RoadNumbering {
             orientation: Some(Orientation::DeadEnd),
             start: Some([120.905, 30.8399]),
+            doors_on: None,
         };
         let drawn_inward =
             NumberingLine::new(&[(120.905, 30.842), (120.905, 30.84)], &road).unwrap();
         assert_eq!(drawn_inward.start(), (120.905, 30.84));
+    }
+
+    #[test]
+    fn a_one_sided_road_numbers_its_side_with_one_parity_and_refuses_the_other() {
+        // West to east, numbered from the east: north is on the right, odd.
+        let road = RoadNumbering {
+            doors_on: Some(Side::Right),
+            ..Default::default()
+        };
+        let line = NumberingLine::new(&[(120.90, 30.84), (120.9104, 30.84)], &road).unwrap();
+        let doors = [
+            DoorPoint {
+                lon: 120.909,
+                lat: 30.8401,
+            },
+            DoorPoint {
+                lon: 120.905,
+                lat: 30.8401,
+            },
+            DoorPoint {
+                lon: 120.907,
+                lat: 30.8399,
+            },
+        ];
+        let answers = number_road(&line, &NumberingRules::default(), &doors);
+        let numbers: Vec<_> = answers[..2]
+            .iter()
+            .map(|a| a.as_ref().unwrap().number)
+            .collect();
+        assert_eq!(numbers, [HouseNumber::plain(1), HouseNumber::plain(3)]);
+        assert!(matches!(
+            answers[2],
+            Err(ProposalError::OtherSide {
+                doors_on: "right",
+                side: "left"
+            })
+        ));
     }
 
     #[test]

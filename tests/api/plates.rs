@@ -688,3 +688,54 @@ async fn a_door_is_found_typed_in_pinyin_or_with_chinese_numerals() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_one_sided_road_takes_doors_on_its_side_only() {
+    let app = spawn_app().await;
+    let token = app.token("jiashan").await;
+    let (road_id, _) = app.created_place("jiashan", &road("塘东路")).await;
+    // Numbered from the east, the north side is on the right: doors on the north only.
+    let settings = app
+        .client
+        .put(app.url(&format!("/api/v1/addresses/roads/{road_id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "doors_on": "right" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(settings.status(), StatusCode::OK);
+    let south = post(
+        &app,
+        &token,
+        "/api/v1/addresses",
+        &json!({ "road_id": road_id, "number": 2, "point": door(25.0, false) }),
+    )
+    .await;
+    let problem = assert_problem(south, StatusCode::UNPROCESSABLE_ENTITY, Some("point")).await;
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("one-sided"),
+        "{problem}"
+    );
+    let proposal = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(25.0, false) }),
+    )
+    .await;
+    assert_problem(proposal, StatusCode::UNPROCESSABLE_ENTITY, Some("point")).await;
+    assert_eq!(app.store.address_count().await.unwrap(), 0);
+    let north = post(
+        &app,
+        &token,
+        "/api/v1/addresses/proposals",
+        &json!({ "road_id": road_id, "point": door(25.0, true) }),
+    )
+    .await;
+    assert_eq!(north.status(), StatusCode::OK);
+    let north: Value = north.json().await.unwrap();
+    assert_eq!(north["number"]["number"], 1, "{north}");
+}
