@@ -510,9 +510,11 @@ pub async fn plates(
     }
     let progress = app::address_plates::progress(&state, &staff, division).await?;
     let name = query.table.as_deref().unwrap_or("roads");
+    // Progress changes with every plate moved: never answered from a cache.
     Ok(match format {
         "csv" => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"plates-{division}-{name}.csv\""),
@@ -520,6 +522,7 @@ pub async fn plates(
             .body(app::address_plates::progress_csv(&progress, table)),
         "svg" => HttpResponse::Ok()
             .content_type("image/svg+xml")
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
             .insert_header((
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"plates-{division}-{name}.svg\""),

@@ -14,6 +14,7 @@ import { SignsScreen, SignScreen } from './screens/signs';
 import { DivisionsScreen } from './screens/divisions';
 import { BoundariesScreen } from './screens/boundaries';
 import { InspectionsScreen } from './screens/inspections';
+import { PlatesScreen } from './screens/plates';
 import { startSending, setOwner, forgetRounds } from './outbox';
 
 function useRoute(): string[] {
@@ -76,7 +77,7 @@ function App() {
 
   const signOut = async () => { try { await call('auth/logout', { method: 'POST', raw: true }); } finally { localStorage.removeItem('diming.actor'); await forgetRounds().catch(() => {}); setActor(null); location.hash = ''; } };
   const [screen, ...rest] = route;
-  const nav: [string, string][] = [['map', t('nav.map')], ['signs', t('nav.signs')], ['divisions', t('nav.divisions')], ['boundaries', t('nav.boundaries')], ['inspections', t('nav.inspections')]];
+  const nav: [string, string][] = [['map', t('nav.map')], ['signs', t('nav.signs')], ['divisions', t('nav.divisions')], ['boundaries', t('nav.boundaries')], ['inspections', t('nav.inspections')], ['plates', t('nav.plates')]];
   if (actor.role === 'admin') nav.push(['admin', t('nav.admin')]);
   let body;
   switch (screen) {
@@ -85,6 +86,7 @@ function App() {
     case 'divisions': body = <DivisionsScreen code={rest[0]} actor={actor} />; break;
     case 'boundaries': body = <BoundariesScreen actor={actor} />; break;
     case 'inspections': body = <InspectionsScreen actor={actor} id={rest[0]} tab={rest[1]} />; break;
+    case 'plates': body = <PlatesScreen actor={actor} order={rest[0]} />; break;
     case 'admin': body = <AdminScreen actor={actor} tab={rest[0]} />; break;
     default: body = <MapScreen actor={actor} />;
   }

@@ -66,6 +66,15 @@ export const zh = {
   'ins.voided': '（此前 {n} 次签署因内容变更而作废）', 'ins.signas': '以{side}签署人身份签署此哈希', 'ins.notsigning': '轮次进入“会签”阶段后才能签署。', 'ins.out.html': '联合检查报告', 'ins.out.pdf': '报告 PDF', 'ins.out.register': '界桩登记表',
   'ins.out.csv': '检查记录 CSV', 'ins.out.map': '界线图 SVG', 'ins.verify': '校验报告', 'ins.verify.ok': '校验一致：存储的记录与签署的哈希相符', 'ins.verify.bad': '校验不符：记录在签署后被改动', 'ins.verify.unsigned': '尚未签署；当前内容的哈希为',
   'ins.maplabel': '联检界线与界桩地图',
+  'nav.plates': '门牌上墙', 'plates.assigned': '已编门牌', 'plates.stage.no_plate': '未设牌', 'plates.stage.ordered': '待制作', 'plates.stage.produced': '已制作', 'plates.stage.installed': '已安装', 'plates.stage.verified': '已核验',
+  'plates.problem.duplicate': '重：重复门牌', 'plates.problem.wrong': '错：门牌错误', 'plates.problem.missing': '漏：缺设门牌', 'plates.problem.damaged': '损：门牌损坏', 'plates.char.duplicate': '重', 'plates.char.wrong': '错', 'plates.char.missing': '漏', 'plates.char.damaged': '损',
+  'plates.onwall': '上墙率', 'plates.ordered': '已下单制作 {n} 块门牌（制作单 {id}）', 'plates.progress': '门牌设置上墙进度', 'plates.byroad': '按道路', 'plates.bydivision': '按行政区', 'plates.chart': '进度图：已编门牌 {total} 个，上墙率 {pct}%',
+  'plates.csv': '导出本表 CSV', 'plates.worklistcsv': '导出待办清单 CSV', 'plates.road': '道路', 'plates.division': '行政区', 'plates.order': '为 {n} 个未设牌地址下单', 'plates.total': '合计', 'plates.orders': '门牌制作单', 'plates.noorders': '尚无制作单',
+  'plates.orderline': '制作单 {id}（{purpose}，{when}）', 'plates.purpose.new': '新设', 'plates.purpose.replacement': '更名更换', 'plates.due': '{day} 前上墙', 'plates.sheet': '打印二维码制作单 PDF',
+  'plates.to.produced': '标记为已制作', 'plates.to.installed': '标记为已安装', 'plates.to.verified': '标记为已核验', 'plates.movehint': '勾选门牌后点击按钮只移动所选门牌；不勾选则移动上一阶段的全部门牌。每块门牌只能依次前进一个阶段。',
+  'plates.address': '标准地址', 'plates.code': '二维码编号', 'plates.stage': '门牌状态', 'plates.days': '日期（制作/安装/核验）', 'plates.pick': '选择 {a}', 'plates.resolved': '已现场整改',
+  'plates.worklist': '待办清单（{n} 条）', 'plates.problems': '问题', 'plates.source.register': '登记比对', 'plates.source.field_check': '实地核查', 'plates.source.public_report': '群众报告', 'plates.resolve': '已整改',
+  'plates.problem': '问题类型', 'plates.note': '核查情况', 'plates.record': '登记问题', 'plates.flag': '登记核查问题',
 };
 
 export const en: Record<keyof typeof zh, string> = {
@@ -135,4 +144,13 @@ export const en: Record<keyof typeof zh, string> = {
   'ins.voided': '({n} earlier signatures voided by a change)', 'ins.signas': 'Sign this hash for {side}', 'ins.notsigning': 'Signing opens when the round reaches "signing".', 'ins.out.html': 'Joint report', 'ins.out.pdf': 'Report PDF', 'ins.out.register': 'Marker register',
   'ins.out.csv': 'Findings CSV', 'ins.out.map': 'Line map SVG', 'ins.verify': 'Verify the report', 'ins.verify.ok': 'Verified: the stored records match the signed hash', 'ins.verify.bad': 'Mismatch: the records changed after signing', 'ins.verify.unsigned': 'Not signed yet; the content hashes to',
   'ins.maplabel': 'Map of the inspected line and its markers',
+  'nav.plates': 'Plates', 'plates.assigned': 'Assigned', 'plates.stage.no_plate': 'no plate', 'plates.stage.ordered': 'ordered', 'plates.stage.produced': 'produced', 'plates.stage.installed': 'installed', 'plates.stage.verified': 'verified',
+  'plates.problem.duplicate': 'duplicate plate', 'plates.problem.wrong': 'wrong plate', 'plates.problem.missing': 'missing plate', 'plates.problem.damaged': 'damaged plate', 'plates.char.duplicate': 'dup', 'plates.char.wrong': 'wrong', 'plates.char.missing': 'miss', 'plates.char.damaged': 'dmg',
+  'plates.onwall': 'On the wall', 'plates.ordered': '{n} plates ordered (order {id})', 'plates.progress': 'Plates campaign progress', 'plates.byroad': 'By road', 'plates.bydivision': 'By division', 'plates.chart': 'Progress chart: {total} assigned addresses, {pct}% on the wall',
+  'plates.csv': 'This table as CSV', 'plates.worklistcsv': 'Worklist as CSV', 'plates.road': 'Road', 'plates.division': 'Division', 'plates.order': 'Order {n} missing plates', 'plates.total': 'Total', 'plates.orders': 'Production orders', 'plates.noorders': 'No order yet',
+  'plates.orderline': 'Order {id} ({purpose}, {when})', 'plates.purpose.new': 'new', 'plates.purpose.replacement': 'replacement after renaming', 'plates.due': 'due {day}', 'plates.sheet': 'Print sheet with QR codes (PDF)',
+  'plates.to.produced': 'Mark produced', 'plates.to.installed': 'Mark installed', 'plates.to.verified': 'Mark verified', 'plates.movehint': 'Tick plates to move only those; with none ticked every plate at the stage before moves. A plate moves one stage at a time.',
+  'plates.address': 'Standard address', 'plates.code': 'Code', 'plates.stage': 'Plate', 'plates.days': 'Days (produced/installed/verified)', 'plates.pick': 'Pick {a}', 'plates.resolved': 'Put right on site',
+  'plates.worklist': 'Worklist ({n})', 'plates.problems': 'Problems', 'plates.source.register': 'register', 'plates.source.field_check': 'field check', 'plates.source.public_report': 'public report', 'plates.resolve': 'Put right',
+  'plates.problem': 'Problem', 'plates.note': 'What was found', 'plates.record': 'Record', 'plates.flag': 'Record a field check',
 };

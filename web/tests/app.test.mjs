@@ -429,3 +429,55 @@ test('10 the worklist counts what waits: a public report shows as a ticket', asy
   assert.ok(!JSON.stringify(open.body.reports).includes('标志被撞坏（浏览器测试）'), JSON.stringify(open.body.reports));
   await page.context().close();
 });
+
+test('11 the plates campaign: progress with its chart, an order for a road, plates moved on, a field-check problem', async () => {
+  const token = await apiToken(base, 'jiashan');
+  const before = (await api(base, token, 'addresses/plates?division=330421')).body;
+  const road = before.roads.find((r) => r.road_name === '晋阳东路');
+  assert.ok(road && road.no_plate > 0, JSON.stringify(before.roads));
+  const page = await newPage(browser);
+  await signIn(page, base, 'jiashan');
+  await page.getByRole('link', { name: '门牌上墙' }).click();
+  await page.getByRole('table', { name: '门牌设置上墙进度' }).waitFor();
+  // The chart is the service's SVG, loaded with the session.
+  await page.waitForFunction(() => { const img = document.querySelector('.chart.wide img'); return img?.complete && img.naturalWidth > 0; });
+  await noSeriousViolations(page, 'plates');
+  await shot(page, 'app-plates');
+
+  // Order the road's missing plates: the order opens with its plates.
+  await page.getByRole('row', { name: /晋阳东路/ }).getByRole('button', { name: /下单/ }).click();
+  await page.waitForFunction(() => /#\/plates\/\d+$/.test(location.hash));
+  const orderId = Number(await page.evaluate(() => location.hash.split('/').pop()));
+  await page.getByRole('heading', { name: new RegExp(`制作单 ${orderId}`) }).waitFor();
+  const order = (await api(base, token, `addresses/plate-orders/${orderId}`)).body;
+  assert.equal(order.items.length, road.no_plate);
+  assert.equal(order.road_id, road.road_id);
+  // Putting up before making is refused with the service's words; then made, then one put up.
+  await page.getByRole('button', { name: '标记为已安装' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.getByRole('alert').textContent(), /已制作/);
+  await page.getByRole('button', { name: '标记为已制作' }).click();
+  await page.waitForFunction(() => /已制作 \d+/.test(document.querySelector('section.order p')?.textContent ?? '') && !document.querySelector('section.order .error'));
+  const first = order.items[0];
+  await page.getByRole('checkbox', { name: `选择 ${first.standard_address}` }).check();
+  await page.getByRole('button', { name: '标记为已安装' }).click();
+  await page.waitForFunction(() => /已安装 1/.test(document.querySelector('section.order p')?.textContent ?? ''));
+  const after = (await api(base, token, `addresses/plate-orders/${orderId}`)).body;
+  assert.deepEqual(after.items.map((i) => i.stage).sort(), [...Array(order.items.length - 1).fill('produced'), 'installed'].sort());
+  const sign = (await api(base, token, `signs/${first.sign_id}`)).body;
+  assert.equal(sign.sign.status, 'installed');
+  await shot(page, 'app-plates-order');
+
+  // A field check records a problem on a worklist address; it shows with its source.
+  const row = page.getByRole('row', { name: new RegExp(order.items[1].standard_address) }).last();
+  await row.getByRole('button', { name: '登记核查问题' }).click();
+  await row.getByLabel('问题类型').selectOption('damaged');
+  await row.getByLabel('核查情况').fill('门牌脱落一角（浏览器测试）');
+  await row.getByRole('button', { name: '登记问题' }).click();
+  await page.getByText('门牌脱落一角（浏览器测试）').waitFor();
+  assert.match(await page.getByRole('row', { name: /门牌脱落一角/ }).textContent(), /实地核查/);
+  const flagged = (await api(base, token, 'addresses/plates?division=330421')).body;
+  assert.equal(flagged.total.damaged, before.total.damaged + 1);
+  await noSeriousViolations(page, 'plates-order');
+  await page.context().close();
+});
