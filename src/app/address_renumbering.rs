@@ -96,6 +96,14 @@ pub async fn renumber_road(
     };
     let context = numbering_context(state, staff, road_id).await?;
     let road_name = context.base.place.properties.standard_name.clone();
+    if apply
+        && context.rules.renumber_after_announcement
+        && !state.store.renaming_announced(road_id, &road_name).await?
+    {
+        return Err(AddressError::Conflict(format!(
+            "the renaming to {road_name} is not announced yet: a renamed road is renumbered once its renaming is announced (POST /api/v1/naming/applications/{{id}}/announcement); the table can be previewed meanwhile"
+        )));
+    }
     let names: Vec<&str> = context.division_names.iter().map(String::as_str).collect();
     let written =
         |path: &AddressPath| standard_address(&names, &road_name, path, context.rules.suffix_style);

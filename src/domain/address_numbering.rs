@@ -109,6 +109,10 @@ pub struct NumberingRules {
     pub decision_working_days: u32,
     /// The days within which a renamed road's plates are replaced once its new numbers apply.
     pub replacement_days: u32,
+    /// Whether a renamed road is renumbered only once its renaming is announced through the
+    /// naming procedure (the rule in most places); off where renamings decided before this
+    /// register existed are entered in the road's record directly.
+    pub renumber_after_announcement: bool,
 }
 
 impl Default for NumberingRules {
@@ -122,6 +126,7 @@ impl Default for NumberingRules {
             assigning_roles: vec![Role::Admin, Role::Editor],
             decision_working_days: 10,
             replacement_days: 90,
+            renumber_after_announcement: true,
         }
     }
 }

@@ -638,6 +638,18 @@ impl Store {
         rows.iter().map(read_announcement).collect()
     }
 
+    /// Whether the renaming of place `place_id` to `name` has been announced.
+    pub async fn renaming_announced(&self, place_id: i64, name: &str) -> StoreResult<bool> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM naming_announcements WHERE place_id = ? AND standard_name = ? AND former_name IS NOT NULL",
+        )
+        .bind(place_id)
+        .bind(name)
+        .fetch_one(self.pool())
+        .await?
+            > 0)
+    }
+
     /// The announcement of an application, if published.
     pub async fn announcement_of(&self, application_id: i64) -> StoreResult<Option<Announcement>> {
         let row = sqlx::query("SELECT * FROM naming_announcements WHERE application_id = ?")

@@ -783,6 +783,32 @@ async fn a_renamed_road_is_renumbered_with_its_old_to_new_table() {
         ]
     );
     assert_eq!(count(&app).await, 4, "a preview changes nothing");
+    // The renaming was entered in the record, not announced through the naming procedure.
+    let unannounced = post(
+        &app,
+        &token,
+        &path,
+        &json!({ "apply": true, "comment": "道路更名后门牌重编" }),
+    )
+    .await;
+    let problem = assert_problem(unannounced, StatusCode::CONFLICT, None).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not announced"),
+        "{problem}"
+    );
+    assert_eq!(count(&app).await, 4);
+    // Where renamings decided before the register are entered directly, the rule says so.
+    put(
+        &app,
+        &admin,
+        "/api/v1/addresses/rules/330421",
+        None,
+        &json!({ "scheme": { "kind": "distance", "metres_per_pair": 10 }, "renumber_after_announcement": false }),
+    )
+    .await;
     let unexplained = post(&app, &token, &path, &json!({ "apply": true })).await;
     assert_problem(unexplained, StatusCode::BAD_REQUEST, Some("comment")).await;
     let applied = post(

@@ -133,6 +133,18 @@ async fn a_renaming_goes_from_application_to_announcement() {
     app.created_place("jiashan", &road("西堂路")).await;
     let editor = app.token("jiashan").await;
     let reviewer = app.token("reviewer").await;
+    // A door on the road, numbered under its old name (renumbered after the announcement).
+    let door = app
+        .post_step(
+            Some(&editor),
+            "/api/v1/addresses",
+            None,
+            &json!({ "road_id": place_id, "number": 1, "point": [120.891, 30.9446], "status": "assigned" }),
+        )
+        .await;
+    assert_eq!(door.status(), StatusCode::CREATED);
+    let renumbering = format!("/api/v1/addresses/roads/{place_id}/renumbering");
+    let renumber = json!({ "apply": true, "comment": "道路更名后门牌重编" });
 
     // Intake: the homophone 西堂路 in the same built-up area is shown.
     let response = app
@@ -262,6 +274,19 @@ async fn a_renaming_goes_from_application_to_announcement() {
     assert_eq!(late[0]["overdue"].as_array().unwrap().len(), 2);
     assert_eq!(late[0]["overdue"][0]["days_late"], 1);
 
+    // Approved and in the record, but not announced: the doors keep their numbers.
+    let early = app
+        .post_step(Some(&editor), &renumbering, None, &renumber)
+        .await;
+    let problem = assert_problem(early, StatusCode::CONFLICT, None).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not announced"),
+        "{problem}"
+    );
+
     // Filing and announcement complete it.
     let filing = json!({ "filed_on": "2026-03-20", "authority": "嘉兴市民政局", "reference": "嘉民备〔2026〕3号" });
     let (_, next) = ok_with_tag(
@@ -289,6 +314,17 @@ async fn a_renaming_goes_from_application_to_announcement() {
     .await;
     assert_eq!(body["stage"], "completed");
     assert_eq!(body["announced_on"], "2026-03-25");
+    // Announced: the road's doors are renumbered and the old→new table published.
+    let renumbered = app
+        .post_step(Some(&editor), &renumbering, None, &renumber)
+        .await;
+    assert_eq!(renumbered.status(), StatusCode::OK);
+    let renumbered: Value = renumbered.json().await.unwrap();
+    assert_eq!(
+        renumbered["rows"][0]["new_address"],
+        "嘉善县西塘镇西塘路1号"
+    );
+    assert!(renumbered["renumbering_id"].is_i64(), "{renumbered}");
     let (_, overdue) = app
         .get_json("/api/v1/naming/applications/overdue", Some(&editor))
         .await;

@@ -487,6 +487,17 @@ async fn a_renamed_road_publishes_its_table_and_its_plates_are_replaced() {
         .update_place(Some(&token), road_id, Some(&tag), &renamed)
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+    // The renaming is entered in the record directly here, not announced through the procedure.
+    let admin = app.token("admin").await;
+    let rules = app
+        .client
+        .put(app.url("/api/v1/addresses/rules/330421"))
+        .bearer_auth(&admin)
+        .json(&json!({ "renumber_after_announcement": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rules.status(), StatusCode::OK);
     let applied = post(
         &app,
         &token,
