@@ -3,6 +3,7 @@
 //! typeset PDF documents; the HTML pages of the OGC API; vector tiles.
 
 pub mod address_certificate;
+pub mod exchange;
 pub mod gazetteer;
 pub mod gazetteer_pdf;
 pub mod inspection;

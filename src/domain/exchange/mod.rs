@@ -245,3 +245,17 @@ pub(crate) fn parse_id(text: &str) -> Result<i64, String> {
         _ => Err(format!("{text:?} is not a record id (a whole number from 1)")),
     }
 }
+
+/// A stored GeoJSON geometry as a `geo` geometry; `None` when absent or unreadable.
+pub fn geometry_of(value: Option<&Value>) -> Option<geo::Geometry<f64>> {
+    let geometry: ::geojson::Geometry = serde_json::from_value(value?.clone()).ok()?;
+    geo::Geometry::<f64>::try_from(&geometry.value).ok()
+}
+
+/// A `geo` geometry as a GeoJSON geometry object.
+pub fn geojson_of(geometry: &geo::Geometry<f64>) -> Value {
+    serde_json::to_value(::geojson::Geometry::new(::geojson::GeometryValue::from(
+        geometry,
+    )))
+    .unwrap_or(Value::Null)
+}
