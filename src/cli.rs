@@ -391,7 +391,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             to,
             division,
             encoding,
-        }) => export_places(&cli.database_url, &format, &to, division.as_deref(), encoding.as_deref()).await?,
+        }) => {
+            export_places(
+                &cli.database_url,
+                &format,
+                &to,
+                division.as_deref(),
+                encoding.as_deref(),
+            )
+            .await?
+        }
         Command::Migrate => {
             Store::connect(&cli.database_url).await?.migrate().await?;
             println!("migrations applied");
@@ -758,7 +767,10 @@ async fn import_places(
         .transpose()
         .map_err(|e| CliError::Import(format!("--crs: {e}")))?;
     if !file.exists() {
-        return Err(CliError::Import(format!("{}: no such file", file.display())));
+        return Err(CliError::Import(format!(
+            "{}: no such file",
+            file.display()
+        )));
     }
     let state = crate::startup::offline_state(database_url).await?;
     let staff = staff_member(&state, user).await?;
@@ -830,8 +842,11 @@ async fn export_places(
     use futures_util::StreamExt;
     use std::io::Write;
 
-    let format = Format::parse(format)
-        .ok_or_else(|| CliError::Import(format!("--format {format:?}: geojson, geojsonseq, csv or gpkg")))?;
+    let format = Format::parse(format).ok_or_else(|| {
+        CliError::Import(format!(
+            "--format {format:?}: geojson, geojsonseq, csv or gpkg"
+        ))
+    })?;
     let division = division.map(Jurisdiction::parse).transpose()?;
     let encoding = match encoding {
         None => TextEncoding::Utf8,

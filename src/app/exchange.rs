@@ -21,7 +21,8 @@ use crate::domain::division_code::Jurisdiction;
 use crate::domain::exchange::csv::PointColumns;
 use crate::domain::exchange::encoding::{TextEncoding, decode, encode, encode_more};
 use crate::domain::exchange::{
-    ExportRecord, Format, ImportCounts, ImportRow, ReadRows, RowError, RowGeometry, geometry_of, same_fields,
+    ExportRecord, Format, ImportCounts, ImportRow, ReadRows, RowError, RowGeometry, geometry_of,
+    same_fields,
 };
 use crate::domain::field_error::FieldErrors;
 use crate::domain::place::ValidPlace;
@@ -137,7 +138,11 @@ pub async fn import(
         })
         .await?;
     for id in ids {
-        if let Some(stored) = state.store.place(id, VersionSelector::Current, false).await? {
+        if let Some(stored) = state
+            .store
+            .place(id, VersionSelector::Current, false)
+            .await?
+        {
             state.place_changed(&stored);
         }
     }
@@ -228,9 +233,16 @@ async fn check_row(
         None => None,
         Some(id) => {
             if !seen.insert(id) {
-                problems.push(("id".into(), format!("record {id} appears twice in the file")));
+                problems.push((
+                    "id".into(),
+                    format!("record {id} appears twice in the file"),
+                ));
             }
-            match state.store.place(id, VersionSelector::Current, false).await? {
+            match state
+                .store
+                .place(id, VersionSelector::Current, false)
+                .await?
+            {
                 None => {
                     problems.push((
                         "id".into(),
@@ -248,7 +260,10 @@ async fn check_row(
         {
             problems.push((
                 field("properties.code"),
-                format!("record {} has the code {}, not {code}", current.id, current.code),
+                format!(
+                    "record {} has the code {}, not {code}",
+                    current.id, current.code
+                ),
             ));
         }
         if let Some(version) = row.version
@@ -278,7 +293,12 @@ async fn check_row(
     let place = match checked_place(state, staff, input).await {
         Ok((place, _)) => Some(place),
         Err(PlaceError::Invalid(errors) | PlaceError::Inconsistent(errors)) => {
-            problems.extend(errors.into_vec().into_iter().map(|e| (field(&e.field), e.message)));
+            problems.extend(
+                errors
+                    .into_vec()
+                    .into_iter()
+                    .map(|e| (field(&e.field), e.message)),
+            );
             None
         }
         Err(PlaceError::Forbidden(error)) => {
@@ -383,7 +403,11 @@ pub fn export_stream(
                     Cursor::Start => (0, true),
                     Cursor::After(id) => (id, false),
                 };
-                let page = match state.store.places_after(after, prefix.as_deref(), PAGE).await {
+                let page = match state
+                    .store
+                    .places_after(after, prefix.as_deref(), PAGE)
+                    .await
+                {
                     Ok(page) => page,
                     Err(error) => return Some((Err(error.into()), (state, Cursor::Done))),
                 };

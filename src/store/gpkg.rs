@@ -9,7 +9,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteRow};
 use sqlx::{Column as _, Connection, Row, SqliteConnection, TypeInfo, ValueRef};
 
 use super::{Store, StoreError, StoreResult};
-use crate::domain::exchange::columns::{Cell, FIELDS, IDENTITY, Kind, REQUIRED, flatten, unflatten};
+use crate::domain::exchange::columns::{
+    Cell, FIELDS, IDENTITY, Kind, REQUIRED, flatten, unflatten,
+};
 use crate::domain::exchange::gpkg_blob;
 use crate::domain::exchange::{ImportRow, ReadRows, RowError, RowGeometry};
 
@@ -70,10 +72,34 @@ impl Store {
         sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
         let mut tx = conn.begin().await?;
         for (name, id, org_id, wkt, description) in [
-            ("Undefined cartesian SRS", -1, -1, "undefined", "undefined cartesian coordinate reference system"),
-            ("Undefined geographic SRS", 0, 0, "undefined", "undefined geographic coordinate reference system"),
-            ("WGS 84 geodetic", 4326, 4326, WGS84_WKT, "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid"),
-            ("China Geodetic Coordinate System 2000", 4490, 4490, CGCS2000_WKT, "CGCS2000 longitude/latitude, the system of the place-name register"),
+            (
+                "Undefined cartesian SRS",
+                -1,
+                -1,
+                "undefined",
+                "undefined cartesian coordinate reference system",
+            ),
+            (
+                "Undefined geographic SRS",
+                0,
+                0,
+                "undefined",
+                "undefined geographic coordinate reference system",
+            ),
+            (
+                "WGS 84 geodetic",
+                4326,
+                4326,
+                WGS84_WKT,
+                "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
+            ),
+            (
+                "China Geodetic Coordinate System 2000",
+                4490,
+                4490,
+                CGCS2000_WKT,
+                "CGCS2000 longitude/latitude, the system of the place-name register",
+            ),
         ] {
             sqlx::query("INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition, description) VALUES (?, ?, ?, ?, ?, ?)")
                 .bind(name)
@@ -179,7 +205,8 @@ pub async fn read_places_gpkg(path: &Path, file: &str) -> ReadRows {
 }
 
 async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
-    let not_gpkg = |e: sqlx::Error| format!("not a readable GeoPackage (truncated or damaged?): {e}");
+    let not_gpkg =
+        |e: sqlx::Error| format!("not a readable GeoPackage (truncated or damaged?): {e}");
     let options = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
@@ -216,7 +243,11 @@ async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
     let Some(first) = rows.first() else {
         return Ok(read);
     };
-    let names: Vec<String> = first.columns().iter().map(|c| c.name().to_string()).collect();
+    let names: Vec<String> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
     for required in REQUIRED {
         if !names.iter().any(|n| n == required) {
             read.errors.push(RowError::new(
@@ -260,7 +291,9 @@ async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
         let geometry = match row.try_get::<Option<Vec<u8>>, _>(geometry_column.as_str()) {
             Ok(None) => RowGeometry::None,
             Ok(Some(blob)) => match gpkg_blob::decode(&blob) {
-                Ok((geometry, _)) => RowGeometry::GeoJson(crate::domain::exchange::geojson_of(&geometry)),
+                Ok((geometry, _)) => {
+                    RowGeometry::GeoJson(crate::domain::exchange::geojson_of(&geometry))
+                }
                 Err(message) => {
                     problems.push((geometry_column.clone(), message));
                     RowGeometry::None

@@ -169,7 +169,9 @@ pub fn flatten(properties: &PlaceProperties) -> Vec<Cell> {
 /// let bad = |name: &str| if name == "sign_count" { Some("三".to_string()) } else { row(name) };
 /// assert_eq!(unflatten(bad).unwrap_err().0, "sign_count");
 /// ```
-pub fn unflatten(cell: impl Fn(&str) -> Option<String>) -> Result<PlaceProperties, (String, String)> {
+pub fn unflatten(
+    cell: impl Fn(&str) -> Option<String>,
+) -> Result<PlaceProperties, (String, String)> {
     let text = |name: &str| {
         cell(name)
             .map(|t| t.trim().to_string())

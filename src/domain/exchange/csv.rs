@@ -43,8 +43,12 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
     let headers: Vec<String> = match reader.headers() {
         Ok(headers) => headers.iter().map(|h| h.trim().to_string()).collect(),
         Err(error) => {
-            read.errors
-                .push(RowError::new(file, 1, "", format!("not a CSV header: {error}")));
+            read.errors.push(RowError::new(
+                file,
+                1,
+                "",
+                format!("not a CSV header: {error}"),
+            ));
             return read;
         }
     };
@@ -75,11 +79,12 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
         read.errors.push(RowError::new(
             file,
             1,
-            if x_at.is_none() { x_names[0] } else { y_names[0] },
-            format!(
-                "a point needs both {} and {}",
-                x_names[0], y_names[0]
-            ),
+            if x_at.is_none() {
+                x_names[0]
+            } else {
+                y_names[0]
+            },
+            format!("a point needs both {} and {}", x_names[0], y_names[0]),
         ));
     }
     let known = |name: &str| {
@@ -115,8 +120,12 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
             Ok(record) => record,
             Err(error) => {
                 let line = error.position().map_or(0, |p| p.line() as usize);
-                read.errors
-                    .push(RowError::new(file, line, "", format!("not a CSV row: {error}")));
+                read.errors.push(RowError::new(
+                    file,
+                    line,
+                    "",
+                    format!("not a CSV row: {error}"),
+                ));
                 continue;
             }
         };
@@ -181,8 +190,14 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
             (None, None, None) => RowGeometry::None,
             (x, _, _) => {
                 let missing = if x.is_none() { x_names[0] } else { y_names[0] };
-                if !problems.iter().any(|(f, _)| f == x_names[0] || f == y_names[0]) {
-                    problems.push((missing.to_string(), "the point's other coordinate is empty".into()));
+                if !problems
+                    .iter()
+                    .any(|(f, _)| f == x_names[0] || f == y_names[0])
+                {
+                    problems.push((
+                        missing.to_string(),
+                        "the point's other coordinate is empty".into(),
+                    ));
                 }
                 RowGeometry::None
             }

@@ -50,7 +50,10 @@ impl TextEncoding {
 /// // GB18030 bytes declared as UTF-8 are refused.
 /// assert!(decode(&gbk, Some(TextEncoding::Utf8)).is_err());
 /// ```
-pub fn decode(bytes: &[u8], declared: Option<TextEncoding>) -> Result<(String, TextEncoding), String> {
+pub fn decode(
+    bytes: &[u8],
+    declared: Option<TextEncoding>,
+) -> Result<(String, TextEncoding), String> {
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
     let encoding = match declared {
         Some(encoding) => encoding,

@@ -42,7 +42,10 @@ pub fn read_collection(file: &str, text: &str) -> ReadRows {
             return read;
         }
     };
-    let features = match (value.get("type").and_then(Value::as_str), value.get("features")) {
+    let features = match (
+        value.get("type").and_then(Value::as_str),
+        value.get("features"),
+    ) {
         (Some("FeatureCollection"), Some(Value::Array(features))) => features,
         _ => {
             read.errors.push(RowError::new(
@@ -127,9 +130,8 @@ fn feature_row(row: usize, feature: &Value) -> Result<ImportRow, (String, String
         Some(Value::Object(properties)) => properties.clone(),
         _ => return Err(bad("properties", "an object of the record's fields")),
     };
-    let present = |value: Option<Value>| {
-        value.filter(|v| !v.is_null() && v != &Value::String(String::new()))
-    };
+    let present =
+        |value: Option<Value>| value.filter(|v| !v.is_null() && v != &Value::String(String::new()));
     let id_value = present(properties.remove("id"))
         .or_else(|| object.get("id").cloned().filter(|v| !v.is_null()));
     let id = id_value

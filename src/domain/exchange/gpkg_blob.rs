@@ -23,7 +23,11 @@ pub fn encode(geometry: &Geometry<f64>, srs_id: i32) -> Vec<u8> {
     out.push(0); // version 1
     let envelope = geometry.bounding_rect();
     // Bit 0: little-endian; bits 1–3: envelope [minx, maxx, miny, maxy] (1) or none (0).
-    let flags: u8 = if envelope.is_some() { 0b0000_0011 } else { 0b0001_0001 };
+    let flags: u8 = if envelope.is_some() {
+        0b0000_0011
+    } else {
+        0b0001_0001
+    };
     out.push(flags);
     out.extend_from_slice(&srs_id.to_le_bytes());
     if let Some(rect) = envelope {
@@ -308,6 +312,9 @@ mod tests {
         let line = Geometry::LineString(LineString::from(vec![(120.0, 30.0), (121.0, 31.0)]));
         let blob = encode(&line, 4490);
         let value = |i: usize| f64::from_le_bytes(blob[8 + 8 * i..16 + 8 * i].try_into().unwrap());
-        assert_eq!([value(0), value(1), value(2), value(3)], [120.0, 121.0, 30.0, 31.0]);
+        assert_eq!(
+            [value(0), value(1), value(2), value(3)],
+            [120.0, 121.0, 30.0, 31.0]
+        );
     }
 }

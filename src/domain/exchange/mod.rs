@@ -192,7 +192,11 @@ impl std::fmt::Display for RowError {
             (0, true) => write!(f, "{}: {}", self.file, self.message),
             (0, false) => write!(f, "{}: {}: {}", self.file, self.field, self.message),
             (row, true) => write!(f, "{} row {row}: {}", self.file, self.message),
-            (row, false) => write!(f, "{} row {row}: {}: {}", self.file, self.field, self.message),
+            (row, false) => write!(
+                f,
+                "{} row {row}: {}: {}",
+                self.file, self.field, self.message
+            ),
         }
     }
 }
@@ -242,7 +246,9 @@ pub fn same_fields(a: &PlaceProperties, b: &PlaceProperties) -> bool {
 pub(crate) fn parse_id(text: &str) -> Result<i64, String> {
     match text.trim().parse::<i64>() {
         Ok(id) if id >= 1 => Ok(id),
-        _ => Err(format!("{text:?} is not a record id (a whole number from 1)")),
+        _ => Err(format!(
+            "{text:?} is not a record id (a whole number from 1)"
+        )),
     }
 }
 
