@@ -78,9 +78,10 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// Export the current version of every record (of a division, or all) with every field and
-    /// its geometry: geojson, geojsonseq, csv (UTF-8 with BOM, or --encoding gb18030) or gpkg.
+    /// its geometry: geojson, geojsonseq, csv (UTF-8 with BOM, or --encoding gb18030), gpkg, or
+    /// shp (one Shapefile per geometry type beside --to: places_point.shp …, with .prj and .cpg).
     Places {
-        /// geojson, geojsonseq, csv or gpkg.
+        /// geojson, geojsonseq, csv, gpkg or shp.
         #[arg(long, default_value = "geojson")]
         format: String,
         /// The file to write (replaced if it exists).
@@ -89,7 +90,8 @@ pub enum ExportCommand {
         /// Only the records lying in this division or below: 3304, 330421 …
         #[arg(long)]
         division: Option<String>,
-        /// The text encoding of a CSV: utf-8 (with a BOM, default) or gb18030.
+        /// The text encoding of a CSV or a Shapefile's table: utf-8 (with a BOM in a CSV;
+        /// default) or gb18030 (GBK in a Shapefile).
         #[arg(long)]
         encoding: Option<String>,
     },
@@ -124,7 +126,7 @@ pub enum ImportCommand {
     /// nothing); a row without one is a new record.
     Places {
         file: PathBuf,
-        /// geojson, geojsonseq, csv or gpkg; by the file's extension when not given.
+        /// geojson, geojsonseq, csv, gpkg or shp; by the file's extension when not given.
         #[arg(long)]
         format: Option<String>,
         /// The text encoding of a CSV: utf-8 or gb18030 (gbk); detected when not given.
@@ -869,6 +871,26 @@ async fn export_places(
     let bar = progress_bar();
     bar.set_length(total);
     bar.set_message("exported");
+    if format == Format::Shapefile {
+        let written = crate::app::exchange::export_shapefile(
+            &state,
+            &operator,
+            division.as_ref(),
+            to,
+            encoding,
+        )
+        .await?;
+        bar.finish_and_clear();
+        let count: u64 = written.files.iter().map(|(_, n)| n).sum();
+        for (path, n) in &written.files {
+            println!("{n} records written to {}", path.display());
+        }
+        println!(
+            "{count} records written in Shapefiles ({} without a geometry left out)",
+            written.left_out
+        );
+        return Ok(());
+    }
     let count = if format == Format::Gpkg {
         export_gpkg(&state, &operator, division.as_ref(), to, &|_, done, _| {
             bar.set_position(done)

@@ -20,9 +20,10 @@ use crate::domain::crs::Crs;
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::exchange::csv::PointColumns;
 use crate::domain::exchange::encoding::{TextEncoding, decode, encode, encode_more};
+use crate::domain::exchange::shapefile::restore_cut;
 use crate::domain::exchange::{
     ExportRecord, Format, ImportCounts, ImportRow, ReadRows, RowError, RowGeometry, geometry_of,
-    same_fields,
+    same_fields, same_shape,
 };
 use crate::domain::field_error::FieldErrors;
 use crate::domain::place::ValidPlace;
@@ -96,7 +97,11 @@ pub async fn import(
     let mut errors = read.errors;
     let total = read.rows.len() as u64;
     let crs = request.crs.unwrap_or(Crs::Cgcs2000);
-    let table = matches!(request.format, Format::Csv | Format::Gpkg);
+    let table = matches!(
+        request.format,
+        Format::Csv | Format::Gpkg | Format::Shapefile
+    );
+    let shapefile = request.format == Format::Shapefile;
     let comment = format!("imported from {file}");
     let mut writes = Vec::new();
     let mut counts = ImportCounts::default();
@@ -106,7 +111,17 @@ pub async fn import(
             progress("checked", done as u64, total);
         }
         let number = row.row;
-        match check_row(state, staff, row, crs, table, &comment, &mut seen).await? {
+        match check_row(
+            state,
+            staff,
+            row,
+            crs,
+            (table, shapefile),
+            &comment,
+            &mut seen,
+        )
+        .await?
+        {
             Ok(None) => counts.unchanged += 1,
             Ok(Some(write)) => {
                 match write {
@@ -153,7 +168,9 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
     let file = request.file_name;
     let bytes = match request.source {
         Source::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes),
-        Source::Path(_) if request.format == Format::Gpkg => std::borrow::Cow::Borrowed(&[][..]),
+        Source::Path(_) if matches!(request.format, Format::Gpkg | Format::Shapefile) => {
+            std::borrow::Cow::Borrowed(&[][..])
+        }
         Source::Path(path) => std::borrow::Cow::Owned(
             std::fs::read(path).map_err(|e| ExchangeError::File(format!("{file}: {e}")))?,
         ),
@@ -178,6 +195,17 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
             };
             crate::domain::exchange::csv::read(file, &text(request.encoding)?.0, points)
         }
+        Format::Shapefile => match request.source {
+            Source::Path(path) => {
+                crate::domain::exchange::shapefile::read(path, file, request.encoding)
+            }
+            Source::Bytes(_) => {
+                return Err(ExchangeError::Invalid(FieldErrors::one(
+                    "format",
+                    "a Shapefile is several files (.shp, .shx, .dbf, .prj, .cpg): import it on the command line (diming import places FILE.shp)",
+                )));
+            }
+        },
         Format::Gpkg => match request.source {
             Source::Path(path) => crate::store::gpkg::read_places_gpkg(path, file).await,
             Source::Bytes(bytes) => {
@@ -200,7 +228,7 @@ async fn check_row(
     staff: &Staff,
     row: ImportRow,
     crs: Crs,
-    table: bool,
+    (table, shapefile): (bool, bool),
     comment: &str,
     seen: &mut HashSet<i64>,
 ) -> Result<Result<Option<PlaceWrite>, RowProblems>, ExchangeError> {
@@ -285,8 +313,24 @@ async fn check_row(
             problems.push((field("properties.division_codes"), error.to_string()));
         }
     }
+    let mut properties = row.properties;
+    let mut geometry = geometry;
+    if let Some(current) = &current {
+        if shapefile {
+            properties = restore_cut(&properties, &current.properties);
+        }
+        // The same shape in another form (a Shapefile's multipolygon of one part) keeps the
+        // stored form.
+        if let (Some(stored), Some(given)) = (
+            geometry_of(current.geometry.as_ref()),
+            geometry_of(geometry.as_ref()),
+        ) && same_shape(&stored, &given)
+        {
+            geometry = current.geometry.clone();
+        }
+    }
     let input = PlaceInput {
-        properties: row.properties,
+        properties,
         geometry,
         change: Default::default(),
     };
@@ -384,10 +428,10 @@ pub fn export_stream(
     request: ExportRequest,
 ) -> Result<impl Stream<Item = Result<Bytes, ExchangeError>> + 'static, ExchangeError> {
     may_export(staff)?;
-    if request.format == Format::Gpkg {
+    if matches!(request.format, Format::Gpkg | Format::Shapefile) {
         return Err(ExchangeError::Invalid(FieldErrors::one(
             "format",
-            "a GeoPackage is written as a file (export_gpkg)",
+            "a GeoPackage or a Shapefile is written as files (export_gpkg, export_shapefile)",
         )));
     }
     let prefix = request.division.as_ref().map(|d| d.as_str().to_string());
@@ -506,4 +550,28 @@ impl Drop for TempFile {
             let _ = std::fs::remove_file(path);
         }
     }
+}
+
+/// Writes the Shapefile export beside `base` (`places.shp` → `places_point.shp`, … one file
+/// set per geometry type present); records without a geometry are left out.
+pub async fn export_shapefile(
+    state: &AppState,
+    staff: &Staff,
+    division: Option<&Jurisdiction>,
+    base: &Path,
+    encoding: TextEncoding,
+) -> Result<crate::render::shapefile::Written, ExchangeError> {
+    may_export(staff)?;
+    let mut records = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = state
+            .store
+            .places_after(after, division.map(Jurisdiction::as_str), 5000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        records.extend(page.into_iter().map(export_record));
+    }
+    crate::render::shapefile::write(base, &records, encoding).map_err(ExchangeError::File)
 }

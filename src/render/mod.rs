@@ -15,6 +15,7 @@ pub mod ogc;
 pub mod pdf;
 pub mod public_page;
 pub mod qr;
+pub mod shapefile;
 
 /// Escapes text for XML and HTML attributes and content.
 pub(crate) fn escape_xml(text: &str) -> String {

@@ -508,3 +508,124 @@ fn the_command_line_exports_and_reimports_every_format_unchanged() {
     assert!(!output.status.success());
     assert!(text.contains("bad.csv row 2: category"), "{text}");
 }
+
+#[test]
+fn shapefiles_round_trip_with_their_cpg_and_prj_and_gdal_reads_them() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(register());
+    let before = runtime.block_on(versions(&app));
+    // A history longer than a dBase field holds is cut in the Shapefile and kept on re-import.
+    runtime.block_on(async {
+        let admin = app.token("admin").await;
+        let (id, etag) = app.created_place("admin", &xitang("长史村")).await;
+        let mut long = xitang("长史村");
+        long["properties"]["history"] = json!("明清两代为市镇，".repeat(40));
+        long["change"] = json!({"comment": "沿革"});
+        let response = app.update_place(Some(&admin), id, Some(&etag), &long).await;
+        assert_eq!(response.status(), StatusCode::OK);
+    });
+    let after_edit = runtime.block_on(versions(&app));
+    assert_eq!(after_edit.len(), before.len() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    for encoding in ["gbk", "utf-8"] {
+        let to = dir.path().join(format!("places-{encoding}.shp"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+            .args([
+                "--database-url",
+                &app.database_url,
+                "export",
+                "places",
+                "--format",
+                "shp",
+                "--encoding",
+                encoding,
+                "--to",
+            ])
+            .arg(&to)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            output.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("4 records written in Shapefiles"), "{text}");
+        let points = dir.path().join(format!("places-{encoding}_point.shp"));
+        let cpg = std::fs::read_to_string(points.with_extension("cpg")).unwrap();
+        assert_eq!(cpg, if encoding == "gbk" { "GBK" } else { "UTF-8" });
+
+        let output = std::process::Command::new("ogrinfo")
+            .arg("-so")
+            .arg(&points)
+            .arg(format!("places-{encoding}_point"))
+            .output()
+            .expect("ogrinfo (Debian gdal-bin) is installed");
+        let info = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(output.status.success(), "{info}");
+        assert!(info.contains("Feature Count: 3"), "{info}");
+        assert!(
+            info.contains("China Geodetic Coordinate System 2000") || info.contains("China_2000"),
+            "{info}"
+        );
+        assert!(info.contains("std_name: String"), "{info}");
+        // GDAL reads the names in the encoding the .cpg names.
+        let output = std::process::Command::new("ogrinfo")
+            .args(["-q", "-where", "id=2"])
+            .arg(&points)
+            .arg(format!("places-{encoding}_point"))
+            .output()
+            .unwrap();
+        let features = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(features.contains("西塘村"), "{features}");
+
+        for kind in ["point", "polygon"] {
+            let shp = dir.path().join(format!("places-{encoding}_{kind}.shp"));
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+                .args([
+                    "--database-url",
+                    &app.database_url,
+                    "import",
+                    "places",
+                    "--user",
+                    "admin",
+                ])
+                .arg(&shp)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&output.stdout).to_string();
+            assert!(
+                output.status.success(),
+                "{kind}: {text}{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let unchanged = if kind == "point" { 3 } else { 1 };
+            assert!(
+                text.contains(&format!("0 created, 0 updated, {unchanged} unchanged")),
+                "{encoding} {kind}: {text}"
+            );
+        }
+    }
+    assert_eq!(runtime.block_on(versions(&app)), after_edit);
+
+    // A truncated .shp is refused whole.
+    let points = dir.path().join("places-gbk_point.shp");
+    let bytes = std::fs::read(&points).unwrap();
+    std::fs::write(&points, &bytes[..bytes.len() - 10]).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+        .args([
+            "--database-url",
+            &app.database_url,
+            "import",
+            "places",
+            "--user",
+            "admin",
+        ])
+        .arg(&points)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).to_string();
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("nothing was imported"), "{text}");
+    assert_eq!(runtime.block_on(versions(&app)), after_edit);
+}

@@ -13,6 +13,7 @@ pub mod csv;
 pub mod encoding;
 pub mod geojson;
 pub mod gpkg_blob;
+pub mod shapefile;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -31,6 +32,9 @@ pub enum Format {
     Csv,
     /// GeoPackage (OGC 12-128r18): a table `places` in EPSG:4490.
     Gpkg,
+    /// ESRI Shapefile with `.dbf`, `.prj` and `.cpg`: one file set per geometry type, the
+    /// fields under their 10-byte names (see `shapefile`); command line only.
+    Shapefile,
 }
 
 impl Format {
@@ -47,6 +51,7 @@ impl Format {
             "geojsonseq" | "geojson-seq" | "geojsonl" => Some(Self::GeoJsonSeq),
             "csv" => Some(Self::Csv),
             "gpkg" | "geopackage" => Some(Self::Gpkg),
+            "shp" | "shapefile" => Some(Self::Shapefile),
             _ => None,
         }
     }
@@ -77,6 +82,7 @@ impl Format {
             "geojsons" | "geojsonseq" | "geojsonl" => Some(Self::GeoJsonSeq),
             "csv" => Some(Self::Csv),
             "gpkg" => Some(Self::Gpkg),
+            "shp" => Some(Self::Shapefile),
             _ => None,
         }
     }
@@ -88,6 +94,7 @@ impl Format {
             Self::GeoJsonSeq => "application/geo+json-seq",
             Self::Csv => "text/csv; charset=utf-8",
             Self::Gpkg => "application/geopackage+sqlite3",
+            Self::Shapefile => "application/x-shapefile",
         }
     }
 
@@ -98,6 +105,7 @@ impl Format {
             Self::GeoJsonSeq => "geojsons",
             Self::Csv => "csv",
             Self::Gpkg => "gpkg",
+            Self::Shapefile => "shp",
         }
     }
 }
@@ -264,4 +272,37 @@ pub fn geojson_of(geometry: &geo::Geometry<f64>) -> Value {
         geometry,
     )))
     .unwrap_or(Value::Null)
+}
+
+/// Whether two geometries are the same shape: equal once a collection of one part is that part
+/// and rings are oriented alike (a Shapefile gives every polygon as a multipolygon with its outer
+/// ring clockwise).
+///
+/// ```
+/// use diming::domain::exchange::same_shape;
+/// use geo::{Geometry, MultiPolygon, polygon};
+/// let square = polygon![(x: 120.0, y: 30.0), (x: 121.0, y: 30.0), (x: 121.0, y: 31.0), (x: 120.0, y: 30.0)];
+/// let mut reversed = square.clone();
+/// reversed.exterior_mut(|ring| ring.0.reverse());
+/// let from_shapefile = Geometry::MultiPolygon(MultiPolygon(vec![reversed]));
+/// assert!(same_shape(&Geometry::Polygon(square), &from_shapefile));
+/// ```
+pub fn same_shape(a: &geo::Geometry<f64>, b: &geo::Geometry<f64>) -> bool {
+    use geo::orient::{Direction, Orient};
+    fn normal(geometry: &geo::Geometry<f64>) -> geo::Geometry<f64> {
+        match geometry {
+            geo::Geometry::MultiPolygon(m) if m.0.len() == 1 => {
+                geo::Geometry::Polygon(m.0[0].orient(Direction::Default))
+            }
+            geo::Geometry::MultiLineString(m) if m.0.len() == 1 => {
+                geo::Geometry::LineString(m.0[0].clone())
+            }
+            geo::Geometry::Polygon(p) => geo::Geometry::Polygon(p.orient(Direction::Default)),
+            geo::Geometry::MultiPolygon(m) => {
+                geo::Geometry::MultiPolygon(m.orient(Direction::Default))
+            }
+            other => other.clone(),
+        }
+    }
+    a == b || normal(a) == normal(b)
 }
