@@ -79,9 +79,11 @@ pub enum Command {
 pub enum ExportCommand {
     /// Export the current version of every record (of a division, or all) with every field and
     /// its geometry: geojson, geojsonseq, csv (UTF-8 with BOM, or --encoding gb18030), gpkg, or
-    /// shp (one Shapefile per geometry type beside --to: places_point.shp …, with .prj and .cpg).
+    /// shp (one Shapefile per geometry type beside --to: places_point.shp …, with .prj and .cpg),
+    /// or exchange (the package for the provincial/national database: --to is a folder that
+    /// receives places.gpkg with every version and approval, and manifest.json).
     Places {
-        /// geojson, geojsonseq, csv, gpkg or shp.
+        /// geojson, geojsonseq, csv, gpkg, shp or exchange.
         #[arg(long, default_value = "geojson")]
         format: String,
         /// The file to write (replaced if it exists).
@@ -844,11 +846,16 @@ async fn export_places(
     use futures_util::StreamExt;
     use std::io::Write;
 
-    let format = Format::parse(format).ok_or_else(|| {
-        CliError::Import(format!(
-            "--format {format:?}: geojson, geojsonseq, csv or gpkg"
-        ))
-    })?;
+    let package = format == "exchange";
+    let format = match Format::parse(format) {
+        Some(format) => format,
+        None if package => Format::Gpkg,
+        None => {
+            return Err(CliError::Import(format!(
+                "--format {format:?}: geojson, geojsonseq, csv, gpkg, shp or exchange"
+            )));
+        }
+    };
     let division = division.map(Jurisdiction::parse).transpose()?;
     let encoding = match encoding {
         None => TextEncoding::Utf8,
@@ -871,6 +878,26 @@ async fn export_places(
     let bar = progress_bar();
     bar.set_length(total);
     bar.set_message("exported");
+    if package {
+        let manifest = crate::app::exchange::export_package(
+            &state,
+            &operator,
+            division.as_ref(),
+            to,
+            &|_, done, _| bar.set_position(done),
+        )
+        .await?;
+        bar.finish_and_clear();
+        println!(
+            "exchange package written to {}: {} records, {} versions, {} approvals (places.gpkg sha256 {})",
+            to.display(),
+            manifest["counts"]["places"],
+            manifest["counts"]["versions"],
+            manifest["counts"]["approvals"],
+            manifest["files"][0]["sha256"].as_str().unwrap_or_default()
+        );
+        return Ok(());
+    }
     if format == Format::Shapefile {
         let written = crate::app::exchange::export_shapefile(
             &state,

@@ -575,3 +575,63 @@ pub async fn export_shapefile(
     }
     crate::render::shapefile::write(base, &records, encoding).map_err(ExchangeError::File)
 }
+
+/// Writes the exchange package for the provincial and national place-name databases into
+/// `folder` (created if missing): `places.gpkg` — the current records (table `places`), every
+/// version of them with who, when and why (`place_versions`) and their approvals
+/// (`place_approvals`) — and `manifest.json` with the counts, the SHA-256 of each file, the
+/// system, the export time and the service's version. Returns the manifest.
+pub async fn export_package(
+    state: &AppState,
+    staff: &Staff,
+    division: Option<&Jurisdiction>,
+    folder: &Path,
+    progress: Progress<'_>,
+) -> Result<serde_json::Value, ExchangeError> {
+    use sha2::{Digest, Sha256};
+    may_export(staff)?;
+    std::fs::create_dir_all(folder)
+        .map_err(|e| ExchangeError::File(format!("{}: {e}", folder.display())))?;
+    let exported_at = chrono::Utc::now();
+    let gpkg = folder.join("places.gpkg");
+    let places = export_gpkg(state, staff, division, &gpkg, progress).await?;
+    let prefix = division.map(Jurisdiction::as_str);
+    let counts = state.store.write_versions_gpkg(&gpkg, prefix).await?;
+    let bytes = std::fs::read(&gpkg)
+        .map_err(|e| ExchangeError::File(format!("{}: {e}", gpkg.display())))?;
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let manifest = serde_json::json!({
+        "package": "diming place-name exchange package",
+        "package_version": 1,
+        "service": "diming",
+        "service_version": env!("CARGO_PKG_VERSION"),
+        "exported_at": exported_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "exported_by": staff.actor.username,
+        "division": prefix,
+        "crs": "EPSG:4490",
+        "crs_name": "China Geodetic Coordinate System 2000 (CGCS2000), longitude/latitude",
+        "counts": {
+            "places": places,
+            "versions": counts.versions,
+            "approvals": counts.approvals,
+        },
+        "files": [{
+            "name": "places.gpkg",
+            "media_type": Format::Gpkg.media_type(),
+            "bytes": bytes.len(),
+            "sha256": digest,
+            "tables": {
+                "places": "the current version of each record: every field of the census form, fid = the record id",
+                "place_versions": "every version of each record: action, effective_on, recorded_at, recorded_by, comment, every field, the geometry as GeoJSON",
+                "place_approvals": "the approval (批准机关、批准时间、文号) of each version that carries one",
+            },
+        }],
+    });
+    let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+    std::fs::write(folder.join("manifest.json"), text)
+        .map_err(|e| ExchangeError::File(format!("{}: {e}", folder.display())))?;
+    Ok(manifest)
+}

@@ -304,7 +304,7 @@ async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
                 RowGeometry::None
             }
         };
-        match unflatten(&text) {
+        match unflatten(text) {
             Ok(properties) if problems.is_empty() => read.rows.push(ImportRow {
                 row: line,
                 id,
@@ -323,4 +323,140 @@ async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
         );
     }
     Ok(read)
+}
+
+/// What the version tables of an exchange package hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VersionCounts {
+    /// Rows of `place_versions`: every version of every record exported.
+    pub versions: u64,
+    /// Rows of `place_approvals`: the versions that carry an approval.
+    pub approvals: u64,
+}
+
+impl Store {
+    /// Adds the tables of the exchange package to a GeoPackage written by
+    /// [`Store::write_places_gpkg`]: `place_versions` (every version of the records exported —
+    /// who, when, why — with every field and the geometry as GeoJSON) and `place_approvals`
+    /// (the approval of each version that has one), registered as attribute tables.
+    pub async fn write_versions_gpkg(
+        &self,
+        path: &Path,
+        division_prefix: Option<&str>,
+    ) -> StoreResult<VersionCounts> {
+        let options = SqliteConnectOptions::new().filename(path);
+        let mut conn = SqliteConnection::connect_with(&options).await?;
+        let mut tx = conn.begin().await?;
+        let definitions: Vec<String> = FIELDS
+            .iter()
+            .map(|c| format!("\"{}\" {}", c.name, sql_type(c.kind)))
+            .collect();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE TABLE place_versions (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+               place_id INTEGER NOT NULL, code TEXT, version INTEGER NOT NULL, action TEXT NOT NULL,
+               effective_on DATE NOT NULL, recorded_at DATETIME NOT NULL, recorded_by TEXT, comment TEXT,
+               {}, geometry_geojson TEXT, UNIQUE (place_id, version));
+             CREATE TABLE place_approvals (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+               place_id INTEGER NOT NULL, version INTEGER NOT NULL, standard_name TEXT NOT NULL,
+               authority TEXT, approved_on DATE, document_number TEXT);
+             INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES
+               ('place_versions', 'attributes', 'place_versions', '每条记录的全部版本 every version of each record'),
+               ('place_approvals', 'attributes', 'place_approvals', '批准机关、批准时间、文号 the approvals of the versions');",
+            definitions.join(", ")
+        )))
+        .execute(&mut *tx)
+        .await?;
+        let names: Vec<String> = FIELDS.iter().map(|c| format!("\"{}\"", c.name)).collect();
+        let insert = format!(
+            "INSERT INTO place_versions (place_id, code, version, action, effective_on, recorded_at, recorded_by, comment, {}, geometry_geojson) VALUES ({})",
+            names.join(", "),
+            vec!["?"; FIELDS.len() + 9].join(", ")
+        );
+        let mut counts = VersionCounts::default();
+        let mut after = 0i64;
+        loop {
+            let page = self.versions_after(after, division_prefix, 500).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for place in &page {
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                    .bind(place.id)
+                    .bind(place.code.clone())
+                    .bind(place.meta.version)
+                    .bind(place.meta.action.as_str())
+                    .bind(place.meta.effective_on.to_string())
+                    .bind(super::instant_text(place.meta.recorded_at))
+                    .bind(place.meta.recorded_by.clone())
+                    .bind(place.meta.comment.clone());
+                for cell in flatten(&place.properties) {
+                    query = match cell {
+                        Cell::Null => query.bind(None::<String>),
+                        Cell::Integer(n) => query.bind(n),
+                        Cell::Real(x) => query.bind(x),
+                        Cell::Text(t) => query.bind(t),
+                    };
+                }
+                query
+                    .bind(place.geometry.as_ref().map(ToString::to_string))
+                    .execute(&mut *tx)
+                    .await?;
+                counts.versions += 1;
+                if let Some(approval) = place
+                    .properties
+                    .approval
+                    .as_ref()
+                    .filter(|a| **a != crate::domain::place::Approval::default())
+                {
+                    sqlx::query("INSERT INTO place_approvals (place_id, version, standard_name, authority, approved_on, document_number) VALUES (?, ?, ?, ?, ?, ?)")
+                        .bind(place.id)
+                        .bind(place.meta.version)
+                        .bind(place.properties.standard_name.clone())
+                        .bind(approval.authority.clone())
+                        .bind(approval.approved_on.map(|d| d.to_string()))
+                        .bind(approval.document_number.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                    counts.approvals += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        conn.close().await?;
+        Ok(counts)
+    }
+
+    /// Every version of the next `limit` records after id `after` (those whose current version
+    /// lies below `division_prefix`, or all), by record and version.
+    async fn versions_after(
+        &self,
+        after: i64,
+        division_prefix: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<super::places::StoredPlace>> {
+        let ids: Vec<i64> = self
+            .places_after(after, division_prefix, limit)
+            .await?
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let (Some(first), Some(last)) = (ids.first(), ids.last()) else {
+            return Ok(Vec::new());
+        };
+        let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "SELECT {} FROM places p JOIN place_versions v ON v.place_id = p.id WHERE p.id >= ",
+            super::places::VERSION_COLUMNS
+        ));
+        query
+            .push_bind(*first)
+            .push(" AND p.id <= ")
+            .push_bind(*last)
+            .push(" AND p.id IN (");
+        let mut list = query.separated(", ");
+        for id in &ids {
+            list.push_bind(*id);
+        }
+        query.push(") ORDER BY p.id, v.version");
+        let rows = query.build().fetch_all(self.pool()).await?;
+        rows.iter().map(super::places::read_place).collect()
+    }
 }

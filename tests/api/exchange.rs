@@ -629,3 +629,98 @@ fn shapefiles_round_trip_with_their_cpg_and_prj_and_gdal_reads_them() {
     assert!(text.contains("nothing was imported"), "{text}");
     assert_eq!(runtime.block_on(versions(&app)), after_edit);
 }
+
+#[test]
+fn the_exchange_package_holds_every_version_and_approval_with_a_manifest() {
+    use sha2::Digest;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(register());
+    // A second version of the full record.
+    runtime.block_on(async {
+        let admin = app.token("admin").await;
+        let (_, file) = export(&app, Some(&admin), "format=geojson").await;
+        let mut collection: Value = serde_json::from_slice(&file).unwrap();
+        collection["features"][0]["properties"]["sign_count"] = json!(5);
+        let (status, body) = import(
+            &app,
+            Some(&admin),
+            "",
+            "application/geo+json",
+            serde_json::to_vec(&collection).unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["updated"], 1);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("package");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+        .args([
+            "--database-url",
+            &app.database_url,
+            "export",
+            "places",
+            "--format",
+            "exchange",
+            "--to",
+        ])
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        manifest["counts"],
+        json!({"places": 3, "versions": 4, "approvals": 2}),
+        "{manifest}"
+    );
+    assert_eq!(manifest["crs"], "EPSG:4490");
+    assert_eq!(manifest["service_version"], env!("CARGO_PKG_VERSION"));
+    assert!(manifest["exported_at"].as_str().unwrap().ends_with('Z'));
+    let gpkg = std::fs::read(folder.join("places.gpkg")).unwrap();
+    let digest: String = sha2::Sha256::digest(&gpkg)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(manifest["files"][0]["sha256"], digest.as_str());
+    assert_eq!(manifest["files"][0]["bytes"], gpkg.len());
+
+    // GDAL sees the feature table and the two attribute tables.
+    let output = std::process::Command::new("ogrinfo")
+        .arg("-so")
+        .arg(folder.join("places.gpkg"))
+        .arg("place_versions")
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{info}");
+    assert!(info.contains("Feature Count: 4"), "{info}");
+    assert!(info.contains("recorded_by: String"), "{info}");
+
+    // Its places table imports as an export does: nothing changes.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_diming"))
+        .args([
+            "--database-url",
+            &app.database_url,
+            "import",
+            "places",
+            "--user",
+            "admin",
+        ])
+        .arg(folder.join("places.gpkg"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        text.contains("0 created, 0 updated, 3 unchanged"),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

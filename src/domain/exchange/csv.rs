@@ -202,7 +202,7 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
                 RowGeometry::None
             }
         };
-        let properties = match unflatten(&by_name) {
+        let properties = match unflatten(by_name) {
             Ok(properties) => Some(properties),
             Err(problem) => {
                 problems.push(problem);
