@@ -38,12 +38,13 @@ pub enum Format {
 }
 
 impl Format {
-    /// Reads a format's name: `geojson`, `geojsonseq` (or `geojson-seq`), `csv`, `gpkg`.
+    /// Reads a format's name: `geojson`, `geojsonseq` (or `geojson-seq`), `csv`, `gpkg`, `shp`.
     ///
     /// ```
     /// use diming::domain::exchange::Format;
     /// assert_eq!(Format::parse("GeoJSONSeq"), Some(Format::GeoJsonSeq));
-    /// assert_eq!(Format::parse("shp"), None);
+    /// assert_eq!(Format::parse("shp"), Some(Format::Shapefile));
+    /// assert_eq!(Format::parse("kml"), None);
     /// ```
     pub fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
