@@ -67,9 +67,36 @@ pub enum Command {
     User(UserCommand),
     /// Romanize a place name by the national rules (GB/T 16159) and print why.
     Romanize(RomanizeArgs),
-    /// Import reference data.
+    /// Import reference data, or records of the place register.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export the place register in a GIS format.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export the current version of every record (of a division, or all) with every field and
+    /// its geometry: geojson, geojsonseq, csv (UTF-8 with BOM, or --encoding gb18030), gpkg, or
+    /// shp (one Shapefile per geometry type beside --to: places_point.shp …, with .prj and .cpg),
+    /// or exchange (the package for the provincial/national database: --to is a folder that
+    /// receives places.gpkg with every version and approval, and manifest.json).
+    Places {
+        /// geojson, geojsonseq, csv, gpkg, shp or exchange.
+        #[arg(long, default_value = "geojson")]
+        format: String,
+        /// The file to write (replaced if it exists).
+        #[arg(long)]
+        to: PathBuf,
+        /// Only the records lying in this division or below: 3304, 330421 …
+        #[arg(long)]
+        division: Option<String>,
+        /// The text encoding of a CSV or a Shapefile's table: utf-8 (with a BOM in a CSV;
+        /// default) or gb18030 (GBK in a Shapefile).
+        #[arg(long)]
+        encoding: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +121,26 @@ pub enum ImportCommand {
         /// the area, dx,dy,dz,rx,ry,rz,s (m, arc-seconds, ppm; position-vector convention).
         #[arg(long)]
         helmert: Option<String>,
+    },
+    /// Import records of the place register (an export, edited or not, or a new table) as the
+    /// staff member --user, checked and authorised as the API checks their writes: all rows or
+    /// none, every bad row listed. A row with an id is that record (unchanged rows change
+    /// nothing); a row without one is a new record.
+    Places {
+        file: PathBuf,
+        /// geojson, geojsonseq, csv, gpkg or shp; by the file's extension when not given.
+        #[arg(long)]
+        format: Option<String>,
+        /// The text encoding of a CSV: utf-8 or gb18030 (gbk); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The system of a CSV's point columns: EPSG:4490 (lon,lat; default) or a
+        /// Gauss–Krüger zone such as EPSG:4549 (north,east).
+        #[arg(long)]
+        crs: Option<String>,
+        /// The staff account the import is made as (its role and jurisdiction apply).
+        #[arg(long)]
+        user: String,
     },
 }
 
@@ -263,6 +310,8 @@ pub enum CliError {
     Import(String),
     #[error(transparent)]
     Marker(#[from] crate::app::markers::MarkerError),
+    #[error(transparent)]
+    Exchange(#[from] crate::app::exchange::ExchangeError),
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -321,6 +370,38 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 &crs,
                 helmert.as_deref(),
                 cli.max_marker_offset_m,
+            )
+            .await?
+        }
+        Command::Import(ImportCommand::Places {
+            file,
+            format,
+            encoding,
+            crs,
+            user,
+        }) => {
+            import_places(
+                &cli.database_url,
+                &file,
+                format.as_deref(),
+                encoding.as_deref(),
+                crs.as_deref(),
+                &user,
+            )
+            .await?
+        }
+        Command::Export(ExportCommand::Places {
+            format,
+            to,
+            division,
+            encoding,
+        }) => {
+            export_places(
+                &cli.database_url,
+                &format,
+                &to,
+                division.as_deref(),
+                encoding.as_deref(),
             )
             .await?
         }
@@ -641,4 +722,243 @@ async fn import_markers(
         file.display()
     );
     Ok(())
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>8} {bar:40} {pos}/{len} records {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    )
+}
+
+/// Imports a file of place records through the exchange use case as staff member `user`.
+async fn import_places(
+    database_url: &str,
+    file: &std::path::Path,
+    format: Option<&str>,
+    encoding: Option<&str>,
+    crs: Option<&str>,
+    user: &str,
+) -> Result<(), CliError> {
+    use crate::app::exchange::{ExchangeError, ImportRequest, Source, import};
+    use crate::domain::exchange::Format;
+    use crate::domain::exchange::encoding::TextEncoding;
+
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| file.display().to_string());
+    let format = match format {
+        Some(name) => Format::parse(name).ok_or_else(|| {
+            CliError::Import(format!(
+                "--format {name:?}: geojson, geojsonseq, csv or gpkg"
+            ))
+        })?,
+        None => Format::of_file_name(&file_name).ok_or_else(|| {
+            CliError::Import(format!(
+                "{file_name}: say its format with --format geojson|geojsonseq|csv|gpkg"
+            ))
+        })?,
+    };
+    let encoding = encoding
+        .map(|e| {
+            TextEncoding::parse(e)
+                .ok_or_else(|| CliError::Import(format!("--encoding {e:?}: utf-8 or gb18030")))
+        })
+        .transpose()?;
+    let crs = crs
+        .map(crate::domain::crs::Crs::parse)
+        .transpose()
+        .map_err(|e| CliError::Import(format!("--crs: {e}")))?;
+    if !file.exists() {
+        return Err(CliError::Import(format!(
+            "{}: no such file",
+            file.display()
+        )));
+    }
+    let state = crate::startup::offline_state(database_url).await?;
+    let staff = staff_member(&state, user).await?;
+    let bar = progress_bar();
+    let request = ImportRequest {
+        file_name: &file_name,
+        source: Source::Path(file),
+        format,
+        encoding,
+        crs,
+    };
+    let result = import(&state, &staff, request, &|stage, done, total| {
+        bar.set_message(stage);
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    match result {
+        Ok(counts) => {
+            println!(
+                "{file_name}: {} created, {} updated, {} unchanged",
+                counts.created, counts.updated, counts.unchanged
+            );
+            Ok(())
+        }
+        Err(ExchangeError::BadRows(rows)) => {
+            let lines: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            Err(CliError::Import(format!(
+                "nothing was imported: {} problems\n{}",
+                rows.len(),
+                lines.join("\n")
+            )))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The signed-in staff member a command acts as: an account that exists and is enabled.
+async fn staff_member(
+    state: &crate::app::AppState,
+    user: &str,
+) -> Result<crate::app::Staff, CliError> {
+    let username = Username::parse(user)?;
+    let account = state
+        .store
+        .account_by_username(username.as_str())
+        .await?
+        .filter(|a| !a.disabled)
+        .ok_or_else(|| CliError::Import(format!("--user {user}: no such enabled account")))?;
+    Ok(crate::app::Staff {
+        actor: account.actor,
+        token: String::new(),
+        remote_addr: Some("cli".to_string()),
+    })
+}
+
+/// Exports the place register to a file, with a progress bar.
+async fn export_places(
+    database_url: &str,
+    format: &str,
+    to: &std::path::Path,
+    division: Option<&str>,
+    encoding: Option<&str>,
+) -> Result<(), CliError> {
+    use crate::app::exchange::{ExportRequest, export_gpkg, export_stream};
+    use crate::domain::exchange::Format;
+    use crate::domain::exchange::encoding::TextEncoding;
+    use futures_util::StreamExt;
+    use std::io::Write;
+
+    let package = format == "exchange";
+    let format = match Format::parse(format) {
+        Some(format) => format,
+        None if package => Format::Gpkg,
+        None => {
+            return Err(CliError::Import(format!(
+                "--format {format:?}: geojson, geojsonseq, csv, gpkg, shp or exchange"
+            )));
+        }
+    };
+    let division = division.map(Jurisdiction::parse).transpose()?;
+    let encoding = match encoding {
+        None => TextEncoding::Utf8,
+        Some(e) => TextEncoding::parse(e)
+            .ok_or_else(|| CliError::Import(format!("--encoding {e:?}: utf-8 or gb18030")))?,
+    };
+    let state = std::sync::Arc::new(crate::startup::offline_state(database_url).await?);
+    // The operator of the machine reads the database file anyway: the export acts as them.
+    let operator = crate::app::Staff {
+        actor: crate::domain::account::Actor {
+            user_id: 0,
+            username: "cli".into(),
+            role: Role::Admin,
+            jurisdictions: Vec::new(),
+        },
+        token: String::new(),
+        remote_addr: Some("cli".into()),
+    };
+    let total = state.store.place_count().await? as u64;
+    let bar = progress_bar();
+    bar.set_length(total);
+    bar.set_message("exported");
+    if package {
+        let manifest = crate::app::exchange::export_package(
+            &state,
+            &operator,
+            division.as_ref(),
+            to,
+            &|_, done, _| bar.set_position(done),
+        )
+        .await?;
+        bar.finish_and_clear();
+        println!(
+            "exchange package written to {}: {} records, {} versions, {} approvals (places.gpkg sha256 {})",
+            to.display(),
+            manifest["counts"]["places"],
+            manifest["counts"]["versions"],
+            manifest["counts"]["approvals"],
+            manifest["files"][0]["sha256"].as_str().unwrap_or_default()
+        );
+        return Ok(());
+    }
+    if format == Format::Shapefile {
+        let written = crate::app::exchange::export_shapefile(
+            &state,
+            &operator,
+            division.as_ref(),
+            to,
+            encoding,
+        )
+        .await?;
+        bar.finish_and_clear();
+        let count: u64 = written.files.iter().map(|(_, n)| n).sum();
+        for (path, n) in &written.files {
+            println!("{n} records written to {}", path.display());
+        }
+        println!(
+            "{count} records written in Shapefiles ({} without a geometry left out)",
+            written.left_out
+        );
+        return Ok(());
+    }
+    let count = if format == Format::Gpkg {
+        export_gpkg(&state, &operator, division.as_ref(), to, &|_, done, _| {
+            bar.set_position(done)
+        })
+        .await?
+    } else {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(to)?);
+        let request = ExportRequest {
+            format,
+            division: division.clone(),
+            encoding,
+        };
+        let mut stream = std::pin::pin!(export_stream(state.clone(), &operator, request)?);
+        while let Some(chunk) = stream.next().await {
+            out.write_all(&chunk?)?;
+        }
+        out.flush()?;
+        let count = state_count(&state, division.as_ref()).await?;
+        bar.set_position(count);
+        count
+    };
+    bar.finish_and_clear();
+    println!("{count} records written to {}", to.display());
+    Ok(())
+}
+
+/// How many current records an export of `division` holds.
+async fn state_count(
+    state: &crate::app::AppState,
+    division: Option<&Jurisdiction>,
+) -> Result<u64, CliError> {
+    let mut after = 0;
+    let mut count = 0u64;
+    loop {
+        let page = state
+            .store
+            .places_after(after, division.map(Jurisdiction::as_str), 5000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        count += page.len() as u64;
+    }
+    Ok(count)
 }

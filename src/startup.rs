@@ -134,23 +134,7 @@ impl Application {
         let state = web::Data::new(AppState::new(
             store.clone(),
             catalog,
-            AppSettings {
-                session_ttl: Duration::minutes(settings.session_ttl_minutes),
-                cookie_secure: settings.cookie_secure,
-                max_body_bytes: settings.max_body_bytes,
-                lockout: LockoutPolicy::default(),
-                public_base_url,
-                maintenance_interval_days: settings.maintenance_interval_days,
-                max_photo_bytes: settings.max_photo_bytes,
-                max_report_photo_bytes: settings.max_report_photo_bytes,
-                max_photo_pixels: settings.max_photo_pixels,
-                reports_per_address_per_hour: settings.reports_per_address_per_hour,
-                reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
-                trusted_proxies: settings.trusted_proxies.clone(),
-                max_marker_offset_m: settings.max_marker_offset_m,
-                naming: settings.naming.clone(),
-                pdf: settings.pdf.clone(),
-            },
+            app_settings(&settings, public_base_url),
         ));
         if let Err(error) = state.pdf.check() {
             // The service runs without it; its PDFs answer 503 until the font can be read.
@@ -219,4 +203,42 @@ pub fn display_address(bind: &str, port: u16) -> String {
         host
     };
     format!("{host}:{port}")
+}
+
+/// The use cases' settings from the service's.
+fn app_settings(settings: &Settings, public_base_url: String) -> AppSettings {
+    AppSettings {
+        session_ttl: Duration::minutes(settings.session_ttl_minutes),
+        cookie_secure: settings.cookie_secure,
+        max_body_bytes: settings.max_body_bytes,
+        lockout: LockoutPolicy::default(),
+        public_base_url,
+        maintenance_interval_days: settings.maintenance_interval_days,
+        max_photo_bytes: settings.max_photo_bytes,
+        max_report_photo_bytes: settings.max_report_photo_bytes,
+        max_photo_pixels: settings.max_photo_pixels,
+        reports_per_address_per_hour: settings.reports_per_address_per_hour,
+        reports_per_sign_per_hour: settings.reports_per_sign_per_hour,
+        trusted_proxies: settings.trusted_proxies.clone(),
+        max_marker_offset_m: settings.max_marker_offset_m,
+        naming: settings.naming.clone(),
+        pdf: settings.pdf.clone(),
+    }
+}
+
+/// The use cases' state on the database at `database_url` without a server, for the command
+/// line (imports and exports through the same use cases as the API): migrated, the indexes
+/// built.
+pub async fn offline_state(database_url: &str) -> Result<AppState, StartupError> {
+    let settings = Settings::for_database(database_url);
+    let store = Store::open(&settings.database_url, settings.durability).await?;
+    store.migrate().await?;
+    let catalog = Arc::new(store.category_catalog().await?);
+    let state = AppState::new(
+        store,
+        catalog,
+        app_settings(&settings, "http://localhost".to_string()),
+    );
+    state.build_indexes().await?;
+    Ok(state)
 }

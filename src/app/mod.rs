@@ -16,6 +16,7 @@ pub mod boundaries;
 pub mod caller;
 pub mod division_events;
 pub mod divisions;
+pub mod exchange;
 pub mod freshness;
 pub mod indexes;
 pub mod inspections;

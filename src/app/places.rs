@@ -69,7 +69,7 @@ pub struct Retirement {
 }
 
 /// Validates the record, checks its divisions are known and that the actor may write there.
-async fn checked_place(
+pub(crate) async fn checked_place(
     state: &AppState,
     staff: &Staff,
     input: PlaceInput,

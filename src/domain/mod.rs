@@ -12,6 +12,7 @@ pub mod crs;
 pub mod division_code;
 pub mod division_event;
 pub mod division_table;
+pub mod exchange;
 pub mod field_error;
 pub mod gazetteer;
 pub mod geometry;

@@ -10,6 +10,7 @@ pub mod boundaries;
 pub mod division_events;
 pub mod divisions;
 mod errors;
+pub mod exchange;
 pub mod features;
 pub mod gazetteer;
 pub mod heritage;
@@ -163,6 +164,14 @@ pub fn router(cfg: &mut web::ServiceConfig) {
                     .service(web::resource("/login").post(auth::login))
                     .service(web::resource("/logout").post(auth::logout))
                     .service(web::resource("/me").get(auth::me)),
+            )
+            // Import and export of the place register (issue 15 item 4).
+            .service(
+                web::scope("/exchange").service(
+                    web::resource("/places")
+                        .get(exchange::export)
+                        .post(exchange::import),
+                ),
             )
             .service(
                 web::scope("/divisions")

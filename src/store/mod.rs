@@ -8,6 +8,8 @@ pub mod audit;
 pub mod boundary_lines;
 pub mod division_events;
 pub mod divisions;
+pub mod exchange;
+pub mod gpkg;
 pub mod inspections;
 pub mod markers;
 pub mod naming;

@@ -69,7 +69,7 @@ pub struct PlaceFilter {
     pub offset: i64,
 }
 
-const VERSION_COLUMNS: &str =
+pub(crate) const VERSION_COLUMNS: &str =
     "p.id, p.code, p.current_version, v.version, v.action, v.effective_on, v.recorded_at,
      v.recorded_by_name, v.comment, v.properties, v.geometry";
 
@@ -562,7 +562,7 @@ pub(crate) fn read_meta(row: &SqliteRow) -> StoreResult<VersionMeta> {
     })
 }
 
-fn read_place(row: &SqliteRow) -> StoreResult<StoredPlace> {
+pub(crate) fn read_place(row: &SqliteRow) -> StoreResult<StoredPlace> {
     let properties: &str = row.get("properties");
     let geometry: Option<&str> = row.get("geometry");
     Ok(StoredPlace {

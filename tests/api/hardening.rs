@@ -624,6 +624,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/ogc/collections/places/tiles/WebMercatorQuad/3/2/6"),
     ("GET", "/tiles/places/3/6/2.mvt"),
     ("GET", "/tiles/places/tiles.json"),
+    ("GET", "/api/v1/exchange/places"),
+    ("POST", "/api/v1/exchange/places"),
 ];
 
 #[tokio::test]

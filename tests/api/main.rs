@@ -10,6 +10,7 @@ mod boundaries;
 mod cli;
 mod demo;
 mod division_events;
+mod exchange;
 mod gazetteer;
 mod geometry_checks;
 mod hardening;

@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod boundaries;
 mod divisions;
+pub(crate) mod exchange;
 mod inspections;
 mod markers;
 mod naming;
