@@ -6,14 +6,14 @@
 //! geometry inside them), and writes all rows in one transaction or — with any bad row — none,
 //! listing every bad row.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::Stream;
 
-use super::places::{PlaceError, PlaceInput, checked_place};
+use super::places::{DivisionEnds, PlaceError, PlaceInput, checked_place_with};
 use super::{AppState, Staff, romanize, today};
 use crate::domain::account::AccessError;
 use crate::domain::crs::Crs;
@@ -109,6 +109,15 @@ pub async fn import(
     let mut writes = Vec::new();
     let mut counts = ImportCounts::default();
     let mut seen = HashSet::new();
+    // What the checks read from the database is read once for all rows: the records the rows
+    // name, the names ever corrected, each division's end day.
+    let named: Vec<i64> = read.rows.iter().filter_map(|row| row.id).collect();
+    let mut context = RowContext {
+        records: state.store.current_places_with_ids(&named).await?,
+        corrected: state.store.corrected_names().await?,
+        ends: DivisionEnds::default(),
+        seen: &mut seen,
+    };
     for (done, row) in read.rows.into_iter().enumerate() {
         if done % 200 == 0 {
             progress("checked", done as u64, total);
@@ -121,7 +130,7 @@ pub async fn import(
             crs,
             (table, shapefile),
             &comment,
-            &mut seen,
+            &mut context,
         )
         .await?
         {
@@ -231,6 +240,18 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
 /// The problems of one row: (field, why).
 type RowProblems = Vec<(String, String)>;
 
+/// What the checks of an import's rows share: read from the database once, not per row.
+struct RowContext<'a> {
+    /// The current versions of the records the rows name.
+    records: HashMap<i64, StoredPlace>,
+    /// The names with a learned romanization correction.
+    corrected: HashSet<String>,
+    /// The end days of the divisions the rows name.
+    ends: DivisionEnds,
+    /// The record ids met so far (a record named twice is a bad row).
+    seen: &'a mut HashSet<i64>,
+}
+
 /// Checks one row as the API checks a write: `Ok(Ok(None))` when it equals its record,
 /// `Ok(Ok(Some(write)))` when it is to be written, `Ok(Err(problems))` when it is bad.
 async fn check_row(
@@ -240,7 +261,7 @@ async fn check_row(
     crs: Crs,
     (table, shapefile): (bool, bool),
     comment: &str,
-    seen: &mut HashSet<i64>,
+    context: &mut RowContext<'_>,
 ) -> Result<Result<Option<PlaceWrite>, RowProblems>, ExchangeError> {
     let field = |name: &str| -> String {
         if table {
@@ -270,17 +291,13 @@ async fn check_row(
     let current = match row.id {
         None => None,
         Some(id) => {
-            if !seen.insert(id) {
+            if !context.seen.insert(id) {
                 problems.push((
                     "id".into(),
                     format!("record {id} appears twice in the file"),
                 ));
             }
-            match state
-                .store
-                .place(id, VersionSelector::Current, false)
-                .await?
-            {
+            match context.records.get(&id).cloned() {
                 None => {
                     problems.push((
                         "id".into(),
@@ -344,7 +361,7 @@ async fn check_row(
         geometry,
         change: Default::default(),
     };
-    let place = match checked_place(state, staff, input).await {
+    let place = match checked_place_with(state, staff, input, &mut context.ends).await {
         Ok((place, _)) => Some(place),
         Err(PlaceError::Invalid(errors) | PlaceError::Inconsistent(errors)) => {
             problems.extend(
@@ -369,7 +386,11 @@ async fn check_row(
         return Ok(Err(problems));
     };
     let previous = current.as_ref().map(|c| &c.properties);
-    let (place, correction) = match romanize::settle(state, place, previous, Some(comment)).await {
+    let corrected = context
+        .corrected
+        .contains(place.properties().standard_name.trim());
+    let settled = romanize::settle_knowing(state, place, previous, Some(comment), corrected).await;
+    let (place, correction) = match settled {
         Ok(settled) => settled,
         Err(romanize::RomanizeError::Invalid(errors)) => {
             return Ok(Err(errors

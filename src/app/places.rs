@@ -2,11 +2,14 @@
 //! jurisdiction, romanization settled, written as a new version with its audit entry, indexes
 //! refreshed), and read them back (current, any version, as of a day, lists, history).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::romanize::{self, RomanizeError};
 use super::{AppState, Identity, Staff, today};
 use crate::domain::account::AccessError;
+use crate::domain::division_code::DivisionCode;
 use crate::domain::field_error::FieldErrors;
 use crate::domain::geometry::check_no_height;
 use crate::domain::place::{PlaceProperties, PlaceStatus, ValidPlace};
@@ -74,6 +77,46 @@ pub(crate) async fn checked_place(
     staff: &Staff,
     input: PlaceInput,
 ) -> Result<(ValidPlace, ChangeNote), PlaceError> {
+    checked_place_with(state, staff, input, &mut DivisionEnds::default()).await
+}
+
+/// The end days of divisions (`None`: in force) as read for the checks of record writes, kept
+/// across the rows of an import so that each division is read once, not once per row.
+#[derive(Debug, Default)]
+pub(crate) struct DivisionEnds(HashMap<String, Option<String>>);
+
+impl DivisionEnds {
+    /// The end days of `codes` that the register knows (unknown codes are left out).
+    async fn of(
+        &mut self,
+        state: &AppState,
+        codes: &[DivisionCode],
+    ) -> Result<&HashMap<String, Option<String>>, StoreError> {
+        let unread: Vec<DivisionCode> = codes
+            .iter()
+            .filter(|code| !self.0.contains_key(code.as_str()))
+            .cloned()
+            .collect();
+        if !unread.is_empty() {
+            let read = state.store.division_ends(&unread).await?;
+            for code in unread {
+                // A code the register does not know stays unknown (`None` is "in force").
+                if let Some(end) = read.get(code.as_str()) {
+                    self.0.insert(code.as_str().to_string(), end.clone());
+                }
+            }
+        }
+        Ok(&self.0)
+    }
+}
+
+/// `checked_place`, reading division end days through `ends`.
+pub(crate) async fn checked_place_with(
+    state: &AppState,
+    staff: &Staff,
+    input: PlaceInput,
+    ends: &mut DivisionEnds,
+) -> Result<(ValidPlace, ChangeNote), PlaceError> {
     if let Some(geometry) = &input.geometry {
         check_no_height(geometry, "geometry").map_err(PlaceError::Inconsistent)?;
     }
@@ -85,7 +128,7 @@ pub(crate) async fn checked_place(
     )?;
     // Every division must be known, and a record in use lies in divisions in force (a
     // historical one may name ended ones).
-    let ends = state.store.division_ends(place.divisions()).await?;
+    let ends = ends.of(state, place.divisions()).await?;
     let in_use = place.properties().status == PlaceStatus::Current;
     let mut errors = FieldErrors::default();
     for (i, code) in place.divisions().iter().enumerate() {

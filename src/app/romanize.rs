@@ -111,7 +111,19 @@ pub async fn settle(
     previous: Option<&PlaceProperties>,
     reason: Option<&str>,
 ) -> Result<(ValidPlace, Option<NewCorrection>), RomanizeError> {
-    let Some(expected) = expected_for_record(state, place.properties(), true).await? else {
+    settle_knowing(state, place, previous, reason, true).await
+}
+
+/// `settle`, told whether a learned correction may exist for the record's name (`corrected`:
+/// false when the names ever corrected, read once for many records, do not hold it).
+pub async fn settle_knowing(
+    state: &AppState,
+    place: ValidPlace,
+    previous: Option<&PlaceProperties>,
+    reason: Option<&str>,
+    corrected: bool,
+) -> Result<(ValidPlace, Option<NewCorrection>), RomanizeError> {
+    let Some(expected) = expected_for_record(state, place.properties(), corrected).await? else {
         return Ok((place, None));
     };
     let properties = place.properties();

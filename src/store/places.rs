@@ -500,51 +500,115 @@ async fn insert_version(
     place: &ValidPlace,
     change: &Change<'_>,
 ) -> StoreResult<()> {
-    let properties = place.properties();
-    let bounds = place.geometry().and_then(BoundingRect::bounding_rect);
-    let geometry = place
-        .geometry()
-        .map(|g| serde_json::to_string(&geojson::Geometry::new(geojson::GeometryValue::from(g))))
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    sqlx::query(
-        "INSERT INTO place_versions (place_id, version, action, effective_on, recorded_at, recorded_by,
-            recorded_by_name, comment, standard_name, category_code, status, classification, names_text,
-            min_lon, min_lat, max_lon, max_lat, properties, geometry)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_versions(
+        conn,
+        &[NewVersion {
+            id,
+            version,
+            place,
+            change,
+        }],
     )
-    .bind(id)
-    .bind(version)
-    .bind(change.action.as_str())
-    .bind(change.effective_on.to_string())
-    .bind(instant_text(Utc::now()))
-    .bind(change.author.user_id)
-    .bind(&change.author.username)
-    .bind(change.comment)
-    .bind(&properties.standard_name)
-    .bind(&properties.category)
-    .bind(properties.status.as_str())
-    .bind(properties.classification.as_str())
-    .bind(place.all_names().join("\n"))
-    .bind(bounds.map(|b| b.min().x))
-    .bind(bounds.map(|b| b.min().y))
-    .bind(bounds.map(|b| b.max().x))
-    .bind(bounds.map(|b| b.max().y))
-    .bind(serde_json::to_string(properties).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-    .bind(geometry)
-    .execute(&mut *conn)
-    .await?;
-    if let Some(correction) = change.correction {
-        super::romanization::insert(conn, correction, id, version, change.author).await?;
+    .await
+}
+
+/// One version to insert: record `id` at `version` with `place`'s fields, written by `change`.
+pub(crate) struct NewVersion<'a> {
+    pub id: i64,
+    pub version: i64,
+    pub place: &'a ValidPlace,
+    pub change: &'a Change<'a>,
+}
+
+/// Version rows per INSERT: 19 parameters each, within SQLite's 32,766.
+const VERSIONS_PER_STATEMENT: usize = 1000;
+/// Division rows per INSERT: 4 parameters each.
+const DIVISIONS_PER_STATEMENT: usize = 5000;
+
+/// Inserts versions, their division rows and their romanization corrections. Many rows go in
+/// one statement: every statement is a round trip to the database's thread, and for a large
+/// import those round trips, not SQLite, were most of the time.
+pub(crate) async fn insert_versions(
+    conn: &mut SqliteConnection,
+    versions: &[NewVersion<'_>],
+) -> StoreResult<()> {
+    let recorded_at = instant_text(Utc::now());
+    for chunk in versions.chunks(VERSIONS_PER_STATEMENT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for new in chunk {
+            let properties = new.place.properties();
+            let geometry = new
+                .place
+                .geometry()
+                .map(|g| {
+                    serde_json::to_string(&geojson::Geometry::new(geojson::GeometryValue::from(g)))
+                })
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let properties_text = serde_json::to_string(properties)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let bounds = new.place.geometry().and_then(BoundingRect::bounding_rect);
+            rows.push((new, properties, properties_text, geometry, bounds));
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO place_versions (place_id, version, action, effective_on, recorded_at, recorded_by,
+                recorded_by_name, comment, standard_name, category_code, status, classification, names_text,
+                min_lon, min_lat, max_lon, max_lat, properties, geometry) ",
+        );
+        query.push_values(
+            rows,
+            |mut row, (new, properties, properties_text, geometry, bounds)| {
+                let change = new.change;
+                row.push_bind(new.id)
+                    .push_bind(new.version)
+                    .push_bind(change.action.as_str())
+                    .push_bind(change.effective_on.to_string())
+                    .push_bind(recorded_at.clone())
+                    .push_bind(change.author.user_id)
+                    .push_bind(change.author.username.clone())
+                    .push_bind(change.comment.map(str::to_string))
+                    .push_bind(properties.standard_name.clone())
+                    .push_bind(properties.category.clone())
+                    .push_bind(properties.status.as_str())
+                    .push_bind(properties.classification.as_str())
+                    .push_bind(new.place.all_names().join("\n"))
+                    .push_bind(bounds.map(|b| b.min().x))
+                    .push_bind(bounds.map(|b| b.min().y))
+                    .push_bind(bounds.map(|b| b.max().x))
+                    .push_bind(bounds.map(|b| b.max().y))
+                    .push_bind(properties_text)
+                    .push_bind(geometry);
+            },
+        );
+        query.build().execute(&mut *conn).await?;
     }
-    for (position, code) in place.divisions().iter().enumerate() {
-        sqlx::query("INSERT INTO place_version_divisions (place_id, version, division_code, position) VALUES (?, ?, ?, ?)")
-            .bind(id)
-            .bind(version)
-            .bind(code.as_str())
-            .bind(position as i64)
-            .execute(&mut *conn)
-            .await?;
+    let divisions: Vec<(i64, i64, &str, i64)> = versions
+        .iter()
+        .flat_map(|new| {
+            new.place
+                .divisions()
+                .iter()
+                .enumerate()
+                .map(|(position, code)| (new.id, new.version, code.as_str(), position as i64))
+        })
+        .collect();
+    for chunk in divisions.chunks(DIVISIONS_PER_STATEMENT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO place_version_divisions (place_id, version, division_code, position) ",
+        );
+        query.push_values(chunk, |mut row, (id, version, code, position)| {
+            row.push_bind(*id)
+                .push_bind(*version)
+                .push_bind(code.to_string())
+                .push_bind(*position);
+        });
+        query.build().execute(&mut *conn).await?;
+    }
+    for new in versions {
+        if let Some(correction) = new.change.correction {
+            super::romanization::insert(conn, correction, new.id, new.version, new.change.author)
+                .await?;
+        }
     }
     Ok(())
 }
