@@ -531,7 +531,9 @@ pub fn export_stream(
     ))
 }
 
-/// Writes the GeoPackage export to `path` (replacing a file there); returns how many records.
+/// Writes the GeoPackage export to `path` (replacing a file there): the layer `places` and the
+/// reference layers `divisions`, `boundary_lines` and `markers` (`store::gpkg_layers`). Returns
+/// how many place records.
 pub async fn export_gpkg(
     state: &AppState,
     staff: &Staff,
@@ -541,12 +543,16 @@ pub async fn export_gpkg(
 ) -> Result<u64, ExchangeError> {
     may_export(staff)?;
     let total = state.store.place_count().await? as u64;
-    Ok(state
+    let prefix = division.map(Jurisdiction::as_str);
+    let places = state
         .store
-        .write_places_gpkg(path, division.map(Jurisdiction::as_str), &|done| {
-            progress("exported", done, total)
-        })
-        .await?)
+        .write_places_gpkg(path, prefix, &|done| progress("exported", done, total))
+        .await?;
+    state
+        .store
+        .write_reference_layers_gpkg(path, prefix)
+        .await?;
+    Ok(places)
 }
 
 /// The GeoPackage export as bytes (for a download): written to a temporary file and read back.

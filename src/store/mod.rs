@@ -10,6 +10,7 @@ pub mod division_events;
 pub mod divisions;
 pub mod exchange;
 pub mod gpkg;
+pub mod gpkg_layers;
 pub mod inspections;
 pub mod markers;
 pub mod naming;

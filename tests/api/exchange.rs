@@ -434,6 +434,94 @@ async fn gdal_reads_the_geopackage_with_its_count_and_system() {
     assert!(text.contains("standard_name: String"), "{text}");
 }
 
+/// The reference layers of the GeoPackage, read by GDAL: every division, the recorded line and
+/// every marker of the demo, the lines and markers in EPSG:4490 with their attributes, the
+/// surveyed coordinates and their system kept beside each marker.
+#[tokio::test]
+async fn the_geopackage_holds_the_divisions_lines_and_markers_and_gdal_reads_them() {
+    let app = crate::helpers::spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_inspection = true;
+    })
+    .await;
+    let admin = app.token("admin").await;
+    let (status, markers) = app
+        .get_json("/api/v1/markers?line=330421330482", Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{markers}");
+    let marker_count = markers["markers"].as_array().unwrap().len();
+    assert!(marker_count > 0, "{markers}");
+    let (status, divisions) = app
+        .get_json("/api/v1/divisions?limit=5000", Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{divisions}");
+    let (status, gpkg) = export(&app, Some(&admin), "format=gpkg").await;
+    assert_eq!(status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.gpkg");
+    std::fs::write(&path, gpkg).unwrap();
+    let ogrinfo = |args: &[&str]| {
+        let output = std::process::Command::new("ogrinfo")
+            .args(args)
+            .arg(&path)
+            .output()
+            .expect("ogrinfo (Debian gdal-bin) is installed");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let layers = ogrinfo(&["-so", "-q"]);
+    for layer in ["places", "divisions", "boundary_lines", "markers (Point)"] {
+        assert!(layers.contains(layer), "{layer} in {layers}");
+    }
+    let summary = |layer: &str| {
+        let output = std::process::Command::new("ogrinfo")
+            .args(["-so"])
+            .arg(&path)
+            .arg(layer)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let text = summary("markers");
+    assert!(
+        text.contains(&format!("Feature Count: {marker_count}")),
+        "{text}"
+    );
+    assert!(text.contains("ID[\"EPSG\",4490]"), "{text}");
+    for column in [
+        "marker_number: String",
+        "surveyed_x: Real",
+        "surveyed_crs: String",
+    ] {
+        assert!(text.contains(column), "{column} in {text}");
+    }
+    let text = summary("boundary_lines");
+    assert!(text.contains("Feature Count: 1"), "{text}");
+    assert!(text.contains("ID[\"EPSG\",4490]"), "{text}");
+    assert!(text.contains("line_code: String"), "{text}");
+    let text = summary("divisions");
+    let listed = divisions["numberMatched"].as_u64().unwrap();
+    assert!(
+        text.contains(&format!("Feature Count: {listed}")),
+        "{listed} in {text}"
+    );
+    // A marker's point is where the register has it, in longitude/latitude order.
+    let first = &markers["markers"][0];
+    let number = first["marker_number"].as_str().unwrap();
+    let detail = std::process::Command::new("ogrinfo")
+        .args(["-q", "-where", &format!("marker_number = '{number}'")])
+        .arg(&path)
+        .arg("markers")
+        .output()
+        .unwrap();
+    let detail = String::from_utf8_lossy(&detail.stdout).to_string();
+    assert!(detail.contains("POINT ("), "{detail}");
+    assert!(
+        detail.contains(&format!("marker_number (String) = {number}")),
+        "{detail}"
+    );
+}
+
 #[test]
 fn the_command_line_exports_and_reimports_every_format_unchanged() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
