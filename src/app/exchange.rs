@@ -18,6 +18,7 @@ use super::{AppState, Staff, romanize, today};
 use crate::domain::account::AccessError;
 use crate::domain::crs::Crs;
 use crate::domain::division_code::Jurisdiction;
+use crate::domain::exchange::archive;
 use crate::domain::exchange::csv::PointColumns;
 use crate::domain::exchange::encoding::{TextEncoding, decode, encode, encode_more};
 use crate::domain::exchange::shapefile::restore_cut;
@@ -123,6 +124,8 @@ pub async fn import(
             progress("checked", done as u64, total);
         }
         let number = row.row;
+        let part = row.part.clone();
+        let file = part.as_deref().unwrap_or(file);
         match check_row(
             state,
             staff,
@@ -218,12 +221,7 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
             Source::Path(path) => {
                 crate::domain::exchange::shapefile::read(path, file, request.encoding)
             }
-            Source::Bytes(_) => {
-                return Err(ExchangeError::Invalid(FieldErrors::one(
-                    "format",
-                    "a Shapefile is several files (.shp, .shx, .dbf, .prj, .cpg): import it on the command line (diming import places FILE.shp)",
-                )));
-            }
+            Source::Bytes(bytes) => read_zipped_shapefiles(bytes, file, request.encoding)?,
         },
         Format::Gpkg => match request.source {
             Source::Path(path) => crate::store::gpkg::read_places_gpkg(path, file).await,
@@ -236,6 +234,52 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
         },
     })
 }
+
+/// What a Shapefile's file set may hold; the rest of a zip is left aside.
+const SHAPEFILE_PARTS: [&str; 5] = ["shp", "shx", "dbf", "prj", "cpg"];
+
+/// The rows of every Shapefile in the zip archive `bytes` (named `file`), unpacked into a
+/// temporary folder; each row says which `.shp` it came from.
+fn read_zipped_shapefiles(
+    bytes: &[u8],
+    file: &str,
+    declared: Option<TextEncoding>,
+) -> Result<ReadRows, ExchangeError> {
+    let whole = |message: String| ExchangeError::BadRows(vec![RowError::new(file, 0, "", message)]);
+    let files = archive::unpack(bytes, &SHAPEFILE_PARTS, MAX_INFLATED_BYTES).map_err(whole)?;
+    let folder = TempFile::new("shapefiles");
+    std::fs::create_dir_all(&folder.0).map_err(|e| ExchangeError::File(e.to_string()))?;
+    for part in &files {
+        std::fs::write(folder.0.join(&part.name), &part.bytes)
+            .map_err(|e| ExchangeError::File(e.to_string()))?;
+    }
+    let mut shapes: Vec<&str> = files
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| name.to_ascii_lowercase().ends_with(".shp"))
+        .collect();
+    shapes.sort_unstable();
+    if shapes.is_empty() {
+        return Err(whole(
+            "the zip holds no .shp file (a Shapefile travels as a zip of its .shp, .shx, .dbf, .prj and .cpg)".into(),
+        ));
+    }
+    let mut read = ReadRows::default();
+    for shape in shapes {
+        let label = format!("{file}/{shape}");
+        let mut part =
+            crate::domain::exchange::shapefile::read(&folder.0.join(shape), &label, declared);
+        for row in &mut part.rows {
+            row.part = Some(label.clone());
+        }
+        read.rows.append(&mut part.rows);
+        read.errors.append(&mut part.errors);
+    }
+    Ok(read)
+}
+
+/// The most a zip of Shapefiles may inflate to over HTTP.
+const MAX_INFLATED_BYTES: u64 = 1 << 30;
 
 /// The problems of one row: (field, why).
 type RowProblems = Vec<(String, String)>;
@@ -566,7 +610,7 @@ pub async fn export_gpkg_bytes(
     std::fs::read(&temp.0).map_err(|e| ExchangeError::File(e.to_string()))
 }
 
-/// A file in the temporary folder, removed when dropped.
+/// A file (or folder) in the temporary folder, removed when dropped.
 struct TempFile(std::path::PathBuf);
 
 impl TempFile {
@@ -581,6 +625,7 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
         for suffix in ["-journal", "-wal", "-shm"] {
             let mut path = self.0.clone().into_os_string();
             path.push(suffix);
@@ -611,6 +656,59 @@ pub async fn export_shapefile(
         records.extend(page.into_iter().map(export_record));
     }
     crate::render::shapefile::write(base, &records, encoding).map_err(ExchangeError::File)
+}
+
+/// The Shapefile export as one zip archive (for a download): every file set of
+/// [`export_shapefile`], `places_point.*`, `places_polygon.*` …
+pub async fn export_shapefile_zip(
+    state: &AppState,
+    staff: &Staff,
+    division: Option<&Jurisdiction>,
+    encoding: TextEncoding,
+) -> Result<Vec<u8>, ExchangeError> {
+    let folder = TempFile::new("shapefiles");
+    std::fs::create_dir_all(&folder.0).map_err(|e| ExchangeError::File(e.to_string()))?;
+    export_shapefile(
+        state,
+        staff,
+        division,
+        &folder.0.join("places.shp"),
+        encoding,
+    )
+    .await?;
+    zip_folder(&folder.0)
+}
+
+/// The files of `folder` as one zip archive, by name.
+fn zip_folder(folder: &Path) -> Result<Vec<u8>, ExchangeError> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(folder).map_err(|e| ExchangeError::File(e.to_string()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| ExchangeError::File(e.to_string()))?
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = std::fs::read(&path).map_err(|e| ExchangeError::File(e.to_string()))?;
+        files.push(archive::ArchivedFile { name, bytes });
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    archive::pack(&files).map_err(ExchangeError::File)
+}
+
+/// The exchange package (see [`export_package`]) as one zip archive: `places.gpkg` and
+/// `manifest.json`.
+pub async fn export_package_zip(
+    state: &AppState,
+    staff: &Staff,
+    division: Option<&Jurisdiction>,
+) -> Result<Vec<u8>, ExchangeError> {
+    let folder = TempFile::new("package");
+    export_package(state, staff, division, &folder.0, &|_, _, _| {}).await?;
+    zip_folder(&folder.0)
 }
 
 /// Writes the exchange package for the provincial and national place-name databases into

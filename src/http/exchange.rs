@@ -1,6 +1,6 @@
 //! `/api/v1/exchange/places`: the register exported (GET, streamed) and imported (POST, the
-//! body is the file) in GeoJSON, GeoJSON text sequences, CSV and GeoPackage, for signed-in
-//! staff. An import answers its counts, or 422 listing every bad row with nothing stored.
+//! body is the file) in GeoJSON, GeoJSON text sequences, CSV, GeoPackage and Shapefile (a zip of
+//! the file sets), and the exchange package exported as a zip, for signed-in staff. An import answers its counts, or 422 listing every bad row with nothing stored.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,7 +12,8 @@ use super::errors::exchange::bad_rows;
 use super::problem::Problem;
 use super::query::Query;
 use crate::app::exchange::{
-    ExchangeError, ExportRequest, ImportRequest, Source, export_gpkg_bytes, export_stream,
+    ExchangeError, ExportRequest, ImportRequest, Source, export_gpkg_bytes, export_package_zip,
+    export_shapefile_zip, export_stream,
 };
 use crate::app::{AppState, Staff};
 use crate::domain::crs::Crs;
@@ -45,7 +46,9 @@ fn format_named(text: &str) -> Result<Format, Problem> {
     Format::parse(text).ok_or_else(|| {
         Problem::invalid_field(
             "format",
-            format!("{text:?} is not a format: geojson, geojsonseq, csv or gpkg"),
+            format!(
+                "{text:?} is not a format: geojson, geojsonseq, csv, gpkg, shp (a zip of the file sets) or exchange (export only)"
+            ),
         )
     })
 }
@@ -65,7 +68,16 @@ pub async fn export(
     query: Query<ExportQuery>,
 ) -> Result<HttpResponse, Problem> {
     let query = query.into_inner();
-    let format = format_named(query.format.as_deref().unwrap_or("geojson"))?;
+    // The exchange package (as the command line's `--format exchange`) is a zip of its files.
+    let package = query
+        .format
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("exchange"));
+    let format = if package {
+        Format::Gpkg
+    } else {
+        format_named(query.format.as_deref().unwrap_or("geojson"))?
+    };
     let division = query
         .division
         .as_deref()
@@ -83,7 +95,22 @@ pub async fn export(
             .unwrap_or_default(),
         format.extension()
     );
-    let disposition = format!("attachment; filename=\"{name}\"");
+    let attachment = |name: &str| format!("attachment; filename=\"{name}\"");
+    let zipped = |bytes: Vec<u8>, name: String| {
+        HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((header::CONTENT_DISPOSITION, attachment(&name)))
+            .body(bytes)
+    };
+    if package {
+        let bytes = export_package_zip(&state, &staff, division.as_ref()).await?;
+        return Ok(zipped(bytes, name.replace(".gpkg", "-exchange.zip")));
+    }
+    if format == Format::Shapefile {
+        let bytes = export_shapefile_zip(&state, &staff, division.as_ref(), encoding).await?;
+        return Ok(zipped(bytes, name.replace(".shp", ".zip")));
+    }
+    let disposition = attachment(&name);
     if format == Format::Gpkg {
         let bytes = export_gpkg_bytes(&state, &staff, division.as_ref()).await?;
         return Ok(HttpResponse::Ok()
@@ -131,7 +158,7 @@ pub async fn import(
                 return Err(Problem::invalid_field(
                     "format",
                     format!(
-                        "say which format the body is: format=geojson|geojsonseq|csv|gpkg, or its Content-Type (not {content_type:?})"
+                        "say which format the body is: format=geojson|geojsonseq|csv|gpkg|shp (a zip), or its Content-Type (not {content_type:?})"
                     ),
                 ));
             }

@@ -307,6 +307,7 @@ async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
         match unflatten(text) {
             Ok(properties) if problems.is_empty() => read.rows.push(ImportRow {
                 row: line,
+                part: None,
                 id,
                 code: text("code"),
                 version,

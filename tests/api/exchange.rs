@@ -117,6 +117,8 @@ async fn every_format_round_trips_without_changing_anything() {
         ("geojsonseq", "application/geo+json-seq"),
         ("csv", "text/csv"),
         ("gpkg", "application/geopackage+sqlite3"),
+        // Shapefiles travel as one zip of every file set (here a point and a polygon set).
+        ("shp", "application/zip"),
     ] {
         let (status, file) = export(&app, Some(&admin), &format!("format={format}")).await;
         assert_eq!(status, StatusCode::OK, "{format}");
@@ -520,6 +522,87 @@ async fn the_geopackage_holds_the_divisions_lines_and_markers_and_gdal_reads_the
         detail.contains(&format!("marker_number (String) = {number}")),
         "{detail}"
     );
+}
+
+/// Over HTTP a Shapefile is a zip: one that climbs out of its folder, one that is not a zip and
+/// one without a .shp are refused whole with the reason, and nothing is stored; the exchange
+/// package downloads as a zip of the GeoPackage and its manifest.
+#[tokio::test]
+async fn zipped_shapefiles_are_read_as_hostile_and_the_package_downloads_as_a_zip() {
+    use std::io::Write;
+    let app = register().await;
+    let admin = app.token("admin").await;
+    let before = versions(&app).await;
+    let (status, zip) = export(&app, Some(&admin), "format=shp").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().to_string())
+        .collect();
+    for name in [
+        "places_point.shp",
+        "places_point.dbf",
+        "places_point.cpg",
+        "places_point.prj",
+        "places_polygon.shp",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    let mut shp = Vec::new();
+    std::io::Read::read_to_end(&mut archive.by_name("places_point.shp").unwrap(), &mut shp)
+        .unwrap();
+
+    let mut climbing = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    climbing
+        .start_file(
+            "../../places_point.shp",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    climbing.write_all(&shp).unwrap();
+    let climbing = climbing.finish().unwrap().into_inner();
+    let mut readme_only = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    readme_only
+        .start_file("readme.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    readme_only.write_all(b"no shapefile here").unwrap();
+    let readme_only = readme_only.finish().unwrap().into_inner();
+    for (body, expected) in [
+        (climbing, "not a safe file name"),
+        (b"PK\x03\x04 truncated".to_vec(), "not a readable zip"),
+        (readme_only, "no .shp file"),
+    ] {
+        let (status, problem) = import(
+            &app,
+            Some(&admin),
+            "file=upload.zip",
+            "application/zip",
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(
+            problem.to_string().contains(expected),
+            "{expected}: {problem}"
+        );
+    }
+    assert_eq!(versions(&app).await, before, "nothing was stored");
+
+    let (status, package) = export(&app, Some(&admin), "format=exchange").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(package)).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("manifest.json").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    let manifest: Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["crs"], "EPSG:4490", "{manifest}");
+    assert!(archive.by_name("places.gpkg").unwrap().size() > 0);
+    let (status, _) = export(&app, None, "format=exchange").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[test]

@@ -212,6 +212,7 @@ pub fn read(file: &str, text: &str, points: PointColumns) -> ReadRows {
         match properties {
             Some(properties) if problems.is_empty() => read.rows.push(ImportRow {
                 row: line,
+                part: None,
                 id,
                 code: by_name("code"),
                 version,

@@ -172,6 +172,7 @@ fn feature_row(row: usize, feature: &Value) -> Result<ImportRow, (String, String
     };
     Ok(ImportRow {
         row,
+        part: None,
         id,
         code,
         version,

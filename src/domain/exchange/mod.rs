@@ -8,6 +8,7 @@
 //! whose fields equal the record's current version is unchanged, any other is a new version.
 //! A row without an id registers a new record. So importing an export changes nothing.
 
+pub mod archive;
 pub mod columns;
 pub mod csv;
 pub mod encoding;
@@ -33,7 +34,8 @@ pub enum Format {
     /// GeoPackage (OGC 12-128r18): a table `places` in EPSG:4490.
     Gpkg,
     /// ESRI Shapefile with `.dbf`, `.prj` and `.cpg`: one file set per geometry type, the
-    /// fields under their 10-byte names (see `shapefile`); command line only.
+    /// fields under their 10-byte names (see `shapefile`); over HTTP the file sets travel as one
+    /// zip archive (`archive`).
     Shapefile,
 }
 
@@ -71,6 +73,8 @@ impl Format {
             "application/geo+json-seq" => Some(Self::GeoJsonSeq),
             "text/csv" => Some(Self::Csv),
             "application/geopackage+sqlite3" => Some(Self::Gpkg),
+            // Shapefiles travel over HTTP as a zip of their files.
+            "application/zip" | "application/x-zip-compressed" => Some(Self::Shapefile),
             _ => None,
         }
     }
@@ -83,7 +87,7 @@ impl Format {
             "geojsons" | "geojsonseq" | "geojsonl" => Some(Self::GeoJsonSeq),
             "csv" => Some(Self::Csv),
             "gpkg" => Some(Self::Gpkg),
-            "shp" => Some(Self::Shapefile),
+            "shp" | "zip" => Some(Self::Shapefile),
             _ => None,
         }
     }
@@ -147,6 +151,9 @@ pub enum RowGeometry {
 pub struct ImportRow {
     /// Its number in the file (a CSV line, a feature's position from 1, a GeoPackage fid).
     pub row: usize,
+    /// The file of an archive it was read from (`places.zip/places_point.shp`), when the
+    /// import's file is an archive of several.
+    pub part: Option<String>,
     /// The record it is, when it names one (see the module's matching rule).
     pub id: Option<i64>,
     /// The register code it names, checked against the record's.

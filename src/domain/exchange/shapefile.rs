@@ -245,6 +245,7 @@ fn read_file(path: &Path, file: &str, declared: Option<TextEncoding>) -> Result<
         match unflatten(dbf) {
             Ok(properties) if problems.is_empty() => read.rows.push(ImportRow {
                 row,
+                part: None,
                 id,
                 code: cell("code"),
                 version,
