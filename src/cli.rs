@@ -799,6 +799,12 @@ async fn import_places(
                 "{file_name}: {} created, {} updated, {} unchanged",
                 counts.created, counts.updated, counts.unchanged
             );
+            if let Some(markers) = counts.markers {
+                println!(
+                    "{file_name} markers: {} created, {} unchanged",
+                    markers.created, markers.unchanged
+                );
+            }
             Ok(())
         }
         Err(ExchangeError::BadRows(rows)) => {

@@ -17,6 +17,7 @@ pub mod caller;
 pub mod division_events;
 pub mod divisions;
 pub mod exchange;
+pub mod exchange_markers;
 pub mod freshness;
 pub mod indexes;
 pub mod inspections;

@@ -201,12 +201,18 @@ pub async fn import(
         crs,
     };
     match crate::app::exchange::import(&state, &staff, import, &|_, _, _| {}).await {
-        Ok(counts) => Ok(HttpResponse::Ok().json(json!({
-            "file": file_name,
-            "created": counts.created,
-            "updated": counts.updated,
-            "unchanged": counts.unchanged,
-        }))),
+        Ok(counts) => {
+            let mut answer = json!({
+                "file": file_name,
+                "created": counts.created,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+            });
+            if let Some(markers) = counts.markers {
+                answer["markers"] = json!(markers);
+            }
+            Ok(HttpResponse::Ok().json(answer))
+        }
         Err(ExchangeError::BadRows(rows)) => Ok(bad_rows(rows)),
         Err(error) => Err(error.into()),
     }

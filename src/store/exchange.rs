@@ -6,6 +6,7 @@ use serde_json::json;
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::audit::{Author, append};
+use super::markers::{NewMarker, insert_markers};
 use super::places::{
     Change, NewVersion, StoredPlace, VERSION_COLUMNS, insert_versions, read_place,
 };
@@ -92,8 +93,8 @@ impl Store {
         Ok(found)
     }
 
-    /// Writes an import in one transaction: every record and version, or (on any failure,
-    /// a stale version included) none. Returns the ids written, in the order of `writes`.
+    /// Writes an import in one transaction: every record and version and the new `markers`
+    /// of its markers layer, or (on any failure, a stale version included) none. Returns the ids written, in the order of `writes`.
     ///
     /// Rows go to the database a thousand at a time (see `insert_versions`): new records take
     /// the ids after the largest one, which nobody else can take while this transaction holds
@@ -101,6 +102,7 @@ impl Store {
     pub async fn import_place_writes(
         &self,
         writes: &[PlaceWrite],
+        markers: &[NewMarker],
         author: &Author,
         comment: &str,
         effective_on: NaiveDate,
@@ -186,6 +188,9 @@ impl Store {
         progress(writes.len() as u64 / 2);
         for chunk in versions.chunks(VERSIONS_PER_PROGRESS) {
             insert_versions(&mut tx, chunk).await?;
+        }
+        if !markers.is_empty() {
+            insert_markers(&mut tx, markers, author).await?;
         }
         append(
             &mut tx,

@@ -219,3 +219,96 @@ async fn set_extent(
     }
     Ok(())
 }
+
+/// A row of a GeoPackage's `markers` layer as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkerLayerRow {
+    /// Its fid, for the list of bad rows.
+    pub fid: i64,
+    /// The marker's number.
+    pub marker_number: String,
+    /// Its point (CGCS2000 lon/lat), when the row has a readable one.
+    pub position: Option<(f64, f64)>,
+    /// The coordinates as surveyed, and their system.
+    pub surveyed: Option<(f64, f64, String)>,
+    /// What it is made of.
+    pub material: Option<String>,
+    /// The day it was set.
+    pub installed_on: Option<String>,
+}
+
+/// The rows of the `markers` layer of the GeoPackage at `path`, or `None` when it has no such
+/// layer. The layer must be in EPSG:4490 or EPSG:4326.
+pub async fn read_markers_layer(path: &Path) -> Result<Option<Vec<MarkerLayerRow>>, String> {
+    use sqlx::Row;
+    let not_gpkg =
+        |e: sqlx::Error| format!("not a readable GeoPackage (truncated or damaged?): {e}");
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .immutable(true);
+    let mut conn = SqliteConnection::connect_with(&options)
+        .await
+        .map_err(not_gpkg)?;
+    let layer: Option<(String, i64)> = sqlx::query_as(
+        "SELECT g.column_name, g.srs_id FROM gpkg_geometry_columns g WHERE g.table_name = 'markers'",
+    )
+    .fetch_optional(&mut conn)
+    .await
+    .map_err(not_gpkg)?;
+    let Some((geometry_column, srs_id)) = layer else {
+        return Ok(None);
+    };
+    if srs_id != 4490 && srs_id != 4326 {
+        return Err(format!(
+            "layer markers is in system {srs_id}; the register takes EPSG:4490 (CGCS2000) or EPSG:4326"
+        ));
+    }
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT fid, \"{}\" AS geom, marker_number, surveyed_x, surveyed_y, surveyed_crs, material,
+                CAST(installed_on AS TEXT) AS installed_on
+           FROM markers ORDER BY fid",
+        geometry_column.replace('"', "\"\"")
+    )))
+    .fetch_all(&mut conn)
+    .await
+    .map_err(|e| format!("layer markers lacks a column the export writes: {e}"))?;
+    let _ = conn.close().await;
+    Ok(Some(
+        rows.iter()
+            .map(|row| {
+                let position = row
+                    .try_get::<Option<Vec<u8>>, _>("geom")
+                    .ok()
+                    .flatten()
+                    .and_then(|blob| gpkg_blob::decode(&blob).ok())
+                    .and_then(|(geometry, _)| match geometry {
+                        geo::Geometry::Point(p) => Some((p.x(), p.y())),
+                        _ => None,
+                    });
+                let surveyed = match (
+                    row.try_get::<Option<f64>, _>("surveyed_x").ok().flatten(),
+                    row.try_get::<Option<f64>, _>("surveyed_y").ok().flatten(),
+                    row.try_get::<Option<String>, _>("surveyed_crs")
+                        .ok()
+                        .flatten(),
+                ) {
+                    (Some(x), Some(y), Some(crs)) => Some((x, y, crs)),
+                    _ => None,
+                };
+                MarkerLayerRow {
+                    fid: row.try_get("fid").unwrap_or_default(),
+                    marker_number: row
+                        .try_get::<Option<String>, _>("marker_number")
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                    position,
+                    surveyed,
+                    material: row.try_get("material").ok().flatten(),
+                    installed_on: row.try_get("installed_on").ok().flatten(),
+                }
+            })
+            .collect(),
+    ))
+}

@@ -71,70 +71,7 @@ impl Store {
     /// import (`StoreError::AlreadyExists` names it).
     pub async fn import_markers(&self, markers: &[NewMarker], author: &Author) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        for marker in markers {
-            let number = marker.number.to_string();
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM markers WHERE marker_number = ?")
-                    .bind(&number)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if exists.is_some() {
-                return Err(StoreError::AlreadyExists(format!("marker {number}")));
-            }
-            // One number is one single marker, one pair or one triple: never a mix.
-            let other_group: Option<String> = sqlx::query_scalar(
-                "SELECT marker_number FROM markers WHERE line_code = ? AND sequence = ? AND marker_type NOT IN (SELECT value FROM json_each(?))",
-            )
-            .bind(marker.number.line_code())
-            .bind(i64::from(marker.number.sequence()))
-            .bind(json!(marker.number.kind().group_members().iter().map(|k| k.letter().to_string()).collect::<Vec<_>>()).to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(other) = other_group {
-                return Err(StoreError::AlreadyExists(format!(
-                    "marker {other} under the same number (a number is one single marker, pair or triple); marker {number}"
-                )));
-            }
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO markers (marker_number, line_code, sequence, marker_type, lon, lat, surveyed_x,
-                    surveyed_y, surveyed_crs, material, installed_on, created_at, created_by_name)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&number)
-            .bind(marker.number.line_code())
-            .bind(i64::from(marker.number.sequence()))
-            .bind(marker.number.kind().letter().to_string())
-            .bind(marker.lon)
-            .bind(marker.lat)
-            .bind(marker.surveyed.0)
-            .bind(marker.surveyed.1)
-            .bind(&marker.surveyed_crs)
-            .bind(&marker.material)
-            .bind(&marker.installed_on)
-            .bind(instant_text(Utc::now()))
-            .bind(&author.username)
-            .fetch_one(&mut *tx)
-            .await?;
-            for (position, reference) in marker.references.iter().enumerate() {
-                sqlx::query("INSERT INTO marker_references (marker_id, position, name, bearing_deg, distance_m) VALUES (?, ?, ?, ?, ?)")
-                    .bind(id)
-                    .bind(position as i64)
-                    .bind(reference.name.trim())
-                    .bind(reference.bearing_deg)
-                    .bind(reference.distance_m)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        append(
-            &mut tx,
-            author,
-            "markers.import",
-            "marker",
-            None,
-            json!({ "imported": markers.len() }),
-        )
-        .await?;
+        insert_markers(&mut tx, markers, author).await?;
         tx.commit().await?;
         Ok(markers.len() as u64)
     }
@@ -394,4 +331,78 @@ fn read_marker(row: &SqliteRow) -> StoreResult<StoredMarker> {
         created_at: parse_instant(row.get("created_at"))?,
         created_by: row.get("created_by_name"),
     })
+}
+
+/// Inserts markers inside the caller's transaction (with one audit entry); a number already
+/// registered, or another kind under the same number, is `StoreError::AlreadyExists`.
+pub(crate) async fn insert_markers(
+    conn: &mut sqlx::SqliteConnection,
+    markers: &[NewMarker],
+    author: &Author,
+) -> StoreResult<()> {
+    for marker in markers {
+        let number = marker.number.to_string();
+        let exists: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM markers WHERE marker_number = ?")
+                .bind(&number)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if exists.is_some() {
+            return Err(StoreError::AlreadyExists(format!("marker {number}")));
+        }
+        // One number is one single marker, one pair or one triple: never a mix.
+        let other_group: Option<String> = sqlx::query_scalar(
+            "SELECT marker_number FROM markers WHERE line_code = ? AND sequence = ? AND marker_type NOT IN (SELECT value FROM json_each(?))",
+        )
+        .bind(marker.number.line_code())
+        .bind(i64::from(marker.number.sequence()))
+        .bind(json!(marker.number.kind().group_members().iter().map(|k| k.letter().to_string()).collect::<Vec<_>>()).to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(other) = other_group {
+            return Err(StoreError::AlreadyExists(format!(
+                "marker {other} under the same number (a number is one single marker, pair or triple); marker {number}"
+            )));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO markers (marker_number, line_code, sequence, marker_type, lon, lat, surveyed_x,
+                surveyed_y, surveyed_crs, material, installed_on, created_at, created_by_name)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&number)
+        .bind(marker.number.line_code())
+        .bind(i64::from(marker.number.sequence()))
+        .bind(marker.number.kind().letter().to_string())
+        .bind(marker.lon)
+        .bind(marker.lat)
+        .bind(marker.surveyed.0)
+        .bind(marker.surveyed.1)
+        .bind(&marker.surveyed_crs)
+        .bind(&marker.material)
+        .bind(&marker.installed_on)
+        .bind(instant_text(Utc::now()))
+        .bind(&author.username)
+        .fetch_one(&mut *conn)
+        .await?;
+        for (position, reference) in marker.references.iter().enumerate() {
+            sqlx::query("INSERT INTO marker_references (marker_id, position, name, bearing_deg, distance_m) VALUES (?, ?, ?, ?, ?)")
+                .bind(id)
+                .bind(position as i64)
+                .bind(reference.name.trim())
+                .bind(reference.bearing_deg)
+                .bind(reference.distance_m)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    append(
+        &mut *conn,
+        author,
+        "markers.import",
+        "marker",
+        None,
+        json!({ "imported": markers.len() }),
+    )
+    .await?;
+    Ok(())
 }

@@ -524,6 +524,145 @@ async fn the_geopackage_holds_the_divisions_lines_and_markers_and_gdal_reads_the
     );
 }
 
+/// Runs one statement on a GeoPackage file (a test's edit of an export).
+async fn edit_gpkg(path: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+/// The markers layer of a GeoPackage imports: the demo's export back into the demo changes
+/// nothing; a marker registered with another material is a bad row with nothing stored; into a
+/// register without markers it registers them all (once: a second import changes nothing), and
+/// an editor of one side of the line may not.
+#[tokio::test]
+async fn the_markers_layer_of_a_geopackage_imports_all_or_nothing() {
+    let with_markers = crate::helpers::spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_inspection = true;
+    })
+    .await;
+    let admin = with_markers.token("admin").await;
+    let (status, gpkg) = export(&with_markers, Some(&admin), "format=gpkg").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = import(
+        &with_markers,
+        Some(&admin),
+        "file=demo.gpkg",
+        "application/geopackage+sqlite3",
+        gpkg.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["markers"]["created"], 0, "{body}");
+    let markers = body["markers"]["unchanged"].as_u64().unwrap();
+    assert!(markers > 0, "{body}");
+    assert_eq!(body["created"], 0, "{body}");
+    assert_eq!(body["updated"], 0, "{body}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("markers.gpkg");
+    std::fs::write(&path, &gpkg).unwrap();
+    edit_gpkg(
+        &path,
+        "UPDATE markers SET material = '混凝土' WHERE fid = 1",
+    )
+    .await;
+    let (status, problem) = import(
+        &with_markers,
+        Some(&admin),
+        "file=markers.gpkg",
+        "application/geopackage+sqlite3",
+        std::fs::read(&path).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let errors = problem["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{problem}");
+    assert_eq!(errors[0]["row"], 1, "{problem}");
+    assert_eq!(errors[0]["field"], "material", "{problem}");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("joint inspection"),
+        "{problem}"
+    );
+
+    // Only the markers go to a register that has the demo's divisions and lines but no markers.
+    let without = crate::helpers::spawn_app_with(|settings| settings.demo = true).await;
+    let path = dir.path().join("only-markers.gpkg");
+    std::fs::write(&path, &gpkg).unwrap();
+    edit_gpkg(&path, "DELETE FROM places").await;
+    let only_markers = std::fs::read(&path).unwrap();
+    let line = "/api/v1/markers?line=330421330482";
+    let editor = without.token("jiashan").await;
+    let (status, problem) = import(
+        &without,
+        Some(&editor),
+        "file=only-markers.gpkg",
+        "application/geopackage+sqlite3",
+        only_markers.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        problem["errors"].as_array().unwrap().len() as u64,
+        markers,
+        "{problem}"
+    );
+    let admin = without.token("admin").await;
+    let (_, listed) = without.get_json(line, Some(&admin)).await;
+    assert_eq!(
+        listed["markers"].as_array().unwrap().len(),
+        0,
+        "nothing stored: {listed}"
+    );
+    let (status, body) = import(
+        &without,
+        Some(&admin),
+        "file=only-markers.gpkg",
+        "application/geopackage+sqlite3",
+        only_markers.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["markers"]["created"].as_u64(), Some(markers), "{body}");
+    let (_, listed) = without.get_json(line, Some(&admin)).await;
+    let original_admin = with_markers.token("admin").await;
+    let (_, original) = with_markers.get_json(line, Some(&original_admin)).await;
+    let positions = |list: &Value| -> Vec<(String, String)> {
+        list["markers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["marker_number"].to_string(), m["position"].to_string()))
+            .collect()
+    };
+    assert_eq!(positions(&listed), positions(&original));
+    let (status, body) = import(
+        &without,
+        Some(&admin),
+        "file=only-markers.gpkg",
+        "application/geopackage+sqlite3",
+        only_markers,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["markers"]["unchanged"].as_u64(),
+        Some(markers),
+        "{body}"
+    );
+}
+
 /// Over HTTP a Shapefile is a zip: one that climbs out of its folder, one that is not a zip and
 /// one without a .shp are refused whole with the reason, and nothing is stored; the exchange
 /// package downloads as a zip of the GeoPackage and its manifest.

@@ -235,6 +235,18 @@ pub struct ImportCounts {
     pub updated: u64,
     /// Rows equal to their record's current version.
     pub unchanged: u64,
+    /// What the file's `markers` layer did, when it has one (a GeoPackage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub markers: Option<MarkerCounts>,
+}
+
+/// What the markers layer of an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MarkerCounts {
+    /// Markers registered.
+    pub created: u64,
+    /// Rows equal to their registered marker.
+    pub unchanged: u64,
 }
 
 /// Whether two versions of a record hold the same fields, an empty approval counting as none
