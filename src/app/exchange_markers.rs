@@ -138,9 +138,8 @@ pub async fn check_markers_layer(
                 continue;
             }
         };
-        if !lines.contains_key(&line.as_string()) {
-            let reference = reference_line(&state.store, &line).await?;
-            lines.insert(line.as_string(), reference);
+        if let std::collections::hash_map::Entry::Vacant(entry) = lines.entry(line.as_string()) {
+            entry.insert(reference_line(&state.store, &line).await?);
         }
         if let Err(problems) = intake.check_near_line(&marker, lines[&line.as_string()].as_ref()) {
             errors.extend(
