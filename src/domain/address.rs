@@ -19,7 +19,7 @@ use super::field_error::FieldErrors;
 /// assert_eq!(door.written(SuffixStyle::Zhi), "12之一号");
 /// assert_eq!(HouseNumber::with_suffix(7, 12).written(SuffixStyle::Zhi), "7之十二号");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuffixStyle {
     /// `12-1号`.
@@ -173,7 +173,9 @@ impl AddressLevel {
 
 /// Where an address record is in its life: proposed (a number put forward, not yet decided),
 /// assigned (decided and in force), retired (no longer in use; kept as history).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressStatus {
     /// Put forward, awaiting the office's decision.

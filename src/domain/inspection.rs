@@ -412,7 +412,7 @@ impl DisputeStatus {
 }
 
 /// What a task asks of the side that leads the marker's segment (art. 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskAction {
     /// Mend a damaged or tilted marker in place.

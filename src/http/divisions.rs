@@ -19,7 +19,8 @@ const MAX_LIMIT: i64 = 10_000;
 /// A CSV export may hold the whole national table in one file.
 const MAX_CSV_LIMIT: i64 = 1_000_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     parent: Option<String>,
@@ -32,6 +33,18 @@ pub struct ListQuery {
     format: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/divisions",
+    operation_id = "divisions_list",
+    tag = "divisions",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn list(
     state: web::Data<AppState>,
     query: Query<ListQuery>,
@@ -124,6 +137,20 @@ pub async fn list(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/divisions/{code}",
+    operation_id = "divisions_read",
+    tag = "divisions",
+    params(("code" = String, Path, description = "the code"), AsOfQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,

@@ -15,7 +15,8 @@ use crate::app::naming::gazetteer;
 use crate::domain::division_code::DivisionCode;
 use crate::render::gazetteer::gazetteer_html;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GazetteerQuery {
     as_of: Option<String>,
@@ -23,6 +24,21 @@ pub struct GazetteerQuery {
 }
 
 /// `GET /api/v1/naming/gazetteer/{division}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/gazetteer/{division}",
+    operation_id = "gazetteer_book",
+    tag = "naming",
+    params(("division" = String, Path, description = "a division code"), GazetteerQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn book(
     state: web::Data<AppState>,
     staff: Staff,

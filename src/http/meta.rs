@@ -8,6 +8,16 @@ use serde_json::json;
 use super::AppState;
 use super::problem::Problem;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Health, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn health(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -17,10 +27,30 @@ pub async fn health(
 }
 
 /// The cheapest answer the service gives (no database): what it is and which version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/version",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::ServiceVersion, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn version(_query: Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "service": "diming", "version": env!("CARGO_PKG_VERSION") }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/categories",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Categories, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn categories(_query: Query<NoParams>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "categories": state.catalog.all() }))
 }

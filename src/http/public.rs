@@ -17,7 +17,8 @@ use super::problem::{Problem, log_internal};
 use crate::app::signs::public::{self, FormRefused, PublicError, Refusal, ReportInput};
 use crate::render::public_page::{Lang, not_found_page, report_result_page};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     lang: Option<String>,
 }
@@ -51,6 +52,19 @@ fn problem(error: PublicError) -> Problem {
 }
 
 /// `GET /s/{code}`.
+#[utoipa::path(
+    get,
+    path = "/s/{code}",
+    operation_id = "public_sign_page",
+    tag = "public",
+    params(("code" = String, Path, description = "the code"), PageQuery),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(())
+)]
 pub async fn sign_page(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -126,6 +140,22 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
 }
 
 /// `POST /s/{code}/report` (multipart: kind, text, lang, photo and the honeypot website).
+#[utoipa::path(
+    post,
+    path = "/s/{code}/report",
+    operation_id = "public_report",
+    tag = "public",
+    params(("code" = String, Path, description = "the code")),
+    request_body(content = crate::http::openapi::ReportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType)
+    ),
+    security(())
+)]
 pub async fn report(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -14,7 +14,8 @@ use crate::store::places::PlaceFilter;
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RomanizeQuery {
     name: Option<String>,
@@ -24,6 +25,19 @@ pub struct RomanizeQuery {
     proper: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/romanize",
+    operation_id = "romanize_romanize",
+    tag = "romanize",
+    params(RomanizeQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn romanize(
     state: web::Data<AppState>,
     identity: Identity,
@@ -79,7 +93,8 @@ pub async fn romanize(
     Ok(HttpResponse::Ok().json(result))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
     division: Option<String>,
@@ -90,6 +105,20 @@ pub struct CheckQuery {
 
 /// `GET /api/v1/romanize/check`: the current records (of a division, a category) whose stored
 /// romanization disagrees with the rules, for the clean-up of non-standard names. Staff only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/romanize/check",
+    operation_id = "romanize_check",
+    tag = "romanize",
+    params(CheckQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn check(
     state: web::Data<AppState>,
     staff: Staff,

@@ -16,7 +16,8 @@ const MAX_QUERY_CHARS: usize = 50;
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     q: Option<String>,
@@ -26,6 +27,19 @@ pub struct SearchParams {
     limit: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    operation_id = "search_search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn search(
     state: web::Data<AppState>,
     identity: Identity,

@@ -16,7 +16,8 @@ use crate::domain::field_error::{FieldError, FieldErrors};
 const MAX_K: usize = 100;
 const MAX_WITHIN_M: f64 = 1_000_000.0;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PointQuery {
     lon: Option<String>,
     lat: Option<String>,
@@ -132,6 +133,19 @@ fn parse_query(
 }
 
 /// Which divisions contain the point (province first) and the nearest named features.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reverse",
+    operation_id = "spatial_reverse",
+    tag = "spatial",
+    params(PointQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn reverse(
     state: web::Data<AppState>,
     identity: Identity,
@@ -143,6 +157,19 @@ pub async fn reverse(
 }
 
 /// The `k` nearest records as GeoJSON features, each with its geodesic `distance_m`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/places/nearest",
+    operation_id = "spatial_nearest",
+    tag = "places",
+    params(PointQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn nearest(
     state: web::Data<AppState>,
     identity: Identity,

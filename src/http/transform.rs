@@ -13,7 +13,8 @@ use crate::app::transform::transform as convert;
 use crate::domain::crs::{Crs, Helmert};
 use crate::domain::field_error::{FieldError, FieldErrors};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TransformQuery {
     from: Option<String>,
@@ -41,6 +42,18 @@ pub(super) fn parse_system(
     Ok((crs, helmert))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/transform",
+    operation_id = "transform_transform",
+    tag = "spatial",
+    params(TransformQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn transform(query: Query<TransformQuery>) -> Result<HttpResponse, Problem> {
     let mut errors = FieldErrors::default();
     let mut crs = |field: &str, text: &Option<String>| match text.as_deref().map(Crs::parse) {

@@ -27,7 +27,8 @@ use crate::http::problem::Problem;
 use crate::http::query::Query;
 
 /// The parameters of a page of features, as Part 1 and Part 2 name them.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemsParams {
     bbox: Option<String>,
     #[serde(rename = "bbox-crs")]
@@ -124,12 +125,26 @@ impl ItemsParams {
 }
 
 /// The parameters of one feature.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemParams {
     crs: Option<String>,
     f: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the record's id"), ItemsParams),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -208,6 +223,19 @@ pub async fn list(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id"), ItemParams),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     request: HttpRequest,

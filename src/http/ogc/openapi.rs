@@ -13,6 +13,18 @@ use crate::http::AppState;
 use crate::http::problem::Problem;
 use crate::http::query::Query;
 
+#[utoipa::path(
+    get,
+    path = "/ogc/api",
+    tag = "ogc",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Binary, content_type = "application/vnd.oai.openapi+json;version=3.0"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn definition(
     state: web::Data<AppState>,
     request: HttpRequest,
