@@ -19,6 +19,7 @@ use crate::domain::division_event::{EventApproval, EventStatus, Proposal};
 #[utoipa::path(
     post,
     path = "/api/v1/division-events",
+    operation_id = "division_events_propose",
     tag = "divisions",
     request_body(content = Proposal, content_type = "application/json"),
     responses(
@@ -58,6 +59,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/division-events",
+    operation_id = "division_events_list",
     tag = "divisions",
     params(ListQuery),
     responses(
@@ -99,6 +101,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/division-events/{id}",
+    operation_id = "division_events_read",
     tag = "divisions",
     params(("id" = String, Path, description = "the record's id")),
     responses(
@@ -128,6 +131,7 @@ pub struct ApproveRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/division-events/{id}/approve",
+    operation_id = "division_events_approve",
     tag = "divisions",
     params(("id" = String, Path, description = "the record's id")),
     request_body(content = ApproveRequest, content_type = "application/json"),
@@ -166,6 +170,7 @@ pub struct RejectRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/division-events/{id}/reject",
+    operation_id = "division_events_reject",
     tag = "divisions",
     params(("id" = String, Path, description = "the record's id")),
     request_body(content = RejectRequest, content_type = "application/json"),

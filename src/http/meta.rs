@@ -11,6 +11,7 @@ use super::problem::Problem;
 #[utoipa::path(
     get,
     path = "/api/v1/health",
+    operation_id = "meta_health",
     tag = "meta",
     responses(
         (status = 200, description = "the answer", body = crate::http::openapi::Health, content_type = "application/json"),
@@ -30,6 +31,7 @@ pub async fn health(
 #[utoipa::path(
     get,
     path = "/api/v1/version",
+    operation_id = "meta_version",
     tag = "meta",
     responses(
         (status = 200, description = "the answer", body = crate::http::openapi::ServiceVersion, content_type = "application/json"),
@@ -44,6 +46,7 @@ pub async fn version(_query: Query<NoParams>) -> HttpResponse {
 #[utoipa::path(
     get,
     path = "/api/v1/categories",
+    operation_id = "meta_categories",
     tag = "meta",
     responses(
         (status = 200, description = "the answer", body = crate::http::openapi::Categories, content_type = "application/json"),

@@ -229,6 +229,7 @@ pub fn json() -> &'static str {
 #[utoipa::path(
     get,
     path = "/api/v1/openapi.json",
+    operation_id = "document",
     tag = "meta",
     responses(
         (status = 200, description = "the OpenAPI 3.1 document of this API", body = Object, content_type = "application/json"),
@@ -246,6 +247,7 @@ pub async fn document(_query: Query<NoParams>) -> HttpResponse {
 #[utoipa::path(
     get,
     path = "/ogc/",
+    operation_id = "ogc_landing_slash",
     tag = "ogc",
     params(crate::http::ogc::landing::FormatQuery),
     responses(

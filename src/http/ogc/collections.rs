@@ -37,6 +37,7 @@ impl CollectionsQuery {
 #[utoipa::path(
     get,
     path = "/ogc/collections",
+    operation_id = "ogc_collections_list",
     tag = "ogc",
     params(CollectionsQuery),
     responses(
@@ -73,6 +74,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/ogc/collections/{id}",
+    operation_id = "ogc_collections_read",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
     responses(
@@ -108,6 +110,7 @@ pub async fn read(
 #[utoipa::path(
     get,
     path = "/ogc/collections/{id}/queryables",
+    operation_id = "ogc_collections_queryables",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
     responses(

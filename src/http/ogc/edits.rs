@@ -107,6 +107,7 @@ fn written(
 #[utoipa::path(
     post,
     path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_edits_create",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id")),
     request_body(content = FeatureBody, content_type = "application/geo+json"),
@@ -148,6 +149,7 @@ pub async fn create(
 #[utoipa::path(
     put,
     path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_replace",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
     request_body(content = FeatureBody, content_type = "application/geo+json"),
@@ -184,6 +186,7 @@ pub async fn replace(
 #[utoipa::path(
     patch,
     path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_update",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
     request_body(content = Value, content_type = "application/json"),
@@ -221,6 +224,7 @@ pub async fn update(
 #[utoipa::path(
     delete,
     path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_retire",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
     responses(
@@ -259,6 +263,7 @@ fn allow(allowed: crate::domain::ogc::Allowed) -> Result<HttpResponse, Problem> 
 #[utoipa::path(
     options,
     path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_edits_collection_options",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id")),
     responses(
@@ -285,6 +290,7 @@ pub async fn collection_options(
 #[utoipa::path(
     options,
     path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_feature_options",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
     responses(

@@ -135,6 +135,7 @@ pub struct ItemParams {
 #[utoipa::path(
     get,
     path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_items_list",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ItemsParams),
     responses(
@@ -226,6 +227,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_items_read",
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id"), ItemParams),
     responses(

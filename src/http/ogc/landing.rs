@@ -42,6 +42,7 @@ pub const CONFORMANCE: [&str; 19] = [
 #[utoipa::path(
     get,
     path = "/ogc",
+    operation_id = "ogc_landing_landing",
     tag = "ogc",
     params(FormatQuery),
     responses(
@@ -84,6 +85,7 @@ pub async fn landing(
 #[utoipa::path(
     get,
     path = "/ogc/conformance",
+    operation_id = "ogc_landing_conformance",
     tag = "ogc",
     params(FormatQuery),
     responses(

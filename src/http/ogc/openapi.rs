@@ -16,6 +16,7 @@ use crate::http::query::Query;
 #[utoipa::path(
     get,
     path = "/ogc/api",
+    operation_id = "ogc_openapi_definition",
     tag = "ogc",
     params(FormatQuery),
     responses(

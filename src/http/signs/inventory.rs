@@ -18,6 +18,7 @@ use crate::http::problem::Problem;
 #[utoipa::path(
     post,
     path = "/api/v1/signs",
+    operation_id = "signs_inventory_create",
     tag = "signs",
     request_body(content = SignInput, content_type = "application/json"),
     responses(
@@ -49,6 +50,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/signs/{id}",
+    operation_id = "signs_inventory_read",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     responses(
@@ -74,6 +76,7 @@ pub async fn read(
 #[utoipa::path(
     put,
     path = "/api/v1/signs/{id}",
+    operation_id = "signs_inventory_update",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = SignInput, content_type = "application/json"),
@@ -124,6 +127,7 @@ pub struct ListQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/signs",
+    operation_id = "signs_inventory_list",
     tag = "signs",
     params(ListQuery),
     responses(

@@ -39,6 +39,7 @@ pub struct MaintenanceInput {
 #[utoipa::path(
     post,
     path = "/api/v1/signs/{id}/maintenance",
+    operation_id = "signs_maintenance_record_maintenance",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = MaintenanceInput, content_type = "application/json"),
@@ -85,6 +86,7 @@ pub async fn record_maintenance(
 #[utoipa::path(
     get,
     path = "/api/v1/signs/{id}/maintenance",
+    operation_id = "signs_maintenance_maintenance_log",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     responses(
@@ -111,6 +113,7 @@ pub async fn maintenance_log(
 #[utoipa::path(
     post,
     path = "/api/v1/signs/{id}/photos",
+    operation_id = "signs_maintenance_upload_photo",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
@@ -148,6 +151,7 @@ pub async fn upload_photo(
 #[utoipa::path(
     get,
     path = "/api/v1/signs/photos/{id}",
+    operation_id = "signs_maintenance_photo",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     responses(
@@ -175,6 +179,7 @@ pub async fn photo(
 #[utoipa::path(
     get,
     path = "/api/v1/signs/{id}/scans",
+    operation_id = "signs_maintenance_scans",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     responses(

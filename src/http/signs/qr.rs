@@ -21,6 +21,7 @@ pub struct QrQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/signs/{id}/qr.{format}",
+    operation_id = "signs_qr_qr",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id"), ("format" = String, Path, description = "`svg` or `png`"), QrQuery),
     responses(
@@ -78,6 +79,7 @@ pub struct SheetQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/signs/qr-sheet",
+    operation_id = "signs_qr_qr_sheet",
     tag = "signs",
     params(SheetQuery),
     responses(

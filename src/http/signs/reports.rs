@@ -20,6 +20,7 @@ pub struct ReportsQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/signs/reports",
+    operation_id = "signs_reports_reports",
     tag = "signs",
     params(ReportsQuery),
     responses(
@@ -51,6 +52,7 @@ pub struct HandleReport {
 #[utoipa::path(
     post,
     path = "/api/v1/signs/reports/{id}",
+    operation_id = "signs_reports_handle_report",
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id")),
     request_body(content = HandleReport, content_type = "application/json"),
