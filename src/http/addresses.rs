@@ -129,6 +129,7 @@ fn address_response(status: StatusCode, address: &StoredAddress) -> HttpResponse
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -309,8 +310,11 @@ pub struct ListQuery {
     road_id: Option<String>,
     division: Option<String>,
     status: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 
@@ -407,6 +411,7 @@ pub struct ProposalBody {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -624,7 +629,9 @@ pub async fn geocode(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReverseQuery {
+    #[param(value_type = Option<f64>, minimum = -180, maximum = 180)]
     lon: Option<String>,
+    #[param(value_type = Option<f64>, minimum = -90, maximum = 90)]
     lat: Option<String>,
 }
 
@@ -873,6 +880,7 @@ fn application_response(
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),

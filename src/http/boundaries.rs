@@ -32,6 +32,7 @@ const TAG_KIND: char = 'b';
 #[serde(deny_unknown_fields)]
 pub struct BoundaryQuery {
     between: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
@@ -41,6 +42,7 @@ pub struct BoundaryQuery {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LineQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
@@ -143,6 +145,7 @@ impl From<LineRequest> for LineInput {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),

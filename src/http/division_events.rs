@@ -27,6 +27,7 @@ use crate::domain::division_event::{EventApproval, EventStatus, Proposal};
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),

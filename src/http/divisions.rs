@@ -27,6 +27,7 @@ pub struct ListQuery {
     level: Option<String>,
     within: Option<String>,
     q: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,

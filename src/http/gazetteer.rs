@@ -19,6 +19,7 @@ use crate::render::gazetteer::gazetteer_html;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GazetteerQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     format: Option<String>,
 }

@@ -52,6 +52,7 @@ pub struct NominationBody {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -311,7 +312,7 @@ pub struct PublicListQuery {
     params(PublicListQuery),
     responses(
         (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -333,8 +334,8 @@ pub async fn public_list(
     params(("id" = i64, Path, description = "the record's id")),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 404, response = crate::http::openapi::NotFound)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]

@@ -78,6 +78,7 @@ pub struct ApplicationBody {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -634,7 +635,7 @@ pub(super) fn html(status: StatusCode, body: String) -> HttpResponse {
     tag = "public",
     responses(
         (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -670,10 +671,11 @@ struct CommentForm {
     request_body(content = crate::http::openapi::CommentForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 413, description = "too large: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 415, description = "not a form: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 429, description = "too many from here; try later: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -756,7 +758,7 @@ async fn answer(
     params(AnnouncementQuery),
     responses(
         (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -777,7 +779,7 @@ pub async fn announcements_page(
     tag = "public",
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/atom+xml"),
-        (status = 400, response = crate::http::openapi::BadRequest)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -810,6 +812,7 @@ pub struct CampaignBody {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),

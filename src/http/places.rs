@@ -100,6 +100,7 @@ fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -205,6 +206,7 @@ pub async fn retire(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOfQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     pub as_of: Option<String>,
 }
 
@@ -300,9 +302,12 @@ pub struct ListQuery {
     status: Option<String>,
     q: Option<String>,
     updated_since: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     bbox: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 

@@ -47,6 +47,7 @@ fn optional_day(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, Pr
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
@@ -355,7 +356,7 @@ fn wants_json(query: &PageQuery) -> Result<bool, Problem> {
     params(PageQuery),
     responses(
         (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -380,8 +381,8 @@ pub async fn public_renumberings(
     params(("id" = i64, Path, description = "the record's id"), PageQuery),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 404, response = crate::http::openapi::NotFound)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]

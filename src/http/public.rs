@@ -60,8 +60,8 @@ fn problem(error: PublicError) -> Problem {
     params(("code" = String, Path, description = "the code"), PageQuery),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 404, response = crate::http::openapi::NotFound)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]
@@ -149,10 +149,11 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
     request_body(content = crate::http::openapi::ReportForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
-        (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 404, response = crate::http::openapi::NotFound),
-        (status = 413, response = crate::http::openapi::PayloadTooLarge),
-        (status = 415, response = crate::http::openapi::UnsupportedMediaType)
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 413, description = "too large: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 415, description = "not a form: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 429, description = "too many from here; try later: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
     ),
     security(())
 )]

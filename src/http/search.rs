@@ -24,6 +24,7 @@ pub struct SearchParams {
     near: Option<String>,
     division: Option<String>,
     category: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
 }
 

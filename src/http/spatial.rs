@@ -19,16 +19,22 @@ const MAX_WITHIN_M: f64 = 1_000_000.0;
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PointQuery {
+    #[param(value_type = Option<f64>, minimum = -180, maximum = 180)]
     lon: Option<String>,
+    #[param(value_type = Option<f64>, minimum = -90, maximum = 90)]
     lat: Option<String>,
     /// With `crs`: the point in that system (east or longitude, north or latitude) instead of
     /// CGCS2000 lon/lat, and `helmert` for the legacy datums.
+    #[param(value_type = Option<f64>)]
     x: Option<String>,
+    #[param(value_type = Option<f64>)]
     y: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
     k: Option<String>,
     category: Option<String>,
+    #[param(value_type = Option<f64>, minimum = 0)]
     within_m: Option<String>,
 }
 

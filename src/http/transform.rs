@@ -19,7 +19,9 @@ use crate::domain::field_error::{FieldError, FieldErrors};
 pub struct TransformQuery {
     from: Option<String>,
     to: Option<String>,
+    #[param(value_type = Option<f64>)]
     x: Option<String>,
+    #[param(value_type = Option<f64>)]
     y: Option<String>,
     helmert: Option<String>,
 }

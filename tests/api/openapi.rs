@@ -154,7 +154,7 @@ async fn every_error_answer_of_every_operation_is_a_documented_problem() {
                 assert!(answers.contains_key("404"), "{method} {path}");
             }
             for (status, answer) in answers {
-                if status.starts_with('2') {
+                if !(status.starts_with('4') || status.starts_with('5')) {
                     continue;
                 }
                 let answer = match answer["$ref"].as_str() {

@@ -41,7 +41,7 @@ impl CollectionsQuery {
     tag = "ogc",
     params(CollectionsQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated)
     ),
@@ -78,7 +78,7 @@ pub async fn list(
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html")), headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -114,7 +114,7 @@ pub async fn read(
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)

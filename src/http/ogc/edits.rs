@@ -160,9 +160,11 @@ pub async fn create(
         (status = 403, response = crate::http::openapi::Forbidden),
         (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
         (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
         (status = 503, response = crate::http::openapi::Busy)
     ),
     security(("bearer" = []), ("session" = []))
@@ -197,9 +199,11 @@ pub async fn replace(
         (status = 403, response = crate::http::openapi::Forbidden),
         (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
         (status = 413, response = crate::http::openapi::PayloadTooLarge),
         (status = 415, response = crate::http::openapi::UnsupportedMediaType),
         (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
         (status = 503, response = crate::http::openapi::Busy)
     ),
     security(("bearer" = []), ("session" = []))
@@ -234,7 +238,9 @@ pub async fn update(
         (status = 403, response = crate::http::openapi::Forbidden),
         (status = 404, response = crate::http::openapi::NotFound),
         (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
         (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
         (status = 503, response = crate::http::openapi::Busy)
     ),
     security(("bearer" = []), ("session" = []))

@@ -35,7 +35,9 @@ pub struct ItemsParams {
     bbox_crs: Option<String>,
     crs: Option<String>,
     datetime: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
     f: Option<String>,
     filter: Option<String>,
@@ -139,7 +141,7 @@ pub struct ItemParams {
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ItemsParams),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -231,7 +233,7 @@ pub async fn list(
     tag = "ogc",
     params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id"), ItemParams),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)

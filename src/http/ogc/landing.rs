@@ -46,7 +46,7 @@ pub const CONFORMANCE: [&str; 19] = [
     tag = "ogc",
     params(FormatQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest)
     ),
     security(())
@@ -89,7 +89,7 @@ pub async fn landing(
     tag = "ogc",
     params(FormatQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest)
     ),
     security(())

@@ -20,7 +20,7 @@ use crate::http::query::Query;
     tag = "ogc",
     params(FormatQuery),
     responses(
-        (status = 200, description = "the answer", body = crate::http::openapi::Binary, content_type = "application/vnd.oai.openapi+json;version=3.0"),
+        (status = 200, description = "the OGC API definition (OpenAPI 3.0, for OGC clients)", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated)
     ),
