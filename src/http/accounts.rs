@@ -115,7 +115,7 @@ pub async fn create(
     path = "/api/v1/users/{id}",
     operation_id = "accounts_read",
     tag = "users",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -140,7 +140,7 @@ pub async fn read(
     path = "/api/v1/users/{id}",
     operation_id = "accounts_update",
     tag = "users",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = AccountChange, content_type = "application/json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -184,7 +184,7 @@ pub async fn update(
     path = "/api/v1/users/{id}/password",
     operation_id = "accounts_reset_password",
     tag = "users",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = NewPasswordRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),

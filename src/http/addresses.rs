@@ -155,7 +155,7 @@ pub async fn create(
     path = "/api/v1/addresses/{id}",
     operation_id = "addresses_update",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = AddressBody, content_type = "application/json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -193,7 +193,7 @@ pub async fn update(
     path = "/api/v1/addresses/{id}/retire",
     operation_id = "addresses_retire",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ChangeNote, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -230,7 +230,7 @@ pub async fn retire(
     path = "/api/v1/addresses/{id}",
     operation_id = "addresses_read",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), AsOfQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), AsOfQuery),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -255,7 +255,7 @@ pub async fn read(
     path = "/api/v1/addresses/{id}/versions/{version}",
     operation_id = "addresses_read_version",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), ("version" = i64, Path, description = "the version number")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("version" = i64, Path, description = "the version number", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -281,7 +281,7 @@ pub async fn read_version(
     path = "/api/v1/addresses/{id}/history",
     operation_id = "addresses_history",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -446,7 +446,7 @@ pub struct WholeRoadBody {
     path = "/api/v1/addresses/roads/{road_id}/numbering",
     operation_id = "addresses_number_road",
     tag = "addresses",
-    params(("road_id" = i64, Path, description = "the road's place id")),
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
     request_body(content = WholeRoadBody, content_type = "application/json"),
     responses(
         (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
@@ -491,7 +491,7 @@ pub async fn number_road(
     path = "/api/v1/addresses/roads/{road_id}",
     operation_id = "addresses_road_numbering",
     tag = "addresses",
-    params(("road_id" = i64, Path, description = "the road's place id")),
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
     request_body(content = RoadNumbering, content_type = "application/json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/json"),
@@ -525,7 +525,7 @@ pub async fn road_numbering(
     path = "/api/v1/addresses/rules/{jurisdiction}",
     operation_id = "addresses_read_rules",
     tag = "addresses",
-    params(("jurisdiction" = String, Path, description = "a division code (6 digits)")),
+    params(("jurisdiction" = String, Path, description = "a division code (6 digits)", example = "330421")),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -556,7 +556,7 @@ pub async fn read_rules(
     path = "/api/v1/addresses/rules/{jurisdiction}",
     operation_id = "addresses_set_rules",
     tag = "addresses",
-    params(("jurisdiction" = String, Path, description = "a division code (6 digits)")),
+    params(("jurisdiction" = String, Path, description = "a division code (6 digits)", example = "330421")),
     request_body(content = NumberingRules, content_type = "application/json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/json"),
@@ -644,7 +644,8 @@ pub struct ReverseQuery {
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
-        (status = 401, response = crate::http::openapi::Unauthenticated)
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
     ),
     security((), ("bearer" = []), ("session" = []))
 )]
@@ -689,7 +690,7 @@ pub struct RenumberingBody {
     path = "/api/v1/addresses/roads/{road_id}/renumbering",
     operation_id = "addresses_renumber_road",
     tag = "addresses",
-    params(("road_id" = i64, Path, description = "the road's place id")),
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
     request_body(content = RenumberingBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -730,7 +731,7 @@ pub async fn renumber_road(
     path = "/api/v1/addresses/{id}/certificate.pdf",
     operation_id = "addresses_certificate",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -776,7 +777,7 @@ pub struct PlatesQuery {
     tag = "addresses",
     params(PlatesQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", content((Object = "application/json"), (crate::http::openapi::Binary = "text/csv"), (crate::http::openapi::Binary = "image/svg+xml"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden)
@@ -958,7 +959,7 @@ pub async fn applications(
     path = "/api/v1/addresses/applications/{id}",
     operation_id = "addresses_application",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -996,7 +997,7 @@ pub struct DecisionBody {
     path = "/api/v1/addresses/applications/{id}/decision",
     operation_id = "addresses_decide_application",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -1052,10 +1053,10 @@ pub struct DocumentQuery {
     path = "/api/v1/addresses/applications/{id}/documents",
     operation_id = "addresses_add_document",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), DocumentQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), DocumentQuery),
     request_body(content((crate::http::openapi::Binary = "application/pdf"), (crate::http::openapi::Binary = "image/jpeg"), (crate::http::openapi::Binary = "image/png")), description = "the document itself"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -1111,7 +1112,7 @@ pub async fn add_document(
     path = "/api/v1/addresses/applications/{id}/documents",
     operation_id = "addresses_documents",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1137,7 +1138,7 @@ pub async fn documents(
     path = "/api/v1/addresses/applications/{id}/documents/{document}",
     operation_id = "addresses_document",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), ("document" = i64, Path, description = "the document's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("document" = i64, Path, description = "the document's id", example = 1)),
     responses(
         (status = 200, description = "the record", content((crate::http::openapi::Binary = "application/pdf"), (crate::http::openapi::Binary = "image/jpeg"), (crate::http::openapi::Binary = "image/png"))),
         (status = 400, response = crate::http::openapi::BadRequest),

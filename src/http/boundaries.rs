@@ -61,7 +61,7 @@ fn answer_system(crs: Option<&str>, helmert: Option<&str>) -> Result<System, Pro
     tag = "boundaries",
     params(BoundaryQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = Object, content_type = "application/geo+json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden)
@@ -141,7 +141,7 @@ impl From<LineRequest> for LineInput {
     tag = "boundaries",
     request_body(content = LineRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 201, description = "created", body = Object, content_type = "application/geo+json", headers(("Location" = String, description = "the new record"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -187,10 +187,10 @@ pub async fn create(
     path = "/api/v1/boundary-lines/{line_code}",
     operation_id = "boundaries_update",
     tag = "boundaries",
-    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = LineRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -231,9 +231,9 @@ pub async fn update(
     path = "/api/v1/boundary-lines/{line_code}",
     operation_id = "boundaries_read",
     tag = "boundaries",
-    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)"), LineQuery),
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482"), LineQuery),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record", body = Object, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -263,7 +263,7 @@ pub async fn read(
     path = "/api/v1/boundary-lines/{line_code}/history",
     operation_id = "boundaries_history",
     tag = "boundaries",
-    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)")),
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482")),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),

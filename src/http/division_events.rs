@@ -104,7 +104,7 @@ pub async fn list(
     path = "/api/v1/division-events/{id}",
     operation_id = "division_events_read",
     tag = "divisions",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the event's id")),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -134,7 +134,7 @@ pub struct ApproveRequest {
     path = "/api/v1/division-events/{id}/approve",
     operation_id = "division_events_approve",
     tag = "divisions",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the event's id")),
     request_body(content = ApproveRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -173,7 +173,7 @@ pub struct RejectRequest {
     path = "/api/v1/division-events/{id}/reject",
     operation_id = "division_events_reject",
     tag = "divisions",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the event's id")),
     request_body(content = RejectRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),

@@ -41,7 +41,7 @@ pub struct ListQuery {
     tag = "divisions",
     params(ListQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the divisions in force on the day; `format=csv`: all of them as CSV", content((Object = "application/json"), (crate::http::openapi::Binary = "text/csv"))),
         (status = 400, response = crate::http::openapi::BadRequest)
     ),
     security(())
@@ -143,7 +143,7 @@ pub async fn list(
     path = "/api/v1/divisions/{code}",
     operation_id = "divisions_read",
     tag = "divisions",
-    params(("code" = String, Path, description = "the code"), AsOfQuery),
+    params(("code" = String, Path, description = "the division code", example = "330421"), AsOfQuery),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -30,9 +30,9 @@ pub struct GazetteerQuery {
     path = "/api/v1/naming/gazetteer/{division}",
     operation_id = "gazetteer_book",
     tag = "naming",
-    params(("division" = String, Path, description = "a division code"), GazetteerQuery),
+    params(("division" = String, Path, description = "a division code", example = "330421"), GazetteerQuery),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 200, description = "the gazetteer of the division: `format=html` (default) a page, `json` the data, `pdf` the book", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"), (crate::http::openapi::Binary = "application/pdf"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),

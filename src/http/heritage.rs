@@ -127,7 +127,7 @@ pub async fn list(
     path = "/api/v1/naming/heritage/{id}",
     operation_id = "heritage_read",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -164,7 +164,7 @@ pub struct ListingBody {
     path = "/api/v1/naming/heritage/{id}/list",
     operation_id = "heritage_put_on_list",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ListingBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -217,7 +217,7 @@ pub struct ReasonBody {
     path = "/api/v1/naming/heritage/{id}/reject",
     operation_id = "heritage_reject",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ReasonBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -262,7 +262,7 @@ pub async fn reject(
     path = "/api/v1/naming/heritage/{id}/delist",
     operation_id = "heritage_delist",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ReasonBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -331,7 +331,7 @@ pub async fn public_list(
     path = "/public/naming/heritage/{id}",
     operation_id = "heritage_public_page",
     tag = "public",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
         (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),

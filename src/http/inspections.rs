@@ -190,7 +190,7 @@ pub async fn worklist(
     path = "/api/v1/inspections/{id}",
     operation_id = "inspections_read",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -223,7 +223,7 @@ pub struct StateBody {
     path = "/api/v1/inspections/{id}/state",
     operation_id = "inspections_move_to",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = StateBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -280,7 +280,7 @@ pub struct FindingQuery {
     path = "/api/v1/inspections/{id}/findings",
     operation_id = "inspections_findings_list",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), FindingQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), FindingQuery),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -320,10 +320,10 @@ pub struct FindingBody {
     path = "/api/v1/inspections/{id}/findings",
     operation_id = "inspections_record_finding",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = FindingBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -380,7 +380,7 @@ pub struct BatchBody {
     path = "/api/v1/inspections/{id}/findings/batch",
     operation_id = "inspections_record_batch",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = BatchBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -428,7 +428,7 @@ pub async fn record_batch(
     path = "/api/v1/inspections/{id}/reconciliation",
     operation_id = "inspections_reconciliation",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -453,7 +453,7 @@ pub async fn reconciliation(
     path = "/api/v1/inspections/{id}/threads/{subject}",
     operation_id = "inspections_thread",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -487,10 +487,10 @@ pub struct CommentBody {
     path = "/api/v1/inspections/{id}/threads/{subject}/comments",
     operation_id = "inspections_comment",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     request_body(content = CommentBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -531,7 +531,7 @@ pub struct AcceptBody {
     path = "/api/v1/inspections/{id}/threads/{subject}/acceptance",
     operation_id = "inspections_accept",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     request_body(content = AcceptBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -566,7 +566,7 @@ pub async fn accept(
     path = "/api/v1/inspections/{id}/disputes",
     operation_id = "inspections_disputes",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -602,10 +602,10 @@ pub struct DisputeBody {
     path = "/api/v1/inspections/{id}/disputes",
     operation_id = "inspections_open_dispute",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = DisputeBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -653,7 +653,7 @@ pub struct ClaimBody {
     path = "/api/v1/inspections/{id}/disputes/{dispute}/claims",
     operation_id = "inspections_claim",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("dispute" = i64, Path, description = "the dispute's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
     request_body(content = ClaimBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -707,7 +707,7 @@ pub struct DisputeStatusBody {
     path = "/api/v1/inspections/{id}/disputes/{dispute}/status",
     operation_id = "inspections_dispute_status",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("dispute" = i64, Path, description = "the dispute's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
     request_body(content = DisputeStatusBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -749,7 +749,7 @@ pub async fn dispute_status(
     path = "/api/v1/inspections/{id}/tasks",
     operation_id = "inspections_tasks_list",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -785,10 +785,10 @@ pub struct TaskBody {
     path = "/api/v1/inspections/{id}/tasks",
     operation_id = "inspections_create_task",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = TaskBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -839,7 +839,7 @@ pub struct CompletionBody {
     path = "/api/v1/inspections/{id}/tasks/{task}/completion",
     operation_id = "inspections_complete_task",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("task" = i64, Path, description = "the task's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("task" = i64, Path, description = "the task's id", example = 1)),
     request_body(content = CompletionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -880,10 +880,10 @@ pub async fn complete_task(
     path = "/api/v1/inspections/{id}/photos",
     operation_id = "inspections_upload_photo",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -922,7 +922,7 @@ pub async fn upload_photo(
     path = "/api/v1/inspections/{id}/photos/{photo}",
     operation_id = "inspections_photo",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id"), ("photo" = i64, Path, description = "the photo's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("photo" = i64, Path, description = "the photo's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -948,7 +948,7 @@ pub async fn photo(
     path = "/api/v1/inspections/{id}/report",
     operation_id = "inspections_report",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -980,10 +980,10 @@ pub struct SignBody {
     path = "/api/v1/inspections/{id}/signatures",
     operation_id = "inspections_sign",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = SignBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -1015,7 +1015,7 @@ pub async fn sign(
     path = "/api/v1/inspections/{id}/verify",
     operation_id = "inspections_verify",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1059,7 +1059,7 @@ async fn output(
     path = "/api/v1/inspections/{id}/report.html",
     operation_id = "inspections_report_html",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/html"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1090,7 +1090,7 @@ pub async fn report_html(
     path = "/api/v1/inspections/{id}/report.pdf",
     operation_id = "inspections_report_pdf",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1122,7 +1122,7 @@ pub async fn report_pdf(
     path = "/api/v1/inspections/{id}/register.html",
     operation_id = "inspections_register_html",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/html"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1153,7 +1153,7 @@ pub async fn register_html(
     path = "/api/v1/inspections/{id}/findings.csv",
     operation_id = "inspections_findings_csv",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/csv"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -1184,7 +1184,7 @@ pub async fn findings_csv(
     path = "/api/v1/inspections/{id}/map.svg",
     operation_id = "inspections_map_svg",
     tag = "inspections",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "image/svg+xml"),
         (status = 400, response = crate::http::openapi::BadRequest),

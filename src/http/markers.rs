@@ -76,7 +76,7 @@ pub async fn list(
     path = "/api/v1/markers/{number}",
     operation_id = "markers_read",
     tag = "markers",
-    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)"), CrsQuery),
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001"), CrsQuery),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -191,10 +191,10 @@ pub struct ConditionInput {
     path = "/api/v1/markers/{number}/conditions",
     operation_id = "markers_record_condition",
     tag = "markers",
-    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)")),
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001")),
     request_body(content = ConditionInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -230,10 +230,10 @@ pub async fn record_condition(
     path = "/api/v1/markers/{number}/photos",
     operation_id = "markers_upload_photo",
     tag = "markers",
-    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)")),
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001")),
     request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -268,7 +268,7 @@ pub async fn upload_photo(
     path = "/api/v1/markers/photos/{id}",
     operation_id = "markers_photo",
     tag = "markers",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -174,7 +174,7 @@ pub fn division_prefix(text: Option<&str>, field: &str) -> Result<Option<String>
     path = "/api/v1/naming/applications/{id}",
     operation_id = "naming_read",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -299,7 +299,7 @@ pub struct ReportBody {
     path = "/api/v1/naming/applications/{id}/reports",
     operation_id = "naming_add_report",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ReportBody, content_type = "application/json"),
     responses(
         (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"), ("ETag" = String, description = "the version, for `If-Match`"))),
@@ -346,7 +346,7 @@ pub async fn add_report(
     path = "/api/v1/naming/applications/{id}/notice",
     operation_id = "naming_start_notice",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -388,7 +388,7 @@ pub struct ApproveBody {
     path = "/api/v1/naming/applications/{id}/approve",
     operation_id = "naming_approve",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ApproveBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -438,7 +438,7 @@ pub struct RejectBody {
     path = "/api/v1/naming/applications/{id}/reject",
     operation_id = "naming_reject",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = RejectBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -487,7 +487,7 @@ pub struct FilingBody {
     path = "/api/v1/naming/applications/{id}/filing",
     operation_id = "naming_record_filing",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = FilingBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -538,7 +538,7 @@ pub struct AnnounceBody {
     path = "/api/v1/naming/applications/{id}/announcement",
     operation_id = "naming_announce",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = AnnounceBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -667,7 +667,7 @@ struct CommentForm {
     path = "/public/naming/notices/{id}/comments",
     operation_id = "naming_comment",
     tag = "public",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = crate::http::openapi::CommentForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
@@ -865,7 +865,7 @@ pub async fn campaigns_list(
     path = "/api/v1/naming/campaigns/{id}",
     operation_id = "naming_campaign",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -898,7 +898,7 @@ pub struct ItemsQuery {
     path = "/api/v1/naming/campaigns/{id}/items",
     operation_id = "naming_campaign_items",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ItemsQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ItemsQuery),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -939,7 +939,7 @@ pub async fn campaign_items(
     path = "/api/v1/naming/campaigns/{id}/items.csv",
     operation_id = "naming_campaign_export",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/csv"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -983,7 +983,7 @@ pub struct DecisionBody {
     path = "/api/v1/naming/campaign-items/{id}/decision",
     operation_id = "naming_decide_item",
     tag = "naming",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = DecisionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),

@@ -252,7 +252,6 @@ pub async fn document(_query: Query<NoParams>) -> HttpResponse {
     params(crate::http::ogc::landing::FormatQuery),
     responses(
         (status = 200, description = "the landing page (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
-        (status = 200, description = "the landing page", body = Binary, content_type = "text/html"),
         (status = 400, response = BadRequest)
     ),
     security(())

@@ -126,7 +126,7 @@ pub async fn create(
     path = "/api/v1/places/{id}",
     operation_id = "places_update",
     tag = "places",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = PlaceFeatureInput, content_type = "application/geo+json"),
     responses(
         (status = 200, description = "the record as changed", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -164,7 +164,7 @@ pub async fn update(
     path = "/api/v1/places/{id}/retire",
     operation_id = "places_retire",
     tag = "places",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = RetireRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -224,7 +224,7 @@ impl AsOfQuery {
     path = "/api/v1/places/{id}",
     operation_id = "places_read",
     tag = "places",
-    params(("id" = i64, Path, description = "the record's id"), AsOfQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), AsOfQuery),
     responses(
         (status = 200, description = "the record", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -248,7 +248,7 @@ pub async fn read(
     path = "/api/v1/places/{id}/versions/{version}",
     operation_id = "places_read_version",
     tag = "places",
-    params(("id" = i64, Path, description = "the record's id"), ("version" = i64, Path, description = "the version number")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("version" = i64, Path, description = "the version number", example = 1)),
     responses(
         (status = 200, description = "the record", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -273,7 +273,7 @@ pub async fn read_version(
     path = "/api/v1/places/{id}/history",
     operation_id = "places_history",
     tag = "places",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -43,7 +43,7 @@ fn optional_day(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, Pr
     tag = "addresses",
     request_body(content = OrderBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -122,7 +122,7 @@ pub async fn orders(
     path = "/api/v1/addresses/plate-orders/{id}",
     operation_id = "plates_order",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -161,7 +161,7 @@ pub struct StageBody {
     path = "/api/v1/addresses/plate-orders/{id}/stage",
     operation_id = "plates_move_plates",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = StageBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -209,7 +209,7 @@ pub struct SheetQuery {
     path = "/api/v1/addresses/plate-orders/{id}/sheet.pdf",
     operation_id = "plates_sheet",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id"), SheetQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), SheetQuery),
     responses(
         (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -252,7 +252,7 @@ pub struct FlagBody {
     path = "/api/v1/addresses/{id}/plate-flags",
     operation_id = "plates_raise_flag",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = FlagBody, content_type = "application/json"),
     responses(
         (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
@@ -301,7 +301,7 @@ pub struct ResolutionBody {
     path = "/api/v1/addresses/plate-flags/{id}/resolve",
     operation_id = "plates_resolve_flag",
     tag = "addresses",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = ResolutionBody, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
@@ -378,7 +378,7 @@ pub async fn public_renumberings(
     path = "/public/addresses/renumberings/{id}",
     operation_id = "plates_public_renumbering",
     tag = "public",
-    params(("id" = i64, Path, description = "the record's id"), PageQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), PageQuery),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
         (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),

@@ -57,7 +57,7 @@ fn problem(error: PublicError) -> Problem {
     path = "/s/{code}",
     operation_id = "public_sign_page",
     tag = "public",
-    params(("code" = String, Path, description = "the code"), PageQuery),
+    params(("code" = String, Path, description = "the sign's public code (what its QR code carries)"), PageQuery),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
         (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
@@ -145,7 +145,7 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
     path = "/s/{code}/report",
     operation_id = "public_report",
     tag = "public",
-    params(("code" = String, Path, description = "the code")),
+    params(("code" = String, Path, description = "the sign's public code (what its QR code carries)")),
     request_body(content = crate::http::openapi::ReportForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),

@@ -23,7 +23,7 @@ const MVT: &str = "application/vnd.mapbox-vector-tile";
     path = "/tiles/{collection}/{z}/{x}/{y}.mvt",
     operation_id = "tiles_xyz",
     tag = "tiles",
-    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)"), ("z" = String, Path, description = "zoom level"), ("x" = String, Path, description = "tile column"), ("y" = String, Path, description = "tile row")),
+    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)", example = "places"), ("z" = String, Path, description = "zoom level", example = "3"), ("x" = String, Path, description = "tile column", example = "6"), ("y" = String, Path, description = "tile row", example = "2")),
     responses(
         (status = 200, description = "the tile (Mapbox Vector Tile)", body = crate::http::openapi::Binary, content_type = "application/vnd.mapbox-vector-tile", headers(("ETag" = String, description = "the tile's content, for `If-None-Match`"))),
         (status = 204, description = "nothing in this tile"),
@@ -52,7 +52,7 @@ pub async fn xyz(
     path = "/ogc/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}",
     operation_id = "tiles_ogc",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("z" = String, Path, description = "zoom level"), ("y" = String, Path, description = "tile row"), ("x" = String, Path, description = "tile column")),
+    params(("id" = String, Path, description = "the collection", example = "places"), ("z" = String, Path, description = "zoom level", example = "3"), ("y" = String, Path, description = "tile row", example = "2"), ("x" = String, Path, description = "tile column", example = "6")),
     responses(
         (status = 200, description = "the tile (Mapbox Vector Tile)", body = crate::http::openapi::Binary, content_type = "application/vnd.mapbox-vector-tile", headers(("ETag" = String, description = "the tile's content, for `If-None-Match`"))),
         (status = 204, description = "nothing in this tile"),
@@ -131,7 +131,7 @@ async fn answer(
     path = "/tiles/{collection}/tiles.json",
     operation_id = "tiles_tile_json",
     tag = "tiles",
-    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)")),
+    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)", example = "places")),
     responses(
         (status = 200, description = "the TileJSON 3.0 document of the collection", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),

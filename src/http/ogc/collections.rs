@@ -76,7 +76,7 @@ pub async fn list(
     path = "/ogc/collections/{id}",
     operation_id = "ogc_collections_read",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), CollectionsQuery),
     responses(
         (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html")), headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -112,9 +112,9 @@ pub async fn read(
     path = "/ogc/collections/{id}/queryables",
     operation_id = "ogc_collections_queryables",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), CollectionsQuery),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), CollectionsQuery),
     responses(
-        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/schema+json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)

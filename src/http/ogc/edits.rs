@@ -109,7 +109,7 @@ fn written(
     path = "/ogc/collections/{id}/items",
     operation_id = "ogc_edits_create",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places")),
     request_body(content = FeatureBody, content_type = "application/geo+json"),
     responses(
         (status = 201, description = "created", body = Object, content_type = "application/geo+json", headers(("Location" = String, description = "the new record"), ("ETag" = String, description = "the version, for `If-Match`"))),
@@ -151,7 +151,7 @@ pub async fn create(
     path = "/ogc/collections/{id}/items/{feature_id}",
     operation_id = "ogc_edits_replace",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
     request_body(content = FeatureBody, content_type = "application/geo+json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/geo+json"),
@@ -190,7 +190,7 @@ pub async fn replace(
     path = "/ogc/collections/{id}/items/{feature_id}",
     operation_id = "ogc_edits_update",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
     request_body(content = Value, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/geo+json"),
@@ -230,7 +230,7 @@ pub async fn update(
     path = "/ogc/collections/{id}/items/{feature_id}",
     operation_id = "ogc_edits_retire",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
     responses(
         (status = 200, description = "retired", body = Object, content_type = "application/geo+json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -271,7 +271,7 @@ fn allow(allowed: crate::domain::ogc::Allowed) -> Result<HttpResponse, Problem> 
     path = "/ogc/collections/{id}/items",
     operation_id = "ogc_edits_collection_options",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places")),
     responses(
         (status = 204, description = "what may be done here, and by whom asking", headers(("Allow" = String, description = "the methods this caller may use"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -298,7 +298,7 @@ pub async fn collection_options(
     path = "/ogc/collections/{id}/items/{feature_id}",
     operation_id = "ogc_edits_feature_options",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id")),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
     responses(
         (status = 204, description = "what may be done here, and by whom asking", headers(("Allow" = String, description = "the methods this caller may use"))),
         (status = 400, response = crate::http::openapi::BadRequest),

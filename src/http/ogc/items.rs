@@ -139,7 +139,7 @@ pub struct ItemParams {
     path = "/ogc/collections/{id}/items",
     operation_id = "ogc_items_list",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ItemsParams),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ItemsParams),
     responses(
         (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -231,7 +231,7 @@ pub async fn list(
     path = "/ogc/collections/{id}/items/{feature_id}",
     operation_id = "ogc_items_read",
     tag = "ogc",
-    params(("id" = String, Path, description = "the record's id"), ("feature_id" = String, Path, description = "the feature's id"), ItemParams),
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1"), ItemParams),
     responses(
         (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -53,7 +53,7 @@ pub async fn create(
     path = "/api/v1/signs/{id}",
     operation_id = "signs_inventory_read",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -79,7 +79,7 @@ pub async fn read(
     path = "/api/v1/signs/{id}",
     operation_id = "signs_inventory_update",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = SignInput, content_type = "application/json"),
     responses(
         (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),

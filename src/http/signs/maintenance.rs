@@ -41,7 +41,7 @@ pub struct MaintenanceInput {
     path = "/api/v1/signs/{id}/maintenance",
     operation_id = "signs_maintenance_record_maintenance",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = MaintenanceInput, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
@@ -88,7 +88,7 @@ pub async fn record_maintenance(
     path = "/api/v1/signs/{id}/maintenance",
     operation_id = "signs_maintenance_maintenance_log",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -115,10 +115,10 @@ pub async fn maintenance_log(
     path = "/api/v1/signs/{id}/photos",
     operation_id = "signs_maintenance_upload_photo",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -153,7 +153,7 @@ pub async fn upload_photo(
     path = "/api/v1/signs/photos/{id}",
     operation_id = "signs_maintenance_photo",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
         (status = 400, response = crate::http::openapi::BadRequest),
@@ -181,7 +181,7 @@ pub async fn photo(
     path = "/api/v1/signs/{id}/scans",
     operation_id = "signs_maintenance_scans",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
         (status = 200, description = "the answer", body = Object, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -23,7 +23,7 @@ pub struct QrQuery {
     path = "/api/v1/signs/{id}/qr.{format}",
     operation_id = "signs_qr_qr",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id"), ("format" = String, Path, description = "`svg` or `png`"), QrQuery),
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("format" = String, Path, description = "`svg` or `png`", example = "svg"), QrQuery),
     responses(
         (status = 200, description = "the file", content((crate::http::openapi::Binary = "image/svg+xml"), (crate::http::openapi::Binary = "image/png"))),
         (status = 400, response = crate::http::openapi::BadRequest),

@@ -54,7 +54,7 @@ pub struct HandleReport {
     path = "/api/v1/signs/reports/{id}",
     operation_id = "signs_reports_handle_report",
     tag = "signs",
-    params(("id" = i64, Path, description = "the record's id")),
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = HandleReport, content_type = "application/json"),
     responses(
         (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
