@@ -9,4 +9,7 @@ window.ui = SwaggerUIBundle({
   validatorUrl: null,
   deepLinking: true,
   defaultModelsExpandDepth: 0,
+  // Some 170 operations: the tags open on a click, so the page is drawn at once.
+  docExpansion: 'none',
+  filter: true,
 });
