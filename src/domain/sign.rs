@@ -393,7 +393,7 @@ impl SignInput {
 }
 
 /// A registered sign as the store keeps it and the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Sign {
     /// The sign's id in the inventory.
     pub id: i64,

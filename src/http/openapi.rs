@@ -489,6 +489,34 @@ pub struct SignedInUser {
     user: crate::domain::account::Actor,
 }
 
+/// A sign as the API shows it (`http::signs::sign_json`): the record, the URL its QR code
+/// carries, and its QR images.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::signs`; this is its schema
+pub struct SignAnswer {
+    sign: crate::domain::sign::Sign,
+    /// The public page the QR code opens (`/s/{code}`).
+    url: String,
+    qr: QrLinks,
+}
+
+/// The QR images of a sign.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::signs`; this is its schema
+pub struct QrLinks {
+    svg: String,
+    png: String,
+}
+
+/// A page of signs: `GET /api/v1/signs`.
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)] // built as JSON by `http::signs::list`; this is its schema
+pub struct SignList {
+    signs: Vec<SignAnswer>,
+    numberMatched: i64,
+    numberReturned: i64,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 

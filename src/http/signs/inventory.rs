@@ -22,7 +22,7 @@ use crate::http::problem::Problem;
     tag = "signs",
     request_body(content = SignInput, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 201, description = "created", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -55,7 +55,7 @@ pub async fn create(
     tag = "signs",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -82,7 +82,7 @@ pub async fn read(
     params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = SignInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record as changed", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -132,7 +132,7 @@ pub struct ListQuery {
     tag = "signs",
     params(ListQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::SignList, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden)

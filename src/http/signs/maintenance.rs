@@ -44,7 +44,7 @@ pub struct MaintenanceInput {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = MaintenanceInput, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "done: the record as it is now", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
