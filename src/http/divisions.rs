@@ -41,7 +41,7 @@ pub struct ListQuery {
     tag = "divisions",
     params(ListQuery),
     responses(
-        (status = 200, description = "the divisions in force on the day; `format=csv`: all of them as CSV", content((Object = "application/json"), (crate::http::openapi::Binary = "text/csv"))),
+        (status = 200, description = "the divisions in force on the day; `format=csv`: all of them as CSV", content((crate::http::openapi::DivisionList = "application/json"), (crate::http::openapi::Binary = "text/csv"))),
         (status = 400, response = crate::http::openapi::BadRequest)
     ),
     security(())

@@ -517,6 +517,16 @@ pub struct SignList {
     numberReturned: i64,
 }
 
+/// The divisions in force on a day: `GET /api/v1/divisions`.
+#[derive(ToSchema)]
+#[allow(dead_code, non_snake_case)] // built as JSON by `http::divisions::list`; this is its schema
+pub struct DivisionList {
+    as_of: chrono::NaiveDate,
+    numberMatched: i64,
+    numberReturned: i64,
+    divisions: Vec<crate::store::divisions::DivisionRecord>,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 
