@@ -136,7 +136,7 @@ pub fn chinese_numeral(n: u32) -> String {
 
 /// The level of an address record in the plate family: a door (门牌), a building (楼牌), an
 /// entrance of a building (单元牌), a flat (户(室)牌).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressLevel {
     /// A door numbered on its road: 亭桥路12号.

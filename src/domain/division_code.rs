@@ -84,7 +84,7 @@ impl DivisionLevel {
 /// assert_eq!(code.as_str(), "330421101");
 /// assert_eq!(code.level(), DivisionLevel::Township);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct DivisionCode(String);
 

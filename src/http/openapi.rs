@@ -527,6 +527,25 @@ pub struct DivisionList {
     divisions: Vec<crate::store::divisions::DivisionRecord>,
 }
 
+/// Every version of a place: `GET /api/v1/places/{id}/history`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::places::history`; this is its schema
+pub struct PlaceHistory {
+    place_id: i64,
+    versions: Vec<crate::domain::version::VersionMeta>,
+}
+
+/// Names (and addresses) found: `GET /api/v1/search`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::search::search`; this is its schema
+pub struct SearchAnswer {
+    /// The text searched for.
+    query: String,
+    hits: Vec<crate::app::search::Hit>,
+    /// The register's addresses matching a text with a number in it.
+    addresses: Vec<crate::search::addresses::IndexedAddress>,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 

@@ -275,7 +275,7 @@ pub async fn read_version(
     tag = "places",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::PlaceHistory, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)

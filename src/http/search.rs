@@ -35,7 +35,7 @@ pub struct SearchParams {
     tag = "search",
     params(SearchParams),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::SearchAnswer, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated)
     ),
