@@ -546,6 +546,20 @@ pub struct SearchAnswer {
     addresses: Vec<crate::search::addresses::IndexedAddress>,
 }
 
+/// An account as administrators see it: `GET /api/v1/users/{id}` and the writes.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::accounts`; this is its schema
+pub struct UserAnswer {
+    user: crate::store::accounts::UserRecord,
+}
+
+/// The accounts inside the administrator's jurisdiction: `GET /api/v1/users`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::accounts::list`; this is its schema
+pub struct UserList {
+    users: Vec<crate::store::accounts::UserRecord>,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 
