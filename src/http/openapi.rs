@@ -560,6 +560,48 @@ pub struct UserList {
     users: Vec<crate::store::accounts::UserRecord>,
 }
 
+/// One coordinate converted: `GET /api/v1/transform`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::transform`; this is its schema
+pub struct Transformed {
+    /// The system converted from, as `EPSG:<code>`.
+    from: String,
+    /// The system converted to.
+    to: String,
+    /// The coordinate as given (x, y).
+    input: [f64; 2],
+    x: f64,
+    y: f64,
+}
+
+/// A place near a point, with its distance: `GET /api/v1/places/nearest`.
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::spatial::nearest`; this is its schema
+pub struct NearPlace {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(pattern = "^Feature$")]
+    kind: String,
+    id: i64,
+    #[schema(value_type = Option<Geometry>)]
+    geometry: Option<()>,
+    properties: crate::domain::place::PlaceProperties,
+    /// Geodesic, in metres (0 inside a polygon).
+    distance_m: f64,
+}
+
+/// The nearest places: a GeoJSON FeatureCollection.
+#[derive(serde::Serialize, ToSchema)]
+#[allow(dead_code, non_snake_case)] // built as JSON by `http::spatial::nearest`; this is its schema
+pub struct NearPlaces {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    #[schema(pattern = "^FeatureCollection$")]
+    kind: String,
+    features: Vec<NearPlace>,
+    numberReturned: i64,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 

@@ -170,7 +170,7 @@ pub async fn reverse(
     tag = "places",
     params(PointQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::NearPlaces, content_type = "application/geo+json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated)
     ),

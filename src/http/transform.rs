@@ -51,7 +51,7 @@ pub(super) fn parse_system(
     tag = "spatial",
     params(TransformQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::Transformed, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest)
     ),
     security(())
