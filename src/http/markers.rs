@@ -47,7 +47,7 @@ impl CrsQuery {
     tag = "markers",
     params(CrsQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::http::openapi::MarkerList, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden)

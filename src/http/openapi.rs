@@ -602,6 +602,14 @@ pub struct NearPlaces {
     numberReturned: i64,
 }
 
+/// The markers of a boundary line: `GET /api/v1/markers?line=`.
+#[derive(ToSchema)]
+#[allow(dead_code)] // built as JSON by `http::markers::list`; this is its schema
+pub struct MarkerList {
+    line_code: String,
+    markers: Vec<crate::app::markers::MarkerSummary>,
+}
+
 /// A file: a photo, a PDF, an image, a page or a tile, as bytes.
 pub struct Binary;
 
