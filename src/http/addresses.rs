@@ -847,6 +847,7 @@ const APPLICATION_TAG: char = 'q';
 /// An application as staff send it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AddressApplicationBody)]
 pub struct ApplicationBody {
     road_id: i64,
     applicant: String,
@@ -982,6 +983,7 @@ pub async fn application(
 /// A decision as staff send it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AddressDecisionBody)]
 pub struct DecisionBody {
     approve: bool,
     #[serde(default)]

@@ -52,6 +52,7 @@ fn stored_response(status: StatusCode, application: &StoredApplication) -> HttpR
 /// An application as staff send it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NamingApplicationBody)]
 pub struct ApplicationBody {
     kind: ApplicationKind,
     #[serde(default)]
@@ -968,6 +969,7 @@ pub async fn campaign_export(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CampaignDecisionBody)]
 pub struct DecisionBody {
     decision: String,
     reason: String,

@@ -659,6 +659,71 @@ pub struct CommentForm {
 
 #[cfg(test)]
 mod tests {
+    /// utoipa names a schema after its type and keeps the last of two with one name, so two
+    /// documented types of one name would silently share a schema: each needs its own name
+    /// (`#[schema(as = …)]`).
+    #[test]
+    fn no_two_documented_types_share_a_schema_name() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut sources = Vec::new();
+        files(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut sources,
+        );
+        let mut seen = std::collections::BTreeMap::<String, String>::new();
+        for file in sources {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.trim_start().starts_with("#[derive(") || line.trim() == "#[derive(") {
+                    continue;
+                }
+                // The derive, its attributes and the item they decorate.
+                let rest = &lines[i..(i + 20).min(lines.len())];
+                let Some(item) = rest.iter().position(|l| {
+                    let l = l
+                        .trim_start()
+                        .trim_start_matches("pub ")
+                        .trim_start_matches("pub(crate) ");
+                    l.starts_with("struct ") || l.starts_with("enum ")
+                }) else {
+                    continue;
+                };
+                let head = rest[..item].join(" ");
+                if !head.contains("ToSchema") {
+                    continue;
+                }
+                let name = match head.split("#[schema(as = ").nth(1) {
+                    Some(after) => after.split(')').next().unwrap().to_string(),
+                    None => rest[item]
+                        .split_whitespace()
+                        .skip_while(|w| *w != "struct" && *w != "enum")
+                        .nth(1)
+                        .unwrap()
+                        .trim_end_matches(['{', '(', ';'])
+                        .split('<')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                };
+                let place = format!("{}:{}", file.display(), i + 1);
+                if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                    panic!("two documented types are named {name}: {other} and {place}");
+                }
+            }
+        }
+        assert!(seen.contains_key("Problem"), "{seen:?}");
+    }
+
     #[test]
     fn the_document_is_openapi_3_1_and_names_the_problem_schema() {
         let document: serde_json::Value = serde_json::from_str(super::json()).unwrap();

@@ -32,7 +32,7 @@ pub struct RomanizeQuery {
     tag = "romanize",
     params(RomanizeQuery),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::domain::romanize::Romanization, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated)
     ),

@@ -23,6 +23,7 @@ use crate::http::query::{NoParams, Query};
 use crate::store::places::StoredPlace;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = OgcFeatureType)]
 enum FeatureType {
     Feature,
 }
