@@ -209,10 +209,13 @@ async fn schemathesis_finds_no_server_error_and_no_answer_against_the_document()
         "--report-dir".into(),
         reports.path().display().to_string(),
     ];
+    let cwd = reports.path().to_path_buf();
     let started = Instant::now();
     let output = tokio::task::spawn_blocking(move || {
         std::process::Command::new(&schemathesis)
             .args(&args)
+            // Its cache goes beside it (.schemathesis/), not into the checkout.
+            .current_dir(&cwd)
             .output()
             .unwrap_or_else(|e| panic!("{schemathesis} runs: {e}"))
     })
