@@ -308,6 +308,10 @@ pub async fn history(
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     road_id: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     status: Option<String>,
     #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
@@ -763,6 +767,10 @@ pub async fn certificate(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlatesQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     format: Option<String>,
     table: Option<String>,
@@ -917,6 +925,10 @@ pub async fn file_application(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationsQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     overdue: Option<String>,
 }

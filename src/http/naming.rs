@@ -117,6 +117,10 @@ pub async fn file(
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     stage: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
 }
 
@@ -225,6 +229,10 @@ pub async fn overdue(
 pub struct CheckQuery {
     name: Option<String>,
     category: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     place_id: Option<i64>,
 }
@@ -577,6 +585,10 @@ pub async fn announce(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnnouncementQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     from: Option<String>,
     to: Option<String>,

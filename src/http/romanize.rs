@@ -20,6 +20,10 @@ const MAX_PAGE: usize = 1000;
 pub struct RomanizeQuery {
     name: Option<String>,
     category: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     /// An explicit split: the proper name (专名); the rest of the name is the generic term.
     proper: Option<String>,
@@ -97,6 +101,10 @@ pub async fn romanize(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     category: Option<String>,
     limit: Option<usize>,

@@ -22,6 +22,10 @@ const MAX_LIMIT: usize = 50;
 pub struct SearchParams {
     q: Option<String>,
     near: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     category: Option<String>,
     #[param(value_type = Option<i64>, minimum = 0)]
