@@ -107,7 +107,7 @@ pub struct PositionInput {
 
 /// A measured position: as surveyed, converted to CGCS2000, and how far it lies from the
 /// registered position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasuredPosition {
     /// The system it was surveyed in.
     pub crs: String,
@@ -217,7 +217,7 @@ pub struct FindingInput {
 }
 
 /// A finding as stored, versioned and hashed into the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     /// A segment's or the line's changes on the ground.
     #[serde(default)]

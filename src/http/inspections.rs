@@ -323,7 +323,7 @@ pub struct FindingBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = FindingBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::domain::inspection_records::FindingRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -383,7 +383,7 @@ pub struct BatchBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = BatchBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::app::inspections::findings::BatchResult, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -430,7 +430,7 @@ pub async fn record_batch(
     tag = "inspections",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::domain::inspection_reconcile::Reconciliation, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -455,7 +455,7 @@ pub async fn reconciliation(
     tag = "inspections",
     params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 200, description = "the record", body = crate::app::inspections::discussion::Thread, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -490,7 +490,7 @@ pub struct CommentBody {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     request_body(content = CommentBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::domain::inspection_records::CommentRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -534,7 +534,7 @@ pub struct AcceptBody {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
     request_body(content = AcceptBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_reconcile::Item, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -605,7 +605,7 @@ pub struct DisputeBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = DisputeBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -656,7 +656,7 @@ pub struct ClaimBody {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
     request_body(content = ClaimBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -710,7 +710,7 @@ pub struct DisputeStatusBody {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
     request_body(content = DisputeStatusBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -788,7 +788,7 @@ pub struct TaskBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = TaskBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::domain::inspection_records::TaskRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -842,7 +842,7 @@ pub struct CompletionBody {
     params(("id" = i64, Path, description = "the record's id", example = 1), ("task" = i64, Path, description = "the task's id", example = 1)),
     request_body(content = CompletionBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::TaskRecord, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -950,7 +950,7 @@ pub async fn photo(
     tag = "inspections",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::app::inspections::report::ReportView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -983,7 +983,7 @@ pub struct SignBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = SignBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::app::inspections::report::ReportView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -1017,7 +1017,7 @@ pub async fn sign(
     tag = "inspections",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 200, description = "the answer", body = crate::app::inspections::report::Verification, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
