@@ -36,6 +36,16 @@ const html = readFileSync(join(here, 'src', 'index.html'), 'utf8')
 writeFileSync(join(dist, 'index.html'), html);
 copyFileSync(join(here, 'src', 'favicon.svg'), join(dist, 'assets', 'favicon.svg'));
 
+// The interactive page of the API (/app/api-docs.html): Swagger UI's own built files from the
+// npm package, and the page that points it at /api/v1/openapi.json.
+const swagger = join(here, 'node_modules', 'swagger-ui-dist');
+mkdirSync(join(dist, 'api-docs'), { recursive: true });
+for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+  copyFileSync(join(swagger, file), join(dist, 'api-docs', file));
+}
+copyFileSync(join(here, 'src', 'api-docs.js'), join(dist, 'api-docs', 'init.js'));
+copyFileSync(join(here, 'src', 'api-docs.html'), join(dist, 'api-docs.html'));
+
 // The service worker keeps this build's files for opening the field form offline; its name is
 // fixed (sw.js, never cached for good) and it learns the hashed names of this build.
 const assets = [...outputs.map((f) => `/app/assets/${f}`), '/app/assets/favicon.svg'];

@@ -73,7 +73,7 @@ impl System {
 }
 
 /// A position in a requested system, rounded as the service answers (see `Crs::round`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Position {
     /// `EPSG:…`.
     pub crs: String,
@@ -84,7 +84,7 @@ pub struct Position {
 }
 
 /// Another marker of the same pair or triple, and whether it is registered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Companion {
     /// Its number.
     pub marker_number: String,
@@ -93,7 +93,7 @@ pub struct Companion {
 }
 
 /// A marker in the list of its line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MarkerSummary {
     /// Its number.
     pub marker_number: String,

@@ -9,7 +9,7 @@ use crate::store::StoreError;
 use crate::store::reference::Division;
 
 /// One hit: the record, the name that matched and how, and where it lies.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     id: i64,
     name: String,

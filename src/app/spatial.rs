@@ -41,7 +41,7 @@ impl PointQuery {
 }
 
 /// A named feature near the point, with its geodesic distance rounded to 0.1 m.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NearFeature {
     id: i64,
     name: String,
@@ -63,7 +63,7 @@ impl From<&NearHit<'_>> for NearFeature {
 }
 
 /// An area record containing the point.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ContainingArea {
     id: i64,
     name: String,
@@ -72,7 +72,7 @@ pub struct ContainingArea {
 }
 
 /// The answer of reverse geocoding.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Reverse {
     point: [f64; 2],
     /// Province → … → the deepest administrative division containing the point.

@@ -18,7 +18,7 @@ use super::division_code::{DivisionCode, Jurisdiction};
 /// assert_eq!(Role::Admin.to_string(), "admin");
 /// assert!(Role::parse("superuser").is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Users, jurisdictions, audit; edits anywhere in their jurisdiction (all of China without one).
@@ -184,7 +184,7 @@ impl fmt::Debug for NewPassword {
 /// assert!(admin.may_edit_places_in(&[haining.clone()]).is_ok());
 /// assert!(admin.may_change_shared_line(&xitang, &haining).is_ok());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Actor {
     /// The account's id in the store.
     pub user_id: i64,
@@ -193,6 +193,7 @@ pub struct Actor {
     /// What the account does.
     pub role: Role,
     /// Where the account may act; empty for an admin means everywhere, for anyone else nowhere.
+    #[schema(value_type = Vec<String>)]
     pub jurisdictions: Vec<Jurisdiction>,
 }
 

@@ -19,7 +19,7 @@ use super::field_error::FieldErrors;
 /// assert_eq!(door.written(SuffixStyle::Zhi), "12之一号");
 /// assert_eq!(HouseNumber::with_suffix(7, 12).written(SuffixStyle::Zhi), "7之十二号");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuffixStyle {
     /// `12-1号`.
@@ -136,7 +136,7 @@ pub fn chinese_numeral(n: u32) -> String {
 
 /// The level of an address record in the plate family: a door (门牌), a building (楼牌), an
 /// entrance of a building (单元牌), a flat (户(室)牌).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressLevel {
     /// A door numbered on its road: 亭桥路12号.
@@ -173,7 +173,9 @@ impl AddressLevel {
 
 /// Where an address record is in its life: proposed (a number put forward, not yet decided),
 /// assigned (decided and in force), retired (no longer in use; kept as history).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AddressStatus {
     /// Put forward, awaiting the office's decision.

@@ -12,7 +12,7 @@ use super::account::Role;
 use super::address::{HouseNumber, SuffixStyle};
 
 /// Which way a road runs, which decides the end it is numbered from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Orientation {
     /// Numbered from its eastern end westward.
@@ -24,7 +24,7 @@ pub enum Orientation {
 }
 
 /// How numbers follow the doors of a side.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scheme {
     /// One number after the other, door by door (with reserved numbers, see
@@ -39,7 +39,7 @@ pub enum Scheme {
 }
 
 /// Which side of the numbering direction takes the odd numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Left of someone walking from the road's numbering start.
@@ -88,7 +88,7 @@ impl Side {
 /// assert_eq!(by_distance.scheme, Scheme::Distance { metres_per_pair: 10.0 });
 /// assert!(by_distance.check().is_ok());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct NumberingRules {
     /// Sequence or distance in metres.
@@ -210,7 +210,7 @@ impl NumberingRules {
 }
 
 /// What a road record says about its own numbering: stored with the road.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoadNumbering {
     /// How the road runs; taken from its line's ends when not given.

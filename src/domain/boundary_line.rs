@@ -104,7 +104,7 @@ impl LineCode {
 }
 
 /// 界线协议书: the agreement both sides signed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agreement {
     /// e.g. 嘉善县与平湖市行政区域界线协议书
@@ -153,7 +153,7 @@ pub struct Segment {
 
 /// Which side leads a segment (界线分段负责方): the segment is named by the marker numbers at
 /// its ends (`None` at an end of the line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SegmentLead {
     /// The marker number at the segment's start.

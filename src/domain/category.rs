@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// One category of the catalogue: a class (大类, two digits), a subclass (中类) or a
 /// sub-subclass (小类) with its names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Category {
     /// The hierarchical code: `24` 居民点, `242` 农村居民点.
     pub code: String,

@@ -46,7 +46,9 @@ pub enum DivisionCodeError {
 /// let level: DivisionLevel = serde_json::from_str("\"county\"").unwrap();
 /// assert_eq!(level, DivisionLevel::County);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DivisionLevel {
     /// 省级: province, autonomous region, municipality, SAR (`330000`).
@@ -82,7 +84,7 @@ impl DivisionLevel {
 /// assert_eq!(code.as_str(), "330421101");
 /// assert_eq!(code.level(), DivisionLevel::Township);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct DivisionCode(String);
 

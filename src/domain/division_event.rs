@@ -22,7 +22,7 @@ const MAX_NAME_CHARS: usize = 50;
 const MAX_TEXT_CHARS: usize = 500;
 
 /// What the approval document calls a change (checked against the shape of its changes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// 设立
@@ -96,7 +96,7 @@ impl EventStatus {
 }
 
 /// A division's state as an event leaves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionState {
     /// Its code after the event (the same one, unless the event re-codes it).
@@ -112,7 +112,7 @@ pub struct DivisionState {
 }
 
 /// One division's part in an event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposedChange {
     /// The division in force that changes; absent for one the event establishes.
@@ -130,7 +130,7 @@ pub struct ProposedChange {
 }
 
 /// An event as an administrator proposes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
     /// What the approval document calls the change.
@@ -147,7 +147,7 @@ pub struct Proposal {
 }
 
 /// The approval that makes an event take effect.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventApproval {
     /// 批准机关, e.g. 国务院, 浙江省人民政府.

@@ -12,7 +12,7 @@ use serde::Serialize;
 /// assert_eq!(error.field, "properties.standard_name");
 /// assert_eq!(error.message, "the name is empty");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// The path of the field in the input (`geometry.coordinates[0][3]`).
     pub field: String,

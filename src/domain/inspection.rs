@@ -19,7 +19,7 @@ use serde::Serialize;
 /// assert_eq!(RoundState::Signing.next(), Some(RoundState::Signed));
 /// assert_eq!(RoundState::Signed.next(), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundState {
     /// Opened, teams named, not started.
@@ -345,7 +345,7 @@ pub fn claim_colour(side: &str, sides: [&str; 2]) -> Option<&'static str> {
 
 /// A dispute's status: open → negotiated → escalated to the superior authority → resolved with
 /// the resolving document (negotiation may also resolve it directly).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisputeStatus {
     /// Recorded, not yet negotiated.
@@ -412,7 +412,7 @@ impl DisputeStatus {
 }
 
 /// What a task asks of the side that leads the marker's segment (art. 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskAction {
     /// Mend a damaged or tilted marker in place.

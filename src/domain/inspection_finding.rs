@@ -17,7 +17,7 @@ use super::field_error::FieldErrors;
 use super::inspection::Subject;
 
 /// What a team found a marker to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FoundCondition {
     /// Standing as set.
@@ -70,7 +70,7 @@ impl FoundCondition {
 }
 
 /// Whether a marker's inscription (注记) can be read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Inscription {
     /// 清晰.
@@ -90,7 +90,7 @@ impl Inscription {
 }
 
 /// A position as the team surveyed it, in the system they declared.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionInput {
     /// `EPSG:…` (CGCS2000 when absent).
@@ -107,7 +107,7 @@ pub struct PositionInput {
 
 /// A measured position: as surveyed, converted to CGCS2000, and how far it lies from the
 /// registered position.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasuredPosition {
     /// The system it was surveyed in.
     pub crs: String,
@@ -126,7 +126,7 @@ pub struct MeasuredPosition {
 }
 
 /// A reference object (方位物) checked: found or not, and re-measured when found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceCheck {
     /// Grid bearing from the marker as re-measured, degrees.
@@ -143,7 +143,7 @@ pub struct ReferenceCheck {
 
 /// Something changed across or along the line: construction across it, a river or road that
 /// moved. Its geometry records where, beside the agreed line, which stays (art. 7).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GroundChange {
     /// What and where.
@@ -159,7 +159,7 @@ pub struct GroundChange {
 }
 
 /// The kinds of change on the ground a finding records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A building, road or works built across the line.
@@ -182,7 +182,7 @@ impl ChangeKind {
 }
 
 /// A finding as a client sends it, for any subject; what applies is checked by [`check_input`].
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingInput {
     /// The day it was observed.
@@ -217,7 +217,7 @@ pub struct FindingInput {
 }
 
 /// A finding as stored, versioned and hashed into the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Finding {
     /// A segment's or the line's changes on the ground.
     #[serde(default)]

@@ -47,7 +47,7 @@ pub struct ItemInput<'a> {
 }
 
 /// How an item stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Both sides found the same.
@@ -76,7 +76,7 @@ impl Verdict {
 }
 
 /// One way two findings differ.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Difference {
     /// The field (`condition`, `position`, `references[电杆]` …).
     pub field: String,
@@ -85,7 +85,7 @@ pub struct Difference {
 }
 
 /// An item as reconciled.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Item {
     /// The item.
     pub subject: String,
@@ -99,7 +99,7 @@ pub struct Item {
 }
 
 /// The comparison of a whole round, in the order of its items, with counts by verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reconciliation {
     /// Every item.
     pub items: Vec<Item>,

@@ -364,7 +364,7 @@ pub fn participation(
 }
 
 /// One version of a side's finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct FindingRecord {
     /// The side.
     pub side: String,
@@ -385,7 +385,7 @@ pub struct FindingRecord {
 }
 
 /// A side's acceptance of one side's finding of a differing item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AcceptanceRecord {
     /// The item.
     pub subject: String,
@@ -402,7 +402,7 @@ pub struct AcceptanceRecord {
 }
 
 /// A comment in the discussion of an item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CommentRecord {
     /// Its id.
     pub id: i64,
@@ -421,7 +421,7 @@ pub struct CommentRecord {
 }
 
 /// A side's claimed line in a dispute.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClaimRecord {
     /// The side claiming.
     pub side: String,
@@ -436,7 +436,7 @@ pub struct ClaimRecord {
 }
 
 /// A step of a dispute's status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DisputeStepRecord {
     /// The status it moved to.
     pub status: DisputeStatus,
@@ -451,7 +451,7 @@ pub struct DisputeStepRecord {
 }
 
 /// A dispute (争议) with both claims and its history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DisputeRecord {
     /// Its id.
     pub id: i64,
@@ -478,7 +478,7 @@ pub struct DisputeRecord {
 }
 
 /// Whether a task is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// To do.
@@ -498,7 +498,7 @@ impl TaskStatus {
 }
 
 /// The position a moved or new marker is set at.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewPosition {
     /// CGCS2000 longitude.
     pub lon: f64,
@@ -513,7 +513,7 @@ pub struct NewPosition {
 }
 
 /// A task for the side leading a marker's segment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TaskRecord {
     /// Its id.
     pub id: i64,
@@ -571,7 +571,7 @@ pub struct PhotoRecord {
 }
 
 /// A signer's signature of the report's hash.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SignatureRecord {
     /// The side signed for.
     pub side: String,

@@ -32,7 +32,7 @@ use super::inspection_reconcile::Verdict;
 use super::marker::ReferenceObject;
 
 /// The agreement (协议书) as the report carries it (fields in canonical order).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportAgreement {
     /// The document number.
     pub number: String,
@@ -53,7 +53,7 @@ impl From<&Agreement> for ReportAgreement {
 }
 
 /// A registered reference object (方位物) as the report carries it (fields in canonical order).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportReference {
     /// Grid bearing from the marker, degrees.
     pub bearing_deg: f64,
@@ -74,7 +74,7 @@ impl From<&ReferenceObject> for ReportReference {
 }
 
 /// One side of the line, with its team and signer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportSide {
     /// The division code.
     pub code: String,
@@ -89,7 +89,7 @@ pub struct ReportSide {
 }
 
 /// The line as the basis recorded it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportLine {
     /// The agreement (协议书).
     pub agreement: Option<ReportAgreement>,
@@ -104,7 +104,7 @@ pub struct ReportLine {
 }
 
 /// The round.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportRound {
     /// The cause of an ad-hoc inspection.
     pub adhoc_cause: Option<String>,
@@ -123,7 +123,7 @@ pub struct ReportRound {
 }
 
 /// The counts of the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportCounts {
     /// Markers whose held measured position exceeds the tolerance.
     pub beyond_tolerance: usize,
@@ -148,7 +148,7 @@ pub struct ReportCounts {
 }
 
 /// One marker's row: the register's entry and what each side found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MarkerRow {
     /// Each side's finding (division code → finding).
     pub findings: BTreeMap<String, Finding>,
@@ -186,7 +186,7 @@ impl MarkerRow {
 }
 
 /// A segment's or the line's row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StretchRow {
     /// Each side's finding.
     pub findings: BTreeMap<String, Finding>,
@@ -205,7 +205,7 @@ pub struct StretchRow {
 }
 
 /// One side's claimed line of a dispute.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Claim {
     /// `red` or `blue`.
     pub colour: String,
@@ -216,7 +216,7 @@ pub struct Claim {
 }
 
 /// A step in a dispute's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DisputeStep {
     /// Who.
     pub by: String,
@@ -229,7 +229,7 @@ pub struct DisputeStep {
 }
 
 /// A dispute (争议).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DisputeRow {
     /// The dispute of the previous round it carries over.
     pub carried_from: Option<i64>,
@@ -250,7 +250,7 @@ pub struct DisputeRow {
 }
 
 /// An action (task).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TaskRow {
     /// What to do.
     pub action: String,
@@ -277,7 +277,7 @@ pub struct TaskRow {
 }
 
 /// A photo in the index.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PhotoRow {
     /// Its id.
     pub id: i64,
@@ -290,7 +290,7 @@ pub struct PhotoRow {
 }
 
 /// The report's content: everything the signers sign.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReportContent {
     /// The counts.
     pub counts: ReportCounts,

@@ -194,7 +194,7 @@ impl fmt::Display for MarkerId {
 
 /// 方位物: a landmark by which a lost marker is found again, with the grid bearing (degrees
 /// clockwise from grid north) and the distance from the marker to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReferenceObject {
     /// What it is: 电杆, a named tree, a bridge …
@@ -231,7 +231,7 @@ impl ReferenceObject {
 }
 
 /// What an inspection found at a marker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MarkerCondition {
     /// Standing as set.

@@ -17,7 +17,7 @@ pub const DEFAULT_NOTICE_DAYS: u32 = 7;
 
 /// What an application says (art. 11): the naming or renaming plan and its reasons, the name's
 /// meaning and origin, and the feature's location, extent and nature, with attachments.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationContent {
     /// The naming or renaming plan (命名、更名方案).
@@ -44,7 +44,7 @@ pub struct ApplicationContent {
 }
 
 /// Whether an application gives a new feature its name or changes an existing record's name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationKind {
     /// 命名: a feature without a record gets one with the approved name.
@@ -137,7 +137,9 @@ impl Stage {
 }
 
 /// The three reports of art. 11.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportKind {
     /// 综合评估.
@@ -177,7 +179,7 @@ impl ReportKind {
 }
 
 /// What a report concludes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The name is suitable.

@@ -90,7 +90,7 @@ impl HeritageStatus {
 
 /// A document that supports a nomination or an application: a title and where to find it
 /// (an archive reference, a file number or a URL).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// What it is (《嘉善县志》（1995）卷二).
@@ -101,7 +101,7 @@ pub struct Document {
 }
 
 /// The evidence of a heritage nomination.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     /// Since when the name is attested, in words (北宋, 明嘉靖年间).

@@ -29,7 +29,7 @@ const MAX_ALTERNATE_NAMES: usize = 100;
 /// // Only the stored lower-case names are read.
 /// assert_eq!(PlaceStatus::parse("Current"), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlaceStatus {
     /// In use (the default).
@@ -60,7 +60,7 @@ impl PlaceStatus {
 
 /// The classification of a record (密级): only `public` records are ever shown to the
 /// anonymous public.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
     /// Open to everyone (公开, the default).
@@ -89,7 +89,7 @@ impl Classification {
 
 /// How a feature's position was measured (测量方法): surveyed on the ground (实测) or read from a
 /// map (图解).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyMethod {
     /// Surveyed on the ground (实测).
@@ -101,7 +101,7 @@ pub enum SurveyMethod {
 }
 
 /// The kind of a name a feature has besides its standard name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlternateNameKind {
     /// An alias (别名).
@@ -130,7 +130,7 @@ pub enum AlternateNameKind {
 /// assert_eq!(former.kind, AlternateNameKind::Historical);
 /// assert_eq!(former.valid_from, None);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlternateName {
     /// The name in Chinese characters (or the minority script).
@@ -153,7 +153,7 @@ pub struct AlternateName {
 
 /// The approval of a name: approving authority (批准机关), date (批准时间) and document number
 /// (文号).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     /// The authority that approved the name (批准机关).
@@ -168,7 +168,7 @@ pub struct Approval {
 }
 
 /// The fields of one place-name record, as sent by clients and stored in each version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceProperties {
     /// The standard name (标准名称), in Chinese characters.

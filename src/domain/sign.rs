@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Sign kinds of GB 17733 and local practice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignKind {
     /// 街牌
@@ -95,7 +95,7 @@ impl SignKind {
 /// assert_eq!(damaged.transition(SignStatus::Installed), Ok(SignStatus::Installed));
 /// assert!(SignStatus::Retired.transition(SignStatus::Installed).is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignStatus {
     /// Registered, not yet put up.
@@ -295,7 +295,7 @@ fn damm_fold(values: &[u8]) -> u8 {
 }
 
 /// A sign as staff describe it when registering or editing it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInput {
     /// The place-name record the sign shows.
@@ -393,7 +393,7 @@ impl SignInput {
 }
 
 /// A registered sign as the store keeps it and the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Sign {
     /// The sign's id in the inventory.
     pub id: i64,

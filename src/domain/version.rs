@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(ChangeAction::Updated.as_str(), "updated");
 /// assert_eq!(ChangeAction::parse("deleted"), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     /// The first version of the record.
@@ -63,7 +63,7 @@ impl ChangeAction {
 /// // Unknown fields are refused rather than silently dropped.
 /// assert!(serde_json::from_str::<ChangeNote>(r#"{"why": "typo"}"#).is_err());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeNote {
     /// Why the change is made (required for updates and retirements).
@@ -75,7 +75,7 @@ pub struct ChangeNote {
 }
 
 /// What the register knows about one stored version of a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct VersionMeta {
     /// The version number, 1 for the first, counted per record.
     pub version: i64,

@@ -18,7 +18,7 @@ use crate::store::accounts::UserRecord;
 
 const TAG_KIND: char = 'u';
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     username: String,
@@ -28,7 +28,7 @@ pub struct NewAccount {
     jurisdictions: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountChange {
     role: String,
@@ -38,7 +38,7 @@ pub struct AccountChange {
     disabled: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPasswordRequest {
     password: String,
@@ -50,6 +50,19 @@ fn user_response(user: &UserRecord) -> HttpResponse {
         .json(json!({ "user": user }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "accounts_list",
+    tag = "users",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::UserList, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -59,6 +72,26 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "users": users })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "accounts_create",
+    tag = "users",
+    request_body(content = NewAccount, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::http::openapi::UserAnswer, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -77,6 +110,21 @@ pub async fn create(
     super::created_at(user_response(&user), &format!("/api/v1/users/{}", user.id))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    operation_id = "accounts_read",
+    tag = "users",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::UserAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -87,6 +135,29 @@ pub async fn read(
     Ok(user_response(&user))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}",
+    operation_id = "accounts_update",
+    tag = "users",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = AccountChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = crate::http::openapi::UserAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -108,6 +179,27 @@ pub async fn update(
     Ok(user_response(&user))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/password",
+    operation_id = "accounts_reset_password",
+    tag = "users",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = NewPasswordRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::http::openapi::UserAnswer, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn reset_password(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

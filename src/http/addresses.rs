@@ -27,7 +27,7 @@ const TAG_KIND: char = 'a';
 const MAX_PAGE: i64 = 1000;
 
 /// An address as clients send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressBody {
     road_id: i64,
@@ -118,6 +118,26 @@ fn address_response(status: StatusCode, address: &StoredAddress) -> HttpResponse
         .json(view(address))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses",
+    operation_id = "addresses_create",
+    tag = "addresses",
+    request_body(content = AddressBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -130,6 +150,29 @@ pub async fn create(
     super::created_at(response, &format!("/api/v1/addresses/{}", stored.id))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/addresses/{id}",
+    operation_id = "addresses_update",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = AddressBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -145,6 +188,29 @@ pub async fn update(
     Ok(address_response(StatusCode::OK, &stored))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/{id}/retire",
+    operation_id = "addresses_retire",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ChangeNote, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn retire(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -159,6 +225,21 @@ pub async fn retire(
     Ok(address_response(StatusCode::OK, &stored))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/{id}",
+    operation_id = "addresses_read",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), AsOfQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     _staff: Staff,
@@ -169,6 +250,21 @@ pub async fn read(
     Ok(address_response(StatusCode::OK, &found))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/{id}/versions/{version}",
+    operation_id = "addresses_read_version",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("version" = i64, Path, description = "the version number", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read_version(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -180,6 +276,21 @@ pub async fn read_version(
     Ok(address_response(StatusCode::OK, &found))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/{id}/history",
+    operation_id = "addresses_history",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn history(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -192,14 +303,22 @@ pub async fn history(
 }
 
 /// The list filters as they arrive.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     road_id: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     status: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 
@@ -248,6 +367,20 @@ fn filter_of(query: &ListQuery) -> Result<AddressFilter, Problem> {
     errors.into_result(filter).map_err(Problem::from)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses",
+    operation_id = "addresses_list",
+    tag = "addresses",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     _staff: Staff,
@@ -263,7 +396,7 @@ pub async fn list(
 }
 
 /// A door point to propose a number for.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalBody {
     road_id: i64,
@@ -271,6 +404,26 @@ pub struct ProposalBody {
     point: Option<[f64; 2]>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/proposals",
+    operation_id = "addresses_propose",
+    tag = "addresses",
+    request_body(content = ProposalBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn propose(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -283,7 +436,7 @@ pub async fn propose(
 }
 
 /// The door points of a road to number at once.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WholeRoadBody {
     doors: Vec<[f64; 2]>,
@@ -292,6 +445,27 @@ pub struct WholeRoadBody {
     register: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/roads/{road_id}/numbering",
+    operation_id = "addresses_number_road",
+    tag = "addresses",
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
+    request_body(content = WholeRoadBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn number_road(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -316,6 +490,27 @@ pub async fn number_road(
     Ok(HttpResponse::build(status).json(answer))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/addresses/roads/{road_id}",
+    operation_id = "addresses_road_numbering",
+    tag = "addresses",
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
+    request_body(content = RoadNumbering, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn road_numbering(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -329,6 +524,21 @@ pub async fn road_numbering(
     Ok(HttpResponse::Ok().json(settings))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/rules/{jurisdiction}",
+    operation_id = "addresses_read_rules",
+    tag = "addresses",
+    params(("jurisdiction" = String, Path, description = "a division code (6 digits)", example = "330421")),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read_rules(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -345,6 +555,27 @@ pub async fn read_rules(
     )
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/addresses/rules/{jurisdiction}",
+    operation_id = "addresses_set_rules",
+    tag = "addresses",
+    params(("jurisdiction" = String, Path, description = "a division code (6 digits)", example = "330421")),
+    request_body(content = NumberingRules, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn set_rules(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -358,7 +589,8 @@ pub async fn set_rules(
 }
 
 /// `?q=` a written address.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GeocodeQuery {
     q: Option<String>,
@@ -367,6 +599,19 @@ pub struct GeocodeQuery {
 /// The longest written address read.
 const MAX_ADDRESS_CHARS: usize = 100;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/geocode",
+    operation_id = "addresses_geocode",
+    tag = "addresses",
+    params(GeocodeQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn geocode(
     state: web::Data<AppState>,
     identity: Identity,
@@ -384,13 +629,30 @@ pub async fn geocode(
 }
 
 /// `?lon=&lat=` a point.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReverseQuery {
+    #[param(value_type = Option<f64>, minimum = -180, maximum = 180)]
     lon: Option<String>,
+    #[param(value_type = Option<f64>, minimum = -90, maximum = 90)]
     lat: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/reverse",
+    operation_id = "addresses_reverse",
+    tag = "addresses",
+    params(ReverseQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn reverse(
     state: web::Data<AppState>,
     identity: Identity,
@@ -418,7 +680,7 @@ pub async fn reverse(
 }
 
 /// Renumbering a renamed road: the table, applied or not.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenumberingBody {
     #[serde(default)]
@@ -427,6 +689,27 @@ pub struct RenumberingBody {
     comment: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/roads/{road_id}/renumbering",
+    operation_id = "addresses_renumber_road",
+    tag = "addresses",
+    params(("road_id" = i64, Path, description = "the road's place id", example = 1)),
+    request_body(content = RenumberingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn renumber_road(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -447,6 +730,21 @@ pub async fn renumber_road(
 }
 
 /// `GET /api/v1/addresses/{id}/certificate.pdf`: the 门牌证.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/{id}/certificate.pdf",
+    operation_id = "addresses_certificate",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn certificate(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -465,9 +763,14 @@ pub async fn certificate(
 }
 
 /// `?division=&format=json|csv|svg&table=roads|divisions|worklist`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlatesQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     format: Option<String>,
     table: Option<String>,
@@ -475,6 +778,20 @@ pub struct PlatesQuery {
 
 /// `GET /api/v1/addresses/plates`: the plates campaign's progress per road and division, and
 /// the worklist; as JSON, as a CSV table or as an SVG chart.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/plates",
+    operation_id = "addresses_plates",
+    tag = "addresses",
+    params(PlatesQuery),
+    responses(
+        (status = 200, description = "the answer", content((Object = "application/json"), (crate::http::openapi::Binary = "text/csv"), (crate::http::openapi::Binary = "image/svg+xml"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn plates(
     state: web::Data<AppState>,
     staff: Staff,
@@ -536,8 +853,9 @@ pub async fn plates(
 const APPLICATION_TAG: char = 'q';
 
 /// An application as staff send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AddressApplicationBody)]
 pub struct ApplicationBody {
     road_id: i64,
     applicant: String,
@@ -561,6 +879,26 @@ fn application_response(
         .json(view)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/applications",
+    operation_id = "addresses_file_application",
+    tag = "addresses",
+    request_body(content = ApplicationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn file_application(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -583,13 +921,32 @@ pub async fn file_application(
 }
 
 /// `?division=&overdue=true`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationsQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     overdue: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/applications",
+    operation_id = "addresses_applications",
+    tag = "addresses",
+    params(ApplicationsQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn applications(
     state: web::Data<AppState>,
     staff: Staff,
@@ -610,6 +967,21 @@ pub async fn applications(
     Ok(HttpResponse::Ok().json(json!({ "applications": found })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/applications/{id}",
+    operation_id = "addresses_application",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn application(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -621,8 +993,9 @@ pub async fn application(
 }
 
 /// A decision as staff send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AddressDecisionBody)]
 pub struct DecisionBody {
     approve: bool,
     #[serde(default)]
@@ -633,6 +1006,29 @@ pub struct DecisionBody {
     note: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/applications/{id}/decision",
+    operation_id = "addresses_decide_application",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn decide_application(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -657,7 +1053,8 @@ pub async fn decide_application(
 }
 
 /// `?title=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentQuery {
     title: Option<String>,
@@ -665,6 +1062,27 @@ pub struct DocumentQuery {
 
 /// `POST /api/v1/addresses/applications/{id}/documents?title=…`: the body is the document
 /// (PDF, JPEG or PNG, at most 10 MiB), read up to that limit.
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/applications/{id}/documents",
+    operation_id = "addresses_add_document",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), DocumentQuery),
+    request_body(content((crate::http::openapi::Binary = "application/pdf"), (crate::http::openapi::Binary = "image/jpeg"), (crate::http::openapi::Binary = "image/png")), description = "the document itself"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn add_document(
     state: web::Data<AppState>,
     staff: Staff,
@@ -703,6 +1121,21 @@ pub async fn add_document(
 }
 
 /// `GET /api/v1/addresses/applications/{id}/documents`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/applications/{id}/documents",
+    operation_id = "addresses_documents",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn documents(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -714,6 +1147,21 @@ pub async fn documents(
 }
 
 /// `GET /api/v1/addresses/applications/{id}/documents/{document}`: the document as received.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/applications/{id}/documents/{document}",
+    operation_id = "addresses_document",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("document" = i64, Path, description = "the document's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", content((crate::http::openapi::Binary = "application/pdf"), (crate::http::openapi::Binary = "image/jpeg"), (crate::http::openapi::Binary = "image/png"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn document(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -12,13 +12,31 @@ use super::identity::SESSION_COOKIE;
 use super::problem::Problem;
 use crate::app::{self, Staff};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     username: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    operation_id = "auth_login",
+    tag = "auth",
+    request_body(content = LoginRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "signed in: the token, and the session cookie set", body = crate::http::openapi::SignedIn, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 429, response = crate::http::openapi::TooManyRequests),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(())
+)]
 pub async fn login(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -46,6 +64,22 @@ pub async fn login(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    operation_id = "auth_logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "signed out; the session cookie is removed"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn logout(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -57,6 +91,19 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/me",
+    operation_id = "auth_me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::SignedInUser, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn me(_query: Query<NoParams>, staff: Staff) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "user": staff.actor }))
 }

@@ -27,18 +27,22 @@ use crate::domain::version::entity_tag;
 
 const TAG_KIND: char = 'b';
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoundaryQuery {
     between: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
 }
 
 /// `?as_of=` and the system to answer in (`crs=`, `helmert=`), for reading a recorded line.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LineQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
@@ -50,6 +54,20 @@ fn answer_system(crs: Option<&str>, helmert: Option<&str>) -> Result<System, Pro
     Ok(System { crs, helmert })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/boundaries",
+    operation_id = "boundaries_between",
+    tag = "boundaries",
+    params(BoundaryQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn between(
     state: web::Data<AppState>,
     staff: Staff,
@@ -80,7 +98,7 @@ pub async fn between(
 }
 
 /// A line as a client sends it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineRequest {
     /// The two divisions (create only; a change names the line in its path).
@@ -116,6 +134,26 @@ impl From<LineRequest> for LineInput {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/boundary-lines",
+    operation_id = "boundaries_create",
+    tag = "boundaries",
+    request_body(content = LineRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/geo+json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -144,6 +182,29 @@ pub async fn create(
     )
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/boundary-lines/{line_code}",
+    operation_id = "boundaries_update",
+    tag = "boundaries",
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482"), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = LineRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -165,6 +226,21 @@ pub async fn update(
     line_response(&view, &System::CGCS2000)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/boundary-lines/{line_code}",
+    operation_id = "boundaries_read",
+    tag = "boundaries",
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482"), LineQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
@@ -182,6 +258,21 @@ pub async fn read(
     line_response(&view, &system)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/boundary-lines/{line_code}/history",
+    operation_id = "boundaries_history",
+    tag = "boundaries",
+    params(("line_code" = String, Path, description = "the boundary line's code (the two divisions' codes)", example = "330421330482")),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn history(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

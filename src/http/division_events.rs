@@ -16,6 +16,26 @@ use crate::app::{self, Identity, Staff};
 use crate::domain::division_code::DivisionCode;
 use crate::domain::division_event::{EventApproval, EventStatus, Proposal};
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/division-events",
+    operation_id = "division_events_propose",
+    tag = "divisions",
+    request_body(content = Proposal, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn propose(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -29,13 +49,27 @@ pub async fn propose(
         .json(stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     code: Option<String>,
     status: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/division-events",
+    operation_id = "division_events_list",
+    tag = "divisions",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     identity: Identity,
@@ -65,6 +99,20 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "numberMatched": events.len(), "events": events })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/division-events/{id}",
+    operation_id = "division_events_read",
+    tag = "divisions",
+    params(("id" = String, Path, description = "the event's id")),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -75,12 +123,33 @@ pub async fn read(
     Ok(HttpResponse::Ok().json(event))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
     approval: EventApproval,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/division-events/{id}/approve",
+    operation_id = "division_events_approve",
+    tag = "divisions",
+    params(("id" = String, Path, description = "the event's id")),
+    request_body(content = ApproveRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn approve(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -93,12 +162,33 @@ pub async fn approve(
     Ok(HttpResponse::Ok().json(event))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/division-events/{id}/reject",
+    operation_id = "division_events_reject",
+    tag = "divisions",
+    params(("id" = String, Path, description = "the event's id")),
+    request_body(content = RejectRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn reject(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

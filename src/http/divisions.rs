@@ -19,19 +19,33 @@ const MAX_LIMIT: i64 = 10_000;
 /// A CSV export may hold the whole national table in one file.
 const MAX_CSV_LIMIT: i64 = 1_000_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     parent: Option<String>,
     level: Option<String>,
     within: Option<String>,
     q: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
     format: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/divisions",
+    operation_id = "divisions_list",
+    tag = "divisions",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the divisions in force on the day; `format=csv`: all of them as CSV", content((crate::http::openapi::DivisionList = "application/json"), (crate::http::openapi::Binary = "text/csv"))),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn list(
     state: web::Data<AppState>,
     query: Query<ListQuery>,
@@ -124,6 +138,20 @@ pub async fn list(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/divisions/{code}",
+    operation_id = "divisions_read",
+    tag = "divisions",
+    params(("code" = String, Path, description = "the division code", example = "330421"), AsOfQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,

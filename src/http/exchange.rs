@@ -24,19 +24,29 @@ use crate::domain::exchange::encoding::TextEncoding;
 /// The largest file an import takes, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 256 << 20;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
+    /// geojson (default), geojsonseq, csv, gpkg, shp (a zip of the file sets) or exchange (the
+    /// exchange package as a zip).
     format: Option<String>,
+    /// Only the records in this division (a 2-, 4-, 6-, 9- or 12-digit code).
     division: Option<String>,
+    /// A CSV's or Shapefile's text encoding: utf-8 (default) or gb18030.
     encoding: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
+    /// geojson, geojsonseq, csv, gpkg or shp (a zip); else from the Content-Type or the file's
+    /// extension.
     format: Option<String>,
+    /// A CSV's or Shapefile's text encoding (utf-8 or gb18030); detected when not given.
     encoding: Option<String>,
+    /// The system of a CSV's point columns (e.g. EPSG:4549); CGCS2000 lon/lat when not given.
     crs: Option<String>,
     /// The file's name, for the list of bad rows (and its format, by extension).
     file: Option<String>,
@@ -62,6 +72,31 @@ fn encoding_named(text: Option<&str>) -> Result<Option<TextEncoding>, Problem> {
     .transpose()
 }
 
+/// The place register as a file: streamed GeoJSON, GeoJSON-seq or CSV; a GeoPackage with the
+/// reference layers; the Shapefile sets or the exchange package as a zip.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchange/places",
+    operation_id = "exchange_export",
+    tag = "exchange",
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "the places as a file, in the format asked",
+         content(
+             (crate::http::openapi::Binary = "application/geo+json"),
+             (crate::http::openapi::Binary = "application/geo+json-seq"),
+             (crate::http::openapi::Binary = "text/csv"),
+             (crate::http::openapi::Binary = "application/geopackage+sqlite3"),
+             (crate::http::openapi::Binary = "application/zip")
+         ),
+         headers(("Content-Disposition" = String, description = "attachment and the file's name"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn export(
     state: web::Data<AppState>,
     staff: Staff,
@@ -135,6 +170,37 @@ pub async fn export(
         .streaming(stream))
 }
 
+/// Imports a file of place records all or nothing: its counts, or 422 listing every bad row.
+#[utoipa::path(
+    post,
+    path = "/api/v1/exchange/places",
+    operation_id = "exchange_import",
+    tag = "exchange",
+    params(ImportQuery),
+    request_body(
+        description = "the file",
+        content(
+            (crate::http::openapi::Binary = "application/geo+json"),
+            (crate::http::openapi::Binary = "application/geo+json-seq"),
+            (crate::http::openapi::Binary = "text/csv"),
+            (crate::http::openapi::Binary = "application/geopackage+sqlite3"),
+            (crate::http::openapi::Binary = "application/zip")
+        )
+    ),
+    responses(
+        (status = 200, description = "what the import did", body = crate::http::openapi::ImportAnswer),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn import(
     state: web::Data<AppState>,
     request: HttpRequest,

@@ -8,20 +8,29 @@ use crate::domain::place::PlaceProperties;
 use crate::domain::version::VersionMeta;
 use crate::store::places::StoredPlace;
 
-/// A place as clients receive it.
-#[derive(Serialize)]
+/// A place as clients receive it: a GeoJSON Feature.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PlaceFeature<'a> {
+    /// Always `Feature`.
     #[serde(rename = "type")]
+    #[schema(value_type = String, pattern = "^Feature$")]
     kind: &'static str,
     id: i64,
+    /// In CGCS2000 longitude, latitude unless another system was asked for; null when the
+    /// record has none.
+    #[schema(value_type = Option<crate::http::openapi::Geometry>)]
     geometry: &'a Option<Value>,
     properties: &'a PlaceProperties,
     version: VersionView<'a>,
 }
 
-#[derive(Serialize)]
+/// The version of the record shown, beside the record.
+#[derive(Serialize, utoipa::ToSchema)]
 struct VersionView<'a> {
+    /// The record's code in the register.
+    #[schema(value_type = String)]
     code: &'a str,
+    /// The newest version of the record (the one shown may be older).
     current_version: i64,
     #[serde(flatten)]
     meta: &'a VersionMeta,

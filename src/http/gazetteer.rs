@@ -15,14 +15,31 @@ use crate::app::naming::gazetteer;
 use crate::domain::division_code::DivisionCode;
 use crate::render::gazetteer::gazetteer_html;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GazetteerQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     format: Option<String>,
 }
 
 /// `GET /api/v1/naming/gazetteer/{division}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/gazetteer/{division}",
+    operation_id = "gazetteer_book",
+    tag = "naming",
+    params(("division" = String, Path, description = "a division code", example = "330421"), GazetteerQuery),
+    responses(
+        (status = 200, description = "the gazetteer of the division: `format=html` (default) a page, `json` the data, `pdf` the book", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"), (crate::http::openapi::Binary = "application/pdf"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn book(
     state: web::Data<AppState>,
     staff: Staff,

@@ -33,7 +33,7 @@ fn respond(status: StatusCode, stored: &StoredHeritage) -> HttpResponse {
         .json(stored)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NominationBody {
     place_id: i64,
@@ -41,6 +41,26 @@ pub struct NominationBody {
 }
 
 /// `POST /api/v1/naming/heritage`: nominates a record's name.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/heritage",
+    operation_id = "heritage_nominate",
+    tag = "naming",
+    request_body(content = NominationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn nominate(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -59,14 +79,33 @@ pub async fn nominate(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     status: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
 }
 
 /// `GET /api/v1/naming/heritage?status=&division=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/heritage",
+    operation_id = "heritage_list",
+    tag = "naming",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
@@ -87,6 +126,21 @@ pub async fn list(
 }
 
 /// `GET /api/v1/naming/heritage/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/heritage/{id}",
+    operation_id = "heritage_read",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -97,7 +151,7 @@ pub async fn read(
     Ok(respond(StatusCode::OK, &stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListingBody {
     listed_on: NaiveDate,
@@ -109,6 +163,29 @@ pub struct ListingBody {
 }
 
 /// `POST /api/v1/naming/heritage/{id}/list`: puts the name on the list.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/heritage/{id}/list",
+    operation_id = "heritage_put_on_list",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ListingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn put_on_list(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -130,7 +207,7 @@ pub async fn put_on_list(
     Ok(respond(StatusCode::OK, &stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonBody {
     reason: String,
@@ -139,6 +216,29 @@ pub struct ReasonBody {
 }
 
 /// `POST /api/v1/naming/heritage/{id}/reject`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/heritage/{id}/reject",
+    operation_id = "heritage_reject",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ReasonBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn reject(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -161,6 +261,29 @@ pub async fn reject(
 }
 
 /// `POST /api/v1/naming/heritage/{id}/delist`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/heritage/{id}/delist",
+    operation_id = "heritage_delist",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ReasonBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn delist(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -177,13 +300,30 @@ pub async fn delist(
     Ok(respond(StatusCode::OK, &stored))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PublicListQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
 }
 
 /// `GET /public/naming/heritage?division=`: the listed names.
+#[utoipa::path(
+    get,
+    path = "/public/naming/heritage",
+    operation_id = "heritage_public_list",
+    tag = "public",
+    params(PublicListQuery),
+    responses(
+        (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn public_list(
     state: web::Data<AppState>,
     query: Query<PublicListQuery>,
@@ -194,6 +334,19 @@ pub async fn public_list(
 }
 
 /// `GET /public/naming/heritage/{id}`: a listed name's page (404 for anything not listed).
+#[utoipa::path(
+    get,
+    path = "/public/naming/heritage/{id}",
+    operation_id = "heritage_public_page",
+    tag = "public",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn public_page(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

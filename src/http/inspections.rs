@@ -43,7 +43,7 @@ fn round_response(status: StatusCode, view: &RoundView) -> HttpResponse {
         .json(view)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamBody {
     side: String,
@@ -52,7 +52,7 @@ pub struct TeamBody {
 }
 
 /// A round as an administrator opens it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenBody {
     line_code: String,
@@ -71,6 +71,26 @@ pub struct OpenBody {
 }
 
 /// `POST /api/v1/inspections`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections",
+    operation_id = "inspections_open",
+    tag = "inspections",
+    request_body(content = OpenBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn open(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -103,13 +123,28 @@ pub async fn open(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     line: Option<String>,
 }
 
 /// `GET /api/v1/inspections?line=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections",
+    operation_id = "inspections_list",
+    tag = "inspections",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     query: Query<ListQuery>,
     state: web::Data<AppState>,
@@ -127,6 +162,19 @@ pub async fn list(
 }
 
 /// `GET /api/v1/inspections/worklist`: what waits for the caller.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/worklist",
+    operation_id = "inspections_worklist",
+    tag = "inspections",
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn worklist(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -137,6 +185,20 @@ pub async fn worklist(
 }
 
 /// `GET /api/v1/inspections/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}",
+    operation_id = "inspections_read",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -147,7 +209,7 @@ pub async fn read(
     Ok(round_response(StatusCode::OK, &view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StateBody {
     to: String,
@@ -156,6 +218,29 @@ pub struct StateBody {
 }
 
 /// `POST /api/v1/inspections/{id}/state` with `If-Match`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/state",
+    operation_id = "inspections_move_to",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = StateBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn move_to(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -181,7 +266,8 @@ pub async fn move_to(
     Ok(round_response(StatusCode::OK, &view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FindingQuery {
     subject: Option<String>,
@@ -189,6 +275,20 @@ pub struct FindingQuery {
 
 /// `GET /api/v1/inspections/{id}/findings[?subject=]`: the current findings, or every version
 /// of one subject's.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/findings",
+    operation_id = "inspections_findings_list",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), FindingQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn findings_list(
     query: Query<FindingQuery>,
     state: web::Data<AppState>,
@@ -203,7 +303,7 @@ pub async fn findings_list(
     Ok(HttpResponse::Ok().json(json!({ "findings": findings })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FindingBody {
     #[serde(default)]
@@ -215,6 +315,27 @@ pub struct FindingBody {
 }
 
 /// `POST /api/v1/inspections/{id}/findings`: one finding of the caller's side.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/findings",
+    operation_id = "inspections_record_finding",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = FindingBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::domain::inspection_records::FindingRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_finding(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -233,7 +354,7 @@ pub async fn record_finding(
     Ok(HttpResponse::Created().json(record))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchItemBody {
     client_id: String,
@@ -245,7 +366,7 @@ pub struct BatchItemBody {
     finding: FindingInput,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchBody {
     #[serde(default)]
@@ -254,6 +375,27 @@ pub struct BatchBody {
 }
 
 /// `POST /api/v1/inspections/{id}/findings/batch`: findings captured offline.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/findings/batch",
+    operation_id = "inspections_record_batch",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = BatchBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::app::inspections::findings::BatchResult, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_batch(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -281,6 +423,20 @@ pub async fn record_batch(
 }
 
 /// `GET /api/v1/inspections/{id}/reconciliation`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/reconciliation",
+    operation_id = "inspections_reconciliation",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = crate::domain::inspection_reconcile::Reconciliation, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn reconciliation(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -292,6 +448,20 @@ pub async fn reconciliation(
 }
 
 /// `GET /api/v1/inspections/{id}/threads/{subject}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/threads/{subject}",
+    operation_id = "inspections_thread",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
+    responses(
+        (status = 200, description = "the record", body = crate::app::inspections::discussion::Thread, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn thread(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -303,7 +473,7 @@ pub async fn thread(
     Ok(HttpResponse::Ok().json(thread))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentBody {
     body: String,
@@ -312,6 +482,27 @@ pub struct CommentBody {
 }
 
 /// `POST /api/v1/inspections/{id}/threads/{subject}/comments`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/threads/{subject}/comments",
+    operation_id = "inspections_comment",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
+    request_body(content = CommentBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::domain::inspection_records::CommentRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn comment(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -326,7 +517,7 @@ pub async fn comment(
     Ok(HttpResponse::Created().json(comment))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcceptBody {
     side: String,
@@ -335,6 +526,27 @@ pub struct AcceptBody {
 
 /// `POST /api/v1/inspections/{id}/threads/{subject}/acceptance`: the caller's side accepts one
 /// side's finding (at its current version).
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/threads/{subject}/acceptance",
+    operation_id = "inspections_accept",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("subject" = String, Path, description = "what the thread is about (`line`, `marker:<number>`, `segment:<n>`, …)", example = "line")),
+    request_body(content = AcceptBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_reconcile::Item, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn accept(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -349,6 +561,20 @@ pub async fn accept(
 }
 
 /// `GET /api/v1/inspections/{id}/disputes`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/disputes",
+    operation_id = "inspections_disputes",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn disputes(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -359,7 +585,7 @@ pub async fn disputes(
     Ok(HttpResponse::Ok().json(json!({ "disputes": disputes })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeBody {
     subject: String,
@@ -371,6 +597,27 @@ pub struct DisputeBody {
 }
 
 /// `POST /api/v1/inspections/{id}/disputes`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/disputes",
+    operation_id = "inspections_open_dispute",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = DisputeBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn open_dispute(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -390,7 +637,7 @@ pub async fn open_dispute(
     Ok(HttpResponse::Created().json(dispute))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimBody {
     #[serde(default)]
@@ -401,6 +648,27 @@ pub struct ClaimBody {
 }
 
 /// `POST /api/v1/inspections/{id}/disputes/{dispute}/claims`: the caller's side's claimed line.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/disputes/{dispute}/claims",
+    operation_id = "inspections_claim",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
+    request_body(content = ClaimBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn claim(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -423,7 +691,7 @@ pub async fn claim(
     Ok(HttpResponse::Ok().json(dispute))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisputeStatusBody {
     to: String,
@@ -434,6 +702,27 @@ pub struct DisputeStatusBody {
 }
 
 /// `POST /api/v1/inspections/{id}/disputes/{dispute}/status`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/disputes/{dispute}/status",
+    operation_id = "inspections_dispute_status",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("dispute" = i64, Path, description = "the dispute's id", example = 1)),
+    request_body(content = DisputeStatusBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::DisputeRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn dispute_status(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -455,6 +744,20 @@ pub async fn dispute_status(
 }
 
 /// `GET /api/v1/inspections/{id}/tasks`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/tasks",
+    operation_id = "inspections_tasks_list",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn tasks_list(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -465,7 +768,7 @@ pub async fn tasks_list(
     Ok(HttpResponse::Ok().json(json!({ "tasks": tasks })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskBody {
     marker_number: String,
@@ -477,6 +780,27 @@ pub struct TaskBody {
 }
 
 /// `POST /api/v1/inspections/{id}/tasks`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/tasks",
+    operation_id = "inspections_create_task",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = TaskBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::domain::inspection_records::TaskRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create_task(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -496,7 +820,7 @@ pub async fn create_task(
     Ok(HttpResponse::Created().json(task))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionBody {
     #[serde(default)]
@@ -510,6 +834,27 @@ pub struct CompletionBody {
 }
 
 /// `POST /api/v1/inspections/{id}/tasks/{task}/completion`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/tasks/{task}/completion",
+    operation_id = "inspections_complete_task",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("task" = i64, Path, description = "the task's id", example = 1)),
+    request_body(content = CompletionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::domain::inspection_records::TaskRecord, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn complete_task(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -530,6 +875,27 @@ pub async fn complete_task(
 }
 
 /// `POST /api/v1/inspections/{id}/photos` (multipart, field `photo`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/photos",
+    operation_id = "inspections_upload_photo",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn upload_photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -551,6 +917,20 @@ pub async fn upload_photo(
 }
 
 /// `GET /api/v1/inspections/{id}/photos/{photo}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/photos/{photo}",
+    operation_id = "inspections_photo",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("photo" = i64, Path, description = "the photo's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -563,6 +943,20 @@ pub async fn photo(
 }
 
 /// `GET /api/v1/inspections/{id}/report`: the content, its hash and the signatures.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/report",
+    operation_id = "inspections_report",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = crate::app::inspections::report::ReportView, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn report(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -573,7 +967,7 @@ pub async fn report(
     Ok(HttpResponse::Ok().json(view))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignBody {
     side: String,
@@ -581,6 +975,27 @@ pub struct SignBody {
 }
 
 /// `POST /api/v1/inspections/{id}/signatures`: a side's signer signs the hash they read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inspections/{id}/signatures",
+    operation_id = "inspections_sign",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = SignBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::app::inspections::report::ReportView, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn sign(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -595,6 +1010,20 @@ pub async fn sign(
 }
 
 /// `GET /api/v1/inspections/{id}/verify`: the stored records against the signed hash.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/verify",
+    operation_id = "inspections_verify",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = crate::app::inspections::report::Verification, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn verify(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -625,6 +1054,20 @@ async fn output(
 }
 
 /// `GET /api/v1/inspections/{id}/report.html`: the report page (zh-CN).
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/report.html",
+    operation_id = "inspections_report_html",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn report_html(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -642,6 +1085,20 @@ pub async fn report_html(
 }
 
 /// `GET /api/v1/inspections/{id}/report.pdf`: the report as a typeset PDF.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/report.pdf",
+    operation_id = "inspections_report_pdf",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn report_pdf(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -660,6 +1117,20 @@ pub async fn report_pdf(
 }
 
 /// `GET /api/v1/inspections/{id}/register.html`: the updated 界桩登记表.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/register.html",
+    operation_id = "inspections_register_html",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn register_html(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -677,6 +1148,20 @@ pub async fn register_html(
 }
 
 /// `GET /api/v1/inspections/{id}/findings.csv`: every finding, for Excel.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/findings.csv",
+    operation_id = "inspections_findings_csv",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/csv"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn findings_csv(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -694,6 +1179,20 @@ pub async fn findings_csv(
 }
 
 /// `GET /api/v1/inspections/{id}/map.svg`: the line, its markers and the claims.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inspections/{id}/map.svg",
+    operation_id = "inspections_map_svg",
+    tag = "inspections",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "image/svg+xml"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn map_svg(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -23,7 +23,8 @@ use crate::domain::boundary_line::LineCode;
 use crate::domain::marker::{MarkerCondition, ReferenceObject};
 
 /// The coordinate system of a request's positions.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CrsQuery {
     crs: Option<String>,
@@ -39,6 +40,20 @@ impl CrsQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/markers",
+    operation_id = "markers_list",
+    tag = "markers",
+    params(CrsQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::MarkerList, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
@@ -56,6 +71,21 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "line_code": line.as_string(), "markers": markers })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/markers/{number}",
+    operation_id = "markers_read",
+    tag = "markers",
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001"), CrsQuery),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     staff: Staff,
@@ -81,7 +111,7 @@ pub async fn read(
 }
 
 /// A marker as entered: its number, the surveyed position in the request's system.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarkerInput {
     marker_number: String,
@@ -97,6 +127,27 @@ pub struct MarkerInput {
     references: Vec<ReferenceObject>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/markers",
+    operation_id = "markers_create",
+    tag = "markers",
+    params(CrsQuery),
+    request_body(content = MarkerInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     state: web::Data<AppState>,
     staff: Staff,
@@ -124,7 +175,7 @@ pub async fn create(
         })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionInput {
     observed_on: NaiveDate,
@@ -135,6 +186,27 @@ pub struct ConditionInput {
     photo_id: Option<i64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/markers/{number}/conditions",
+    operation_id = "markers_record_condition",
+    tag = "markers",
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001")),
+    request_body(content = ConditionInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_condition(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -153,6 +225,27 @@ pub async fn record_condition(
     Ok(HttpResponse::Created().json(json!({ "conditions": conditions })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/markers/{number}/photos",
+    operation_id = "markers_upload_photo",
+    tag = "markers",
+    params(("number" = String, Path, description = "the marker's number (e.g. `330421330482-J001`)", example = "330421330482-J001")),
+    request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn upload_photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -170,6 +263,21 @@ pub async fn upload_photo(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/markers/photos/{id}",
+    operation_id = "markers_photo",
+    tag = "markers",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

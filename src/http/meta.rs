@@ -8,6 +8,17 @@ use serde_json::json;
 use super::AppState;
 use super::problem::Problem;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/health",
+    operation_id = "meta_health",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Health, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn health(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -17,10 +28,32 @@ pub async fn health(
 }
 
 /// The cheapest answer the service gives (no database): what it is and which version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/version",
+    operation_id = "meta_version",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::ServiceVersion, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn version(_query: Query<NoParams>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "service": "diming", "version": env!("CARGO_PKG_VERSION") }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/categories",
+    operation_id = "meta_categories",
+    tag = "meta",
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Categories, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn categories(_query: Query<NoParams>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "categories": state.catalog.all() }))
 }

@@ -20,6 +20,7 @@ pub mod markers;
 pub mod meta;
 pub mod naming;
 pub mod ogc;
+pub mod openapi;
 pub mod photos;
 pub mod places;
 pub mod plates;
@@ -273,6 +274,7 @@ pub fn router(cfg: &mut web::ServiceConfig) {
             .service(web::resource("/reverse").get(spatial::reverse))
             .service(web::resource("/health").get(meta::health))
             .service(web::resource("/version").get(meta::version))
+            .service(web::resource("/openapi.json").get(openapi::document))
             .service(web::resource("/categories").get(meta::categories))
             .service(web::resource("/audit").get(audit::list))
             .service(

@@ -50,8 +50,9 @@ fn stored_response(status: StatusCode, application: &StoredApplication) -> HttpR
 }
 
 /// An application as staff send it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NamingApplicationBody)]
 pub struct ApplicationBody {
     kind: ApplicationKind,
     #[serde(default)]
@@ -67,6 +68,26 @@ pub struct ApplicationBody {
 }
 
 /// `POST /api/v1/naming/applications`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications",
+    operation_id = "naming_file",
+    tag = "naming",
+    request_body(content = ApplicationBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn file(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -91,14 +112,33 @@ pub async fn file(
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     stage: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
 }
 
 /// `GET /api/v1/naming/applications?stage=on_notice&division=330421`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/applications",
+    operation_id = "naming_list",
+    tag = "naming",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,
@@ -134,6 +174,21 @@ pub fn division_prefix(text: Option<&str>, field: &str) -> Result<Option<String>
 }
 
 /// `GET /api/v1/naming/applications/{id}`: with steps, comments and announcement.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/applications/{id}",
+    operation_id = "naming_read",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -146,6 +201,19 @@ pub async fn read(
 }
 
 /// `GET /api/v1/naming/applications/overdue`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/applications/overdue",
+    operation_id = "naming_overdue",
+    tag = "naming",
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn overdue(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -155,17 +223,36 @@ pub async fn overdue(
     Ok(HttpResponse::Ok().json(json!({ "overdue": overdue })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
     name: Option<String>,
     category: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     place_id: Option<i64>,
 }
 
 /// `GET /api/v1/naming/checks?name=&category=&division=`: the intake checks of a name before
 /// filing (nothing is stored).
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/checks",
+    operation_id = "naming_checks",
+    tag = "naming",
+    params(CheckQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn checks(
     state: web::Data<AppState>,
     staff: Staff,
@@ -203,7 +290,7 @@ pub async fn checks(
     Ok(HttpResponse::Ok().json(found))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
     kind: ReportKind,
@@ -216,6 +303,29 @@ pub struct ReportBody {
 }
 
 /// `POST /api/v1/naming/applications/{id}/reports`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/reports",
+    operation_id = "naming_add_report",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ReportBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"), ("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn add_report(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -240,6 +350,26 @@ pub async fn add_report(
 }
 
 /// `POST /api/v1/naming/applications/{id}/notice`: the notice starts today.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/notice",
+    operation_id = "naming_start_notice",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn start_notice(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -253,7 +383,7 @@ pub async fn start_notice(
     Ok(stored_response(StatusCode::OK, &application))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveBody {
     authority: String,
@@ -262,6 +392,29 @@ pub struct ApproveBody {
 }
 
 /// `POST /api/v1/naming/applications/{id}/approve`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/approve",
+    operation_id = "naming_approve",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = ApproveBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn approve(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -282,13 +435,36 @@ pub async fn approve(
     Ok(stored_response(StatusCode::OK, &application))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     reason: String,
 }
 
 /// `POST /api/v1/naming/applications/{id}/reject`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/reject",
+    operation_id = "naming_reject",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = RejectBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn reject(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -304,7 +480,7 @@ pub async fn reject(
     Ok(stored_response(StatusCode::OK, &application))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilingBody {
     #[serde(default)]
@@ -315,6 +491,29 @@ pub struct FilingBody {
 }
 
 /// `POST /api/v1/naming/applications/{id}/filing`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/filing",
+    operation_id = "naming_record_filing",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = FilingBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_filing(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -335,7 +534,7 @@ pub async fn record_filing(
     Ok(stored_response(StatusCode::OK, &application))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnounceBody {
     #[serde(default)]
@@ -343,6 +542,29 @@ pub struct AnnounceBody {
 }
 
 /// `POST /api/v1/naming/applications/{id}/announcement`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/applications/{id}/announcement",
+    operation_id = "naming_announce",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = AnnounceBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn announce(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -359,9 +581,14 @@ pub async fn announce(
     Ok(stored_response(StatusCode::OK, &application))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AnnouncementQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     from: Option<String>,
     to: Option<String>,
@@ -384,6 +611,18 @@ impl AnnouncementQuery {
 }
 
 /// `GET /api/v1/naming/announcements`: the announcements as JSON (public).
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/announcements",
+    operation_id = "naming_announcements",
+    tag = "naming",
+    params(AnnouncementQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn announcements(
     state: web::Data<AppState>,
     query: Query<AnnouncementQuery>,
@@ -402,6 +641,17 @@ pub(super) fn html(status: StatusCode, body: String) -> HttpResponse {
 }
 
 /// `GET /public/naming/notices`.
+#[utoipa::path(
+    get,
+    path = "/public/naming/notices",
+    operation_id = "naming_notices_page",
+    tag = "public",
+    responses(
+        (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn notices_page(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -425,6 +675,23 @@ struct CommentForm {
 }
 
 /// `POST /public/naming/notices/{id}/comments` (an HTML form, no sign-in).
+#[utoipa::path(
+    post,
+    path = "/public/naming/notices/{id}/comments",
+    operation_id = "naming_comment",
+    tag = "public",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = crate::http::openapi::CommentForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 413, description = "too large: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 415, description = "not a form: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 429, description = "too many from here; try later: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn comment(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -496,6 +763,18 @@ async fn answer(
 }
 
 /// `GET /public/naming/announcements?division=&from=&to=`.
+#[utoipa::path(
+    get,
+    path = "/public/naming/announcements",
+    operation_id = "naming_announcements_page",
+    tag = "public",
+    params(AnnouncementQuery),
+    responses(
+        (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn announcements_page(
     state: web::Data<AppState>,
     query: Query<AnnouncementQuery>,
@@ -506,6 +785,17 @@ pub async fn announcements_page(
 }
 
 /// `GET /public/naming/announcements.atom`.
+#[utoipa::path(
+    get,
+    path = "/public/naming/announcements.atom",
+    operation_id = "naming_announcements_feed",
+    tag = "public",
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/atom+xml"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn announcements_feed(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -516,7 +806,7 @@ pub async fn announcements_feed(
         .body(feed))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignBody {
     title: String,
@@ -524,6 +814,26 @@ pub struct CampaignBody {
 }
 
 /// `POST /api/v1/naming/campaigns`: runs the rules and writes the work list.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/campaigns",
+    operation_id = "naming_start_campaign",
+    tag = "naming",
+    request_body(content = CampaignBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn start_campaign(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -540,6 +850,19 @@ pub async fn start_campaign(
 }
 
 /// `GET /api/v1/naming/campaigns`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/campaigns",
+    operation_id = "naming_campaigns_list",
+    tag = "naming",
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn campaigns_list(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -550,6 +873,21 @@ pub async fn campaigns_list(
 }
 
 /// `GET /api/v1/naming/campaigns/{id}`: with progress per division and kind.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/campaigns/{id}",
+    operation_id = "naming_campaign",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn campaign(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -559,7 +897,8 @@ pub async fn campaign(
     Ok(HttpResponse::Ok().json(campaigns::read(&state, &staff, path.into_inner()).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ItemsQuery {
     kind: Option<String>,
@@ -567,6 +906,21 @@ pub struct ItemsQuery {
 }
 
 /// `GET /api/v1/naming/campaigns/{id}/items?kind=duplicate&undecided=true`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/campaigns/{id}/items",
+    operation_id = "naming_campaign_items",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ItemsQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn campaign_items(
     state: web::Data<AppState>,
     staff: Staff,
@@ -593,6 +947,21 @@ pub async fn campaign_items(
 }
 
 /// `GET /api/v1/naming/campaigns/{id}/items.csv`: the work list to take away.
+#[utoipa::path(
+    get,
+    path = "/api/v1/naming/campaigns/{id}/items.csv",
+    operation_id = "naming_campaign_export",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "text/csv"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn campaign_export(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -610,8 +979,9 @@ pub async fn campaign_export(
         .body(csv))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CampaignDecisionBody)]
 pub struct DecisionBody {
     decision: String,
     reason: String,
@@ -622,6 +992,29 @@ pub struct DecisionBody {
 }
 
 /// `POST /api/v1/naming/campaign-items/{id}/decision` with `If-Match: "c<id>.v<version>"`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/naming/campaign-items/{id}/decision",
+    operation_id = "naming_decide_item",
+    tag = "naming",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = DecisionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn decide_item(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -27,14 +27,14 @@ const MAX_PAGE: i64 = 1000;
 const DEFAULT_PAGE: i64 = 100;
 const MAX_TEXT_QUERY_CHARS: usize = 50;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 enum FeatureType {
     Feature,
 }
 
 /// A place as clients send it: a GeoJSON Feature with the record in `properties` and, beside
 /// them, a note about the change. `id` and `version` as returned by GET are accepted and ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceFeatureInput {
     #[serde(rename = "type")]
@@ -52,7 +52,7 @@ pub struct PlaceFeatureInput {
     change: ChangeNote,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetireRequest {
     #[serde(default)]
@@ -89,6 +89,26 @@ fn feature_response(status: StatusCode, place: &StoredPlace) -> HttpResponse {
         .body(serde_json::to_string(&feature(place)).unwrap_or_default())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/places",
+    operation_id = "places_create",
+    tag = "places",
+    request_body(content = PlaceFeatureInput, content_type = "application/geo+json"),
+    responses(
+        (status = 201, description = "created", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("Location" = String, description = "the new record"), ("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -101,6 +121,29 @@ pub async fn create(
     super::created_at(response, &format!("/api/v1/places/{}", stored.id))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/places/{id}",
+    operation_id = "places_update",
+    tag = "places",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = PlaceFeatureInput, content_type = "application/geo+json"),
+    responses(
+        (status = 200, description = "the record as changed", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -116,6 +159,29 @@ pub async fn update(
     Ok(feature_response(StatusCode::OK, &stored))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/places/{id}/retire",
+    operation_id = "places_retire",
+    tag = "places",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = RetireRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn retire(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -136,9 +202,11 @@ pub async fn retire(
 }
 
 /// `?as_of=YYYY-MM-DD`: read a record as it stood on that day.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsOfQuery {
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     pub as_of: Option<String>,
 }
 
@@ -151,6 +219,20 @@ impl AsOfQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/places/{id}",
+    operation_id = "places_read",
+    tag = "places",
+    params(("id" = i64, Path, description = "the record's id", example = 1), AsOfQuery),
+    responses(
+        (status = 200, description = "the record", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     identity: Identity,
@@ -161,6 +243,20 @@ pub async fn read(
     Ok(feature_response(StatusCode::OK, &place))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/places/{id}/versions/{version}",
+    operation_id = "places_read_version",
+    tag = "places",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("version" = i64, Path, description = "the version number", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = super::features::PlaceFeature, content_type = "application/geo+json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read_version(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -172,6 +268,20 @@ pub async fn read_version(
     Ok(feature_response(StatusCode::OK, &place))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/places/{id}/history",
+    operation_id = "places_history",
+    tag = "places",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::PlaceHistory, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn history(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -184,19 +294,40 @@ pub async fn history(
 }
 
 /// The list filters as they arrive; each is checked and reported by name.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     category: Option<String>,
     status: Option<String>,
     q: Option<String>,
     updated_since: Option<String>,
+    #[param(value_type = Option<String>, format = Date, example = "2024-01-01")]
     as_of: Option<String>,
     bbox: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/places",
+    operation_id = "places_list",
+    tag = "places",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::PlaceCollection, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,

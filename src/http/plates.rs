@@ -18,7 +18,7 @@ use crate::http::query::{NoParams, Query};
 use crate::render::address_pages::{renumbering_list_page, renumbering_page};
 
 /// A production order as staff ask for it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
     #[serde(default)]
@@ -36,6 +36,26 @@ fn optional_day(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, Pr
 }
 
 /// `POST /api/v1/addresses/plate-orders`: order the plates a road or division lacks.
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/plate-orders",
+    operation_id = "plates_create_order",
+    tag = "addresses",
+    request_body(content = OrderBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create_order(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -59,13 +79,32 @@ pub async fn create_order(
 }
 
 /// `?division=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
 }
 
 /// `GET /api/v1/addresses/plate-orders?division=`: a division's orders, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/plate-orders",
+    operation_id = "plates_orders",
+    tag = "addresses",
+    params(DivisionQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn orders(
     state: web::Data<AppState>,
     staff: Staff,
@@ -82,6 +121,21 @@ pub async fn orders(
 }
 
 /// `GET /api/v1/addresses/plate-orders/{id}`: an order with its plates.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/plate-orders/{id}",
+    operation_id = "plates_order",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn order(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -93,7 +147,7 @@ pub async fn order(
 }
 
 /// A move of plates to their next stage.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageBody {
     stage: String,
@@ -106,6 +160,27 @@ pub struct StageBody {
 }
 
 /// `POST /api/v1/addresses/plate-orders/{id}/stage`: plates made, put up or verified.
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/plate-orders/{id}/stage",
+    operation_id = "plates_move_plates",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = StageBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn move_plates(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -125,13 +200,29 @@ pub async fn move_plates(
 }
 
 /// `?size_mm=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SheetQuery {
     size_mm: Option<u32>,
 }
 
 /// `GET /api/v1/addresses/plate-orders/{id}/sheet.pdf`: the order's print sheets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/addresses/plate-orders/{id}/sheet.pdf",
+    operation_id = "plates_sheet",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1), SheetQuery),
+    responses(
+        (status = 200, description = "the file", body = crate::http::openapi::Binary, content_type = "application/pdf"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn sheet(
     state: web::Data<AppState>,
     staff: Staff,
@@ -150,7 +241,7 @@ pub async fn sheet(
 }
 
 /// A field check's finding.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlagBody {
     problem: String,
@@ -160,6 +251,27 @@ pub struct FlagBody {
 }
 
 /// `POST /api/v1/addresses/{id}/plate-flags`: a problem found with the address's plate.
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/{id}/plate-flags",
+    operation_id = "plates_raise_flag",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = FlagBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn raise_flag(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -181,13 +293,34 @@ pub async fn raise_flag(
 }
 
 /// How a flag was put right.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolutionBody {
     resolution: String,
 }
 
 /// `POST /api/v1/addresses/plate-flags/{id}/resolve`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/addresses/plate-flags/{id}/resolve",
+    operation_id = "plates_resolve_flag",
+    tag = "addresses",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = ResolutionBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn resolve_flag(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -203,7 +336,8 @@ pub async fn resolve_flag(
 }
 
 /// `?format=html|json`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     format: Option<String>,
@@ -218,6 +352,18 @@ fn wants_json(query: &PageQuery) -> Result<bool, Problem> {
 }
 
 /// `GET /public/addresses/renumberings`: every published old→new table.
+#[utoipa::path(
+    get,
+    path = "/public/addresses/renumberings",
+    operation_id = "plates_public_renumberings",
+    tag = "public",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "the page", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn public_renumberings(
     state: web::Data<AppState>,
     query: Query<PageQuery>,
@@ -231,6 +377,19 @@ pub async fn public_renumberings(
 }
 
 /// `GET /public/addresses/renumberings/{id}`: one published table.
+#[utoipa::path(
+    get,
+    path = "/public/addresses/renumberings/{id}",
+    operation_id = "plates_public_renumbering",
+    tag = "public",
+    params(("id" = i64, Path, description = "the record's id", example = 1), PageQuery),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn public_renumbering(
     state: web::Data<AppState>,
     path: web::Path<i64>,

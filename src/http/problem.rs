@@ -12,14 +12,21 @@ use crate::domain::account::AccessError;
 use crate::domain::field_error::{FieldError, FieldErrors};
 use crate::store::StoreError;
 
-#[derive(Debug, Clone, Serialize)]
+/// RFC 7807 problem details as this service sends them (`application/problem+json`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A relative URI naming the kind of problem, e.g. `/problems/invalid-input`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The same for every problem of a kind.
     pub title: String,
+    /// The HTTP status, repeated.
     pub status: u16,
+    /// What went wrong with this request, for a person.
     pub detail: String,
+    /// Each field at fault (400, 422); absent when no one field is.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
     #[serde(skip)]
     retry_after_seconds: Option<i64>,

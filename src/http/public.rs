@@ -17,7 +17,8 @@ use super::problem::{Problem, log_internal};
 use crate::app::signs::public::{self, FormRefused, PublicError, Refusal, ReportInput};
 use crate::render::public_page::{Lang, not_found_page, report_result_page};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     lang: Option<String>,
 }
@@ -51,6 +52,19 @@ fn problem(error: PublicError) -> Problem {
 }
 
 /// `GET /s/{code}`.
+#[utoipa::path(
+    get,
+    path = "/s/{code}",
+    operation_id = "public_sign_page",
+    tag = "public",
+    params(("code" = String, Path, description = "the sign's public code (what its QR code carries)"), PageQuery),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "text/html"),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn sign_page(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -126,6 +140,23 @@ async fn read_form(mut form: Multipart, max_photo: usize) -> Result<ReportForm, 
 }
 
 /// `POST /s/{code}/report` (multipart: kind, text, lang, photo and the honeypot website).
+#[utoipa::path(
+    post,
+    path = "/s/{code}/report",
+    operation_id = "public_report",
+    tag = "public",
+    params(("code" = String, Path, description = "the sign's public code (what its QR code carries)")),
+    request_body(content = crate::http::openapi::ReportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "created", body = crate::http::openapi::Binary, content_type = "text/html", headers(("Location" = String, description = "the new record"))),
+        (status = 400, description = "the form or a parameter is not valid: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 404, description = "no such page: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 413, description = "too large: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 415, description = "not a form: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json"))),
+        (status = 429, description = "too many from here; try later: a page for people, or a problem", content((crate::http::openapi::Binary = "text/html"), (crate::http::problem::Problem = "application/problem+json")))
+    ),
+    security(())
+)]
 pub async fn report(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -14,16 +14,34 @@ use crate::store::places::PlaceFilter;
 const DEFAULT_PAGE: usize = 100;
 const MAX_PAGE: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RomanizeQuery {
     name: Option<String>,
     category: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     /// An explicit split: the proper name (专名); the rest of the name is the generic term.
     proper: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/romanize",
+    operation_id = "romanize_romanize",
+    tag = "romanize",
+    params(RomanizeQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::domain::romanize::Romanization, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn romanize(
     state: web::Data<AppState>,
     identity: Identity,
@@ -79,9 +97,14 @@ pub async fn romanize(
     Ok(HttpResponse::Ok().json(result))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     category: Option<String>,
     limit: Option<usize>,
@@ -90,6 +113,20 @@ pub struct CheckQuery {
 
 /// `GET /api/v1/romanize/check`: the current records (of a division, a category) whose stored
 /// romanization disagrees with the rules, for the clean-up of non-standard names. Staff only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/romanize/check",
+    operation_id = "romanize_check",
+    tag = "romanize",
+    params(CheckQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn check(
     state: web::Data<AppState>,
     staff: Staff,

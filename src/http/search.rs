@@ -16,16 +16,35 @@ const MAX_QUERY_CHARS: usize = 50;
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 50;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     q: Option<String>,
     near: Option<String>,
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     category: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    operation_id = "search_search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::SearchAnswer, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn search(
     state: web::Data<AppState>,
     identity: Identity,

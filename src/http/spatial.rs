@@ -16,18 +16,25 @@ use crate::domain::field_error::{FieldError, FieldErrors};
 const MAX_K: usize = 100;
 const MAX_WITHIN_M: f64 = 1_000_000.0;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PointQuery {
+    #[param(value_type = Option<f64>, minimum = -180, maximum = 180)]
     lon: Option<String>,
+    #[param(value_type = Option<f64>, minimum = -90, maximum = 90)]
     lat: Option<String>,
     /// With `crs`: the point in that system (east or longitude, north or latitude) instead of
     /// CGCS2000 lon/lat, and `helmert` for the legacy datums.
+    #[param(value_type = Option<f64>)]
     x: Option<String>,
+    #[param(value_type = Option<f64>)]
     y: Option<String>,
     crs: Option<String>,
     helmert: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1)]
     k: Option<String>,
     category: Option<String>,
+    #[param(value_type = Option<f64>, minimum = 0)]
     within_m: Option<String>,
 }
 
@@ -132,6 +139,19 @@ fn parse_query(
 }
 
 /// Which divisions contain the point (province first) and the nearest named features.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reverse",
+    operation_id = "spatial_reverse",
+    tag = "spatial",
+    params(PointQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::app::spatial::Reverse, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn reverse(
     state: web::Data<AppState>,
     identity: Identity,
@@ -143,6 +163,19 @@ pub async fn reverse(
 }
 
 /// The `k` nearest records as GeoJSON features, each with its geodesic `distance_m`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/places/nearest",
+    operation_id = "spatial_nearest",
+    tag = "places",
+    params(PointQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::NearPlaces, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn nearest(
     state: web::Data<AppState>,
     identity: Identity,

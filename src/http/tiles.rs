@@ -18,6 +18,22 @@ use crate::domain::tile::EXTENT;
 const MVT: &str = "application/vnd.mapbox-vector-tile";
 
 /// `GET /tiles/{collection}/{z}/{x}/{y}.mvt`.
+#[utoipa::path(
+    get,
+    path = "/tiles/{collection}/{z}/{x}/{y}.mvt",
+    operation_id = "tiles_xyz",
+    tag = "tiles",
+    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)", example = "places"), ("z" = String, Path, description = "zoom level", example = "3"), ("x" = String, Path, description = "tile column", example = "6"), ("y" = String, Path, description = "tile row", example = "2")),
+    responses(
+        (status = 200, description = "the tile (Mapbox Vector Tile)", body = crate::http::openapi::Binary, content_type = "application/vnd.mapbox-vector-tile", headers(("ETag" = String, description = "the tile's content, for `If-None-Match`"))),
+        (status = 204, description = "nothing in this tile"),
+        (status = 304, description = "unchanged since the `If-None-Match` tag"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn xyz(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -31,6 +47,22 @@ pub async fn xyz(
 
 /// `GET /ogc/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}` (OGC API - Tiles:
 /// tileMatrix, tileRow, tileCol).
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/tiles/WebMercatorQuad/{z}/{y}/{x}",
+    operation_id = "tiles_ogc",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection", example = "places"), ("z" = String, Path, description = "zoom level", example = "3"), ("y" = String, Path, description = "tile row", example = "2"), ("x" = String, Path, description = "tile column", example = "6")),
+    responses(
+        (status = 200, description = "the tile (Mapbox Vector Tile)", body = crate::http::openapi::Binary, content_type = "application/vnd.mapbox-vector-tile", headers(("ETag" = String, description = "the tile's content, for `If-None-Match`"))),
+        (status = 204, description = "nothing in this tile"),
+        (status = 304, description = "unchanged since the `If-None-Match` tag"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn ogc(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -94,6 +126,20 @@ async fn answer(
 
 /// `GET /tiles/{collection}/tiles.json`: TileJSON 3.0, bounds from the records the caller may
 /// see.
+#[utoipa::path(
+    get,
+    path = "/tiles/{collection}/tiles.json",
+    operation_id = "tiles_tile_json",
+    tag = "tiles",
+    params(("collection" = String, Path, description = "the collection (`places`, `divisions`, `signs`, …)", example = "places")),
+    responses(
+        (status = 200, description = "the TileJSON 3.0 document of the collection", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn tile_json(
     state: web::Data<AppState>,
     request: HttpRequest,

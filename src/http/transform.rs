@@ -13,12 +13,15 @@ use crate::app::transform::transform as convert;
 use crate::domain::crs::{Crs, Helmert};
 use crate::domain::field_error::{FieldError, FieldErrors};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TransformQuery {
     from: Option<String>,
     to: Option<String>,
+    #[param(value_type = Option<f64>)]
     x: Option<String>,
+    #[param(value_type = Option<f64>)]
     y: Option<String>,
     helmert: Option<String>,
 }
@@ -41,6 +44,18 @@ pub(super) fn parse_system(
     Ok((crs, helmert))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/transform",
+    operation_id = "transform_transform",
+    tag = "spatial",
+    params(TransformQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::Transformed, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn transform(query: Query<TransformQuery>) -> Result<HttpResponse, Problem> {
     let mut errors = FieldErrors::default();
     let mut crs = |field: &str, text: &Option<String>| match text.as_deref().map(Crs::parse) {

@@ -13,7 +13,7 @@ use crate::domain::address::{AddressLevel, AddressPath, path_key};
 use crate::domain::address_parse::{AddressGazetteer, AddressParseError, ParsedAddress};
 
 /// An address as the index keeps it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IndexedAddress {
     /// The record's id.
     pub id: i64,

@@ -245,11 +245,12 @@ impl Store {
 }
 
 /// An account as administrators see it: never its password hash.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UserRecord {
     pub id: i64,
     pub username: String,
     pub role: Role,
+    #[schema(value_type = Vec<String>)]
     pub jurisdictions: Vec<Jurisdiction>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,

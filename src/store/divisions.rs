@@ -13,7 +13,7 @@ use crate::domain::division_code::{DivisionCode, DivisionLevel};
 use crate::domain::division_event::{DivisionInForce, DivisionLookup, kind_from_name};
 
 /// One division's state during one period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DivisionRecord {
     /// Its code during the period.
     pub code: String,

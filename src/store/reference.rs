@@ -13,7 +13,7 @@ use crate::domain::division_code::{DivisionCode, DivisionLevel};
 use crate::domain::division_table::DivisionRow;
 
 /// One division as the register knows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Division {
     pub code: DivisionCode,
     pub name: String,

@@ -452,8 +452,9 @@ async fn a_report_photo_is_read_only_by_staff_of_the_signs_jurisdiction_under_a_
     assert_eq!(app.get(&path).await.status(), StatusCode::UNAUTHORIZED);
 }
 
-/// Every route of the service with sample path parameters: (method, path).
-const ROUTES: &[(&str, &str)] = &[
+/// Every route of the service with sample path parameters: (method, path). The OpenAPI test
+/// (`openapi.rs`) checks the document against it.
+pub(crate) const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/signs/1/qr.svg"),
     ("GET", "/api/v1/signs"),
     ("POST", "/api/v1/signs"),
@@ -565,6 +566,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/reverse"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/version"),
+    ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/categories"),
     ("GET", "/api/v1/audit"),
     ("GET", "/s/ABCDEF"),
@@ -613,6 +615,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/ogc/api"),
     ("GET", "/ogc/collections"),
     ("GET", "/ogc/collections/places"),
+    ("GET", "/ogc/collections/places/queryables"),
     ("GET", "/ogc/collections/places/items"),
     ("POST", "/ogc/collections/places/items"),
     ("OPTIONS", "/ogc/collections/places/items"),

@@ -325,3 +325,16 @@ pub fn png_bomb(width: u32, height: u32) -> Vec<u8> {
     bytes[29..33].copy_from_slice(&(!crc).to_be_bytes());
     bytes
 }
+
+/// A program of the tests' Python virtualenv (schemathesis, ogctests' python): `DIMING_PYENV`,
+/// or `target/pyenv` as `.ci/setup --pyenv` makes it.
+pub fn python_tool(name: &str) -> String {
+    let pyenv = std::env::var("DIMING_PYENV")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/pyenv").to_string());
+    let program = format!("{pyenv}/bin/{name}");
+    assert!(
+        std::path::Path::new(&program).exists(),
+        "{program} is missing: `bash .ci/setup --pyenv` creates the virtualenv"
+    );
+    program
+}

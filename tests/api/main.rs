@@ -20,6 +20,7 @@ mod markers;
 mod naming;
 mod ogc;
 mod ogc_filter;
+mod openapi;
 mod places;
 mod plates;
 mod romanize;

@@ -481,3 +481,36 @@ test('11 the plates campaign: progress with its chart, an order for a road, plat
   await noSeriousViolations(page, 'plates-order');
   await page.context().close();
 });
+
+test('12 the API reference: the interactive page reads the OpenAPI document, under the CSP, with no request leaving the machine', async () => {
+  // The page's own context keeps the service's Content-Security-Policy (newPage bypasses it for axe).
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  const response = await page.goto(`${base}/app/api-docs.html`);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-security-policy'], /script-src 'self'/);
+  await page.locator('.swagger-ui .info .title').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.swagger-ui .info .title').textContent(), /diming/);
+  // The operations are grouped by tag; a tag opens on a click, an operation shows its
+  // parameters (If-Match on an update) and its problems.
+  assert.ok(await page.locator('.opblock-tag').count() >= 15, 'the tags are listed');
+  await page.locator('.opblock-tag[data-tag="places"]').click();
+  const update = page.locator('#operations-places-places_update');
+  await update.locator('.opblock-summary').click();
+  await update.locator('.responses-table').first().waitFor();
+  assert.match(await update.textContent(), /If-Match/);
+  assert.match(await update.textContent(), /application\/problem\+json/);
+  assert.match(await update.textContent(), /412/);
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'api-docs');
+  const outside = requests.filter((url) => !url.startsWith(`${base}/`) && !url.startsWith('data:') && !url.startsWith('blob:'));
+  assert.deepEqual(outside, [], 'no request leaves the machine');
+  assert.ok(requests.includes(`${base}/api/v1/openapi.json`), requests.join('\n'));
+  assert.deepEqual(problems, [], 'no script error, nothing refused by the CSP');
+  await context.close();
+});

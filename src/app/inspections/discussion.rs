@@ -47,7 +47,7 @@ pub async fn reconciliation(
 }
 
 /// The discussion of one item: how it stands, both findings, the comments and acceptances.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Thread {
     /// The item as reconciled.
     pub item: Item,

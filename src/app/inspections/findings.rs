@@ -54,7 +54,7 @@ pub struct BatchItem {
 }
 
 /// What became of one item of a batch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemResult {
     /// The device's id.
     pub client_id: String,
@@ -70,7 +70,7 @@ pub struct ItemResult {
 }
 
 /// What a batch did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BatchResult {
     /// The side recorded for.
     pub side: String,

@@ -18,7 +18,7 @@ use crate::store::StoreError;
 use crate::store::inspections::RegisterChange;
 
 /// A signature as shown with the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SignatureView {
     /// The signature.
     #[serde(flatten)]
@@ -28,7 +28,7 @@ pub struct SignatureView {
 }
 
 /// The report with its hash and signatures.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportView {
     /// The content both signers sign.
     pub content: ReportContent,
@@ -43,7 +43,7 @@ pub struct ReportView {
 }
 
 /// What verification found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     /// Whether both sides signed.
     pub signed: bool,

@@ -16,7 +16,7 @@ use crate::domain::category::CategoryCatalog;
 /// assert_eq!(FeatureClass::Settlement.name_zh(), "居民点");
 /// assert!(FeatureClass::Administrative.generic_terms().iter().any(|g| g.chinese == "自治区"));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FeatureClass {
     /// 11 海域: sea areas.

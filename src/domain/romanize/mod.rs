@@ -129,7 +129,7 @@ fn quoted(chars: &[char]) -> String {
 /// assert_eq!(roles, [Role::Proper, Role::Generic]);
 /// assert!(beijing.reasons[0].rule.contains("proper name and generic term apart"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Romanization {
     /// The name as romanized (trimmed).
     pub name: String,
@@ -152,7 +152,7 @@ pub struct Romanization {
 }
 
 /// One part of a name (the proper name or the generic term) in characters and romanized.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Part {
     /// The part in Chinese characters (北京).
     pub chinese: String,
@@ -163,8 +163,9 @@ pub struct Part {
 }
 
 /// The role of a word in a romanized name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = WordRole)]
 pub enum Role {
     /// The proper name (专名), or a piece of it.
     Proper,
@@ -177,7 +178,7 @@ pub enum Role {
 }
 
 /// One word of a romanized name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Word {
     /// The characters the word writes (empty in a learned correction that names its generic
     /// term, whose words are not matched to characters).
@@ -191,7 +192,7 @@ pub struct Word {
 }
 
 /// How a polyphonic character of the proper name was read, for a reviewer to check.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CharReading {
     /// The character.
     pub char: char,
@@ -206,7 +207,7 @@ pub struct CharReading {
 }
 
 /// A rule the romanization applied, and how it applied to this name.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Reason {
     /// The rule's name and source (`GB/T 16159 §6.2.2 rule 1: …`).
     pub rule: &'static str,

@@ -18,7 +18,8 @@ use crate::http::query::Query;
 /// The parameters of the collection documents. `crs` is checked and otherwise ignored: clients
 /// that add their parameters to every request (GDAL before 3.7 does, with the query of the URL
 /// it was given) send it here too.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CollectionsQuery {
     f: Option<String>,
     crs: Option<String>,
@@ -33,6 +34,19 @@ impl CollectionsQuery {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections",
+    operation_id = "ogc_collections_list",
+    tag = "ogc",
+    params(CollectionsQuery),
+    responses(
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -57,6 +71,20 @@ pub async fn list(
     Ok(answer(format, JSON, ("数据集", "Collections"), &document))
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}",
+    operation_id = "ogc_collections_read",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), CollectionsQuery),
+    responses(
+        (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html")), headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -79,6 +107,20 @@ pub async fn read(
 
 /// `GET /ogc/collections/{id}/queryables` (Part 3): the properties a filter may name, as a
 /// JSON Schema; the public's list of signs holds only what a sign's public page shows.
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/queryables",
+    operation_id = "ogc_collections_queryables",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), CollectionsQuery),
+    responses(
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/schema+json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn queryables(
     state: web::Data<AppState>,
     request: HttpRequest,

@@ -22,14 +22,15 @@ use crate::http::problem::Problem;
 use crate::http::query::{NoParams, Query};
 use crate::store::places::StoredPlace;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = OgcFeatureType)]
 enum FeatureType {
     Feature,
 }
 
 /// A feature as a Part 4 client sends it. `id`, `links` and `bbox` as read are accepted and
 /// ignored; `change` may say why the record changes.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeatureBody {
     #[serde(rename = "type")]
@@ -104,6 +105,27 @@ fn written(
     response
 }
 
+#[utoipa::path(
+    post,
+    path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_edits_create",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places")),
+    request_body(content = FeatureBody, content_type = "application/geo+json"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/geo+json", headers(("Location" = String, description = "the new record"), ("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -125,6 +147,29 @@ pub async fn create(
     crate::http::created_at(response, &location)
 }
 
+#[utoipa::path(
+    put,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_replace",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
+    request_body(content = FeatureBody, content_type = "application/geo+json"),
+    responses(
+        (status = 200, description = "the record as changed", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn replace(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -141,6 +186,29 @@ pub async fn replace(
     Ok(written(&state, &request, StatusCode::OK, &id, place))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_update",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
+    request_body(content = Value, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -158,6 +226,26 @@ pub async fn update(
     Ok(written(&state, &request, StatusCode::OK, &id, place))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_retire",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
+    responses(
+        (status = 200, description = "retired", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn retire(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -179,6 +267,24 @@ fn allow(allowed: crate::domain::ogc::Allowed) -> Result<HttpResponse, Problem> 
         .finish())
 }
 
+#[utoipa::path(
+    options,
+    path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_edits_collection_options",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places")),
+    responses(
+        (status = 204, description = "what may be done here, and by whom asking", headers(("Allow" = String, description = "the methods this caller may use"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn collection_options(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -188,6 +294,24 @@ pub async fn collection_options(
     allow(app::ogc::edits::allowed(&state, &identity, &path, None).await?)
 }
 
+#[utoipa::path(
+    options,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_edits_feature_options",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1")),
+    responses(
+        (status = 204, description = "what may be done here, and by whom asking", headers(("Allow" = String, description = "the methods this caller may use"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn feature_options(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -27,14 +27,17 @@ use crate::http::problem::Problem;
 use crate::http::query::Query;
 
 /// The parameters of a page of features, as Part 1 and Part 2 name them.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemsParams {
     bbox: Option<String>,
     #[serde(rename = "bbox-crs")]
     bbox_crs: Option<String>,
     crs: Option<String>,
     datetime: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     limit: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
     f: Option<String>,
     filter: Option<String>,
@@ -124,12 +127,27 @@ impl ItemsParams {
 }
 
 /// The parameters of one feature.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ItemParams {
     crs: Option<String>,
     f: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items",
+    operation_id = "ogc_items_list",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ItemsParams),
+    responses(
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -208,6 +226,20 @@ pub async fn list(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items/{feature_id}",
+    operation_id = "ogc_items_read",
+    tag = "ogc",
+    params(("id" = String, Path, description = "the collection (`places`, `divisions`, `boundary_lines`, …)", example = "places"), ("feature_id" = String, Path, description = "the feature's id", example = "1"), ItemParams),
+    responses(
+        (status = 200, description = "the record (`f=html` or `Accept: text/html`: a page)", content((Object = "application/geo+json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     state: web::Data<AppState>,
     request: HttpRequest,

@@ -10,7 +10,8 @@ use crate::http::problem::Problem;
 use crate::http::query::Query;
 
 /// The parameters of a document that only comes in formats.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     pub(super) f: Option<String>,
 }
@@ -38,6 +39,18 @@ pub const CONFORMANCE: [&str; 19] = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ];
 
+#[utoipa::path(
+    get,
+    path = "/ogc",
+    operation_id = "ogc_landing_landing",
+    tag = "ogc",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn landing(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -69,6 +82,18 @@ pub async fn landing(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/ogc/conformance",
+    operation_id = "ogc_landing_conformance",
+    tag = "ogc",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "the answer (`f=html` or `Accept: text/html`: a page)", content((Object = "application/json"), (crate::http::openapi::Binary = "text/html"))),
+        (status = 400, response = crate::http::openapi::BadRequest)
+    ),
+    security(())
+)]
 pub async fn conformance(
     state: web::Data<AppState>,
     request: HttpRequest,

@@ -5,11 +5,11 @@
 //! HTML (`Accept: text/html` or `f=html`). Links are absolute: some clients resolve a link
 //! starting with `/` against the landing page rather than the host.
 
-mod collections;
-mod edits;
-mod items;
-mod landing;
-mod openapi;
+pub(super) mod collections;
+pub(super) mod edits;
+pub(super) mod items;
+pub(super) mod landing;
+pub(super) mod openapi;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -82,7 +82,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/collections/{id}/queryables")
-            .route(web::get().to(collections::queryables))
+            .get(collections::queryables)
             .route(web::head().to(collections::queryables)),
     )
     .service(

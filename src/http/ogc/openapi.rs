@@ -13,6 +13,19 @@ use crate::http::AppState;
 use crate::http::problem::Problem;
 use crate::http::query::Query;
 
+#[utoipa::path(
+    get,
+    path = "/ogc/api",
+    operation_id = "ogc_openapi_definition",
+    tag = "ogc",
+    params(FormatQuery),
+    responses(
+        (status = 200, description = "the OGC API definition (OpenAPI 3.0, for OGC clients)", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.0"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated)
+    ),
+    security((), ("bearer" = []), ("session" = []))
+)]
 pub async fn definition(
     state: web::Data<AppState>,
     request: HttpRequest,

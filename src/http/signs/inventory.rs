@@ -15,6 +15,26 @@ use crate::http::precondition::expected_version;
 use crate::http::problem::Problem;
 
 /// `POST /api/v1/signs`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/signs",
+    operation_id = "signs_inventory_create",
+    tag = "signs",
+    request_body(content = SignInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "created", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn create(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -28,6 +48,21 @@ pub async fn create(
 }
 
 /// `GET /api/v1/signs/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/{id}",
+    operation_id = "signs_inventory_read",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn read(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -39,6 +74,29 @@ pub async fn read(
 }
 
 /// `PUT /api/v1/signs/{id}` with If-Match.
+#[utoipa::path(
+    put,
+    path = "/api/v1/signs/{id}",
+    operation_id = "signs_inventory_update",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = SignInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the record as changed", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn update(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -54,8 +112,13 @@ pub async fn update(
     Ok(sign_response(&state, StatusCode::OK, &sign))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    #[param(
+        pattern = "^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$",
+        example = "330421"
+    )]
     division: Option<String>,
     status: Option<String>,
     kind: Option<String>,
@@ -66,6 +129,20 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/signs`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs",
+    operation_id = "signs_inventory_list",
+    tag = "signs",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "the answer", body = crate::http::openapi::SignList, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     state: web::Data<AppState>,
     staff: Staff,

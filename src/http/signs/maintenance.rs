@@ -17,7 +17,7 @@ use crate::http::photos::receive_photo;
 use crate::http::precondition::expected_version;
 use crate::http::problem::Problem;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceInput {
     action: String,
@@ -36,6 +36,29 @@ pub struct MaintenanceInput {
 }
 
 /// `POST /api/v1/signs/{id}/maintenance` with If-Match.
+#[utoipa::path(
+    post,
+    path = "/api/v1/signs/{id}/maintenance",
+    operation_id = "signs_maintenance_record_maintenance",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
+    request_body(content = MaintenanceInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "done: the record as it is now", body = crate::http::openapi::SignAnswer, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 412, response = crate::http::openapi::PreconditionFailed),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 428, response = crate::http::openapi::PreconditionRequired),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_maintenance(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -60,6 +83,21 @@ pub async fn record_maintenance(
 }
 
 /// `GET /api/v1/signs/{id}/maintenance`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/{id}/maintenance",
+    operation_id = "signs_maintenance_maintenance_log",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn maintenance_log(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -72,6 +110,27 @@ pub async fn maintenance_log(
 }
 
 /// `POST /api/v1/signs/{id}/photos` (multipart, field `photo`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/signs/{id}/photos",
+    operation_id = "signs_maintenance_upload_photo",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    request_body(content = crate::http::openapi::PhotoForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound),
+        (status = 409, response = crate::http::openapi::Conflict),
+        (status = 413, response = crate::http::openapi::PayloadTooLarge),
+        (status = 415, response = crate::http::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::http::openapi::Unprocessable),
+        (status = 503, response = crate::http::openapi::Busy)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn upload_photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -89,6 +148,21 @@ pub async fn upload_photo(
 }
 
 /// `GET /api/v1/signs/photos/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/photos/{id}",
+    operation_id = "signs_maintenance_photo",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the record", body = crate::http::openapi::Binary, content_type = "image/jpeg"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn photo(
     _query: Query<NoParams>,
     state: web::Data<AppState>,
@@ -102,6 +176,21 @@ pub async fn photo(
 }
 
 /// `GET /api/v1/signs/{id}/scans`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/{id}/scans",
+    operation_id = "signs_maintenance_scans",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1)),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn scans(
     _query: Query<NoParams>,
     state: web::Data<AppState>,

@@ -9,7 +9,8 @@ use crate::app::signs::qr::{self, Sheet};
 use crate::app::{AppState, Staff};
 use crate::http::problem::Problem;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QrQuery {
     size_mm: Option<u32>,
     dpi: Option<u32>,
@@ -17,6 +18,19 @@ pub struct QrQuery {
 
 /// `qr.svg` / `qr.png`: rendered once per sign and size, then served from memory (backed by the
 /// database) with a strong ETag; a sign's code never changes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/{id}/qr.{format}",
+    operation_id = "signs_qr_qr",
+    tag = "signs",
+    params(("id" = i64, Path, description = "the record's id", example = 1), ("format" = String, Path, description = "`svg` or `png`", example = "svg"), QrQuery),
+    responses(
+        (status = 200, description = "the file", content((crate::http::openapi::Binary = "image/svg+xml"), (crate::http::openapi::Binary = "image/png"))),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 404, response = crate::http::openapi::NotFound)
+    ),
+    security(())
+)]
 pub async fn qr(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -52,7 +66,8 @@ pub async fn qr(
         .body(rendered.bytes.clone()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SheetQuery {
     ids: String,
     size_mm: Option<u32>,
@@ -61,6 +76,20 @@ pub struct SheetQuery {
 }
 
 /// `GET /api/v1/signs/qr-sheet?ids=1,2,3`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/signs/qr-sheet",
+    operation_id = "signs_qr_qr_sheet",
+    tag = "signs",
+    params(SheetQuery),
+    responses(
+        (status = 200, description = "the answer", body = Object, content_type = "application/json"),
+        (status = 400, response = crate::http::openapi::BadRequest),
+        (status = 401, response = crate::http::openapi::Unauthenticated),
+        (status = 403, response = crate::http::openapi::Forbidden)
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn qr_sheet(
     state: web::Data<AppState>,
     staff: Staff,
