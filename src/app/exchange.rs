@@ -17,6 +17,7 @@ use super::exchange_markers::{MarkerImport, check_markers_layer};
 use super::places::{DivisionEnds, PlaceError, PlaceInput, checked_place_with};
 use super::{AppState, Staff, romanize, today};
 use crate::domain::account::AccessError;
+use crate::domain::boundary_line::may_read_markers_of;
 use crate::domain::crs::Crs;
 use crate::domain::division_code::Jurisdiction;
 use crate::domain::exchange::archive;
@@ -251,10 +252,26 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
             crate::domain::exchange::csv::read(file, &text(request.encoding)?.0, points)
         }
         Format::Shapefile => match request.source {
+            // The zip an HTTP export hands out imports on the command line too.
+            Source::Path(path)
+                if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("zip")) =>
+            {
+                let bytes =
+                    std::fs::read(path).map_err(|e| ExchangeError::File(format!("{file}: {e}")))?;
+                read_zipped_shapefiles(&bytes, file, request.encoding)?
+            }
             Source::Path(path) => {
                 crate::domain::exchange::shapefile::read(path, file, request.encoding)
             }
-            Source::Bytes(bytes) => read_zipped_shapefiles(bytes, file, request.encoding)?,
+            // Inflating and parsing a hostile archive is blocking work: off the async workers.
+            Source::Bytes(bytes) => {
+                let (bytes, file, encoding) = (bytes.to_vec(), file.to_string(), request.encoding);
+                tokio::task::spawn_blocking(move || read_zipped_shapefiles(&bytes, &file, encoding))
+                    .await
+                    .map_err(|e| ExchangeError::File(e.to_string()))??
+            }
         },
         Format::Gpkg => match request.source {
             Source::Path(path) => crate::store::gpkg::read_places_gpkg(path, file).await,
@@ -279,7 +296,8 @@ fn read_zipped_shapefiles(
     file: &str,
     declared: Option<TextEncoding>,
 ) -> Result<ReadRows, ExchangeError> {
-    let whole = |message: String| ExchangeError::BadRows(vec![RowError::new(file, 0, "", message)]);
+    let whole =
+        |message: String| ExchangeError::BadRows(vec![RowError::new(file, 0, "file", message)]);
     let files = archive::unpack(bytes, &SHAPEFILE_PARTS, MAX_INFLATED_BYTES).map_err(whole)?;
     let folder = TempFile::new("shapefiles");
     std::fs::create_dir_all(&folder.0).map_err(|e| ExchangeError::File(e.to_string()))?;
@@ -293,6 +311,12 @@ fn read_zipped_shapefiles(
         .filter(|name| name.to_ascii_lowercase().ends_with(".shp"))
         .collect();
     shapes.sort_unstable();
+    if shapes.len() > MAX_SHAPEFILES {
+        return Err(whole(format!(
+            "the zip holds {} Shapefiles; an import takes at most {MAX_SHAPEFILES}",
+            shapes.len()
+        )));
+    }
     if shapes.is_empty() {
         return Err(whole(
             "the zip holds no .shp file (a Shapefile travels as a zip of its .shp, .shx, .dbf, .prj and .cpg)".into(),
@@ -312,8 +336,10 @@ fn read_zipped_shapefiles(
     Ok(read)
 }
 
-/// The most a zip of Shapefiles may inflate to over HTTP.
-const MAX_INFLATED_BYTES: u64 = 1 << 30;
+/// The most a zip of Shapefiles may inflate to.
+const MAX_INFLATED_BYTES: u64 = 512 << 20;
+/// The most Shapefiles (file sets) one zip may hold: an export writes one per geometry type.
+const MAX_SHAPEFILES: usize = 20;
 
 /// The problems of one row: (field, why).
 type RowProblems = Vec<(String, String)>;
@@ -626,9 +652,11 @@ pub async fn export_gpkg(
         .store
         .write_places_gpkg(path, prefix, &|done| progress("exported", done, total))
         .await?;
+    // Lines and markers are confidential to the staff of their two sides, as through the API.
+    let readable = |line_code: &str| may_read_markers_of(&staff.actor, line_code).is_ok();
     state
         .store
-        .write_reference_layers_gpkg(path, prefix)
+        .write_reference_layers_gpkg(path, prefix, &readable)
         .await?;
     Ok(places)
 }

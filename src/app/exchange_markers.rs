@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use super::markers::{Intake, MarkerRow, ReferenceLine, System, reference_line};
 use super::{AppState, Staff};
 use crate::domain::boundary_line::LineCode;
+use crate::domain::crs::Crs;
 use crate::domain::exchange::RowError;
 use crate::store::StoreError;
 use crate::store::gpkg_layers::MarkerLayerRow;
@@ -67,6 +68,9 @@ pub async fn check_markers_layer(
     let mut intake =
         Intake::new(System::CGCS2000).with_max_offset_m(state.settings.max_marker_offset_m);
     let mut lines: HashMap<String, Option<ReferenceLine>> = HashMap::new();
+    // The kinds under each (line, sequence): registered, and new in this file.
+    let mut groups: HashMap<(String, u16), Vec<String>> = HashMap::new();
+    let mut registered_lines = std::collections::HashSet::new();
     let mut import = MarkerImport::default();
     let mut errors = Vec::new();
     for row in rows {
@@ -115,6 +119,52 @@ pub async fn check_markers_layer(
             errors.push(line_of("marker_number", error.to_string()));
             continue;
         }
+        // One number is one single marker, one pair or one triple: never a mix.
+        if registered_lines.insert(line.as_string()) {
+            for stored in state.store.line_markers(&line.as_string()).await? {
+                let sequence = u16::try_from(stored.sequence).unwrap_or(u16::MAX);
+                groups
+                    .entry((stored.line_code.clone(), sequence))
+                    .or_default()
+                    .push(stored.marker_type.clone());
+            }
+        }
+        let members: Vec<String> = number
+            .kind()
+            .group_members()
+            .iter()
+            .map(|k| k.letter().to_string())
+            .collect();
+        let group = groups
+            .entry((number.line_code().to_string(), number.sequence()))
+            .or_default();
+        if let Some(other) = group.iter().find(|kind| !members.contains(kind)) {
+            errors.push(line_of(
+                "marker_number",
+                format!(
+                    "marker {number} would mix kinds under one number (a {other} marker is there already): a number is one single marker, one pair or one triple"
+                ),
+            ));
+            continue;
+        }
+        group.push(number.kind().letter().to_string());
+        let surveyed = match row.surveyed.clone() {
+            None => None,
+            Some((x, y, crs)) => match Crs::parse(&crs) {
+                Ok(system) if x.is_finite() && y.is_finite() => Some((x, y, system.to_string())),
+                Ok(_) => {
+                    errors.push(line_of(
+                        "surveyed_x",
+                        "the surveyed coordinates are not numbers".into(),
+                    ));
+                    continue;
+                }
+                Err(error) => {
+                    errors.push(line_of("surveyed_crs", format!("{crs:?}: {error}")));
+                    continue;
+                }
+            },
+        };
         let Some((lon, lat)) = row.position else {
             errors.push(line_of("geom", "a new marker needs its point".into()));
             continue;
@@ -152,7 +202,7 @@ pub async fn check_markers_layer(
         }
         // The survey as the file has it (its system, perhaps a Gauss–Krüger zone) is kept
         // beside the position, as a survey table's import keeps it.
-        if let Some((x, y, crs)) = row.surveyed {
+        if let Some((x, y, crs)) = surveyed {
             marker.surveyed = (x, y);
             marker.surveyed_crs = crs;
         }

@@ -83,7 +83,7 @@ fn encoding_named(text: Option<&str>) -> Result<Option<TextEncoding>, Problem> {
     responses(
         (status = 200, description = "the places as a file, in the format asked",
          content(
-             (crate::http::openapi::Binary = "application/geo+json"),
+             (crate::http::openapi::ExportCollection = "application/geo+json"),
              (crate::http::openapi::Binary = "application/geo+json-seq"),
              (crate::http::openapi::Binary = "text/csv"),
              (crate::http::openapi::Binary = "application/geopackage+sqlite3"),

@@ -612,6 +612,33 @@ pub struct MarkerList {
     markers: Vec<crate::app::markers::MarkerSummary>,
 }
 
+/// The GeoJSON export of the register: `GET /api/v1/exchange/places` (`format=geojson`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // streamed by `app::exchange::export_stream`; this is its schema
+pub struct ExportCollection {
+    /// Always `FeatureCollection`.
+    #[schema(rename = "type", pattern = "^FeatureCollection$")]
+    kind: String,
+    features: Vec<ExportFeature>,
+}
+
+/// One record of an export: its current version with its identity in the properties.
+#[derive(ToSchema)]
+#[allow(dead_code)] // part of `ExportCollection`
+pub struct ExportFeature {
+    /// Always `Feature`.
+    #[schema(rename = "type", pattern = "^Feature$")]
+    kind: String,
+    /// The record's id.
+    id: i64,
+    /// The geometry in CGCS2000 lon/lat, or null.
+    #[schema(value_type = Option<Object>)]
+    geometry: Option<()>,
+    /// `id`, `code`, `version`, then every field of the census record.
+    #[schema(value_type = Object)]
+    properties: (),
+}
+
 /// What an import did: `POST /api/v1/exchange/places`.
 #[derive(ToSchema)]
 #[allow(dead_code)] // built as JSON by `http::exchange::import`; this is its schema

@@ -185,9 +185,11 @@ impl Store {
         for chunk in moved.chunks(RECORDS_PER_STATEMENT) {
             move_current_versions(&mut tx, chunk).await?;
         }
-        progress(writes.len() as u64 / 2);
+        let mut done = 0;
         for chunk in versions.chunks(VERSIONS_PER_PROGRESS) {
             insert_versions(&mut tx, chunk).await?;
+            done += chunk.len() as u64;
+            progress(done);
         }
         if !markers.is_empty() {
             insert_markers(&mut tx, markers, author).await?;

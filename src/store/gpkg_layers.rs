@@ -10,6 +10,7 @@ use sqlx::{Connection, SqliteConnection};
 
 use super::{Store, StoreResult};
 use crate::domain::boundary_line::LineCode;
+use crate::domain::division_code::DivisionCode;
 use crate::domain::exchange::{geometry_of, gpkg_blob};
 
 /// The layers' names.
@@ -56,9 +57,9 @@ INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, 
 fn line_concerns(line_code: &str, prefix: Option<&str>) -> bool {
     let Some(prefix) = prefix else { return true };
     LineCode::parse(line_code).is_ok_and(|line| {
-        line.sides()
-            .iter()
-            .any(|side| side.as_str().starts_with(prefix) || prefix.starts_with(side.as_str()))
+        line.sides().iter().any(|side| {
+            side.as_str().starts_with(prefix) || prefix.starts_with(side.significant_prefix())
+        })
     })
 }
 
@@ -99,11 +100,12 @@ type MarkerRow = (
 impl Store {
     /// Adds the reference layers to a GeoPackage written by [`Store::write_places_gpkg`]: the
     /// divisions below `division_prefix` and those above it (all when `None`), and the lines
-    /// and markers with a side there.
+    /// and markers with a side there that `readable` (given a line code) lets through.
     pub async fn write_reference_layers_gpkg(
         &self,
         path: &Path,
         division_prefix: Option<&str>,
+        readable: &(dyn Fn(&str) -> bool + Sync),
     ) -> StoreResult<LayerCounts> {
         let divisions: Vec<DivisionRow> = sqlx::query_as(
             "SELECT code, name, level, parent_code, valid_from, valid_to FROM divisions ORDER BY code",
@@ -124,8 +126,11 @@ impl Store {
         sqlx::raw_sql(SCHEMA).execute(&mut *tx).await?;
         let mut counts = LayerCounts::default();
         for (code, name, level, parent, from, to) in divisions {
-            let wanted = division_prefix
-                .is_none_or(|prefix| code.starts_with(prefix) || prefix.starts_with(&code));
+            let wanted = division_prefix.is_none_or(|prefix| {
+                code.starts_with(prefix)
+                    || DivisionCode::parse(&code)
+                        .is_ok_and(|above| prefix.starts_with(above.significant_prefix()))
+            });
             if !wanted {
                 continue;
             }
@@ -143,7 +148,7 @@ impl Store {
         let mut extent = None;
         for line in lines
             .iter()
-            .filter(|l| line_concerns(&l.line_code, division_prefix))
+            .filter(|l| line_concerns(&l.line_code, division_prefix) && readable(&l.line_code))
         {
             let geometry = serde_json::from_str(&line.geometry)
                 .ok()
@@ -175,7 +180,7 @@ impl Store {
         for (number, line_code, sequence, kind, lon, lat, x, y, crs, material, installed_on) in
             markers
         {
-            if !line_concerns(&line_code, division_prefix) {
+            if !line_concerns(&line_code, division_prefix) || !readable(&line_code) {
                 continue;
             }
             let point = geo::Geometry::Point(geo::Point::new(lon, lat));

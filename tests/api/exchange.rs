@@ -522,6 +522,97 @@ async fn the_geopackage_holds_the_divisions_lines_and_markers_and_gdal_reads_the
         detail.contains(&format!("marker_number (String) = {number}")),
         "{detail}"
     );
+
+    // Lines and markers are for the staff of their two sides: an editor of 海盐县 gets the
+    // places and divisions, and neither the 嘉善县 | 平湖市 line nor its markers.
+    app.create_account("haiyan", diming::domain::account::Role::Editor, &["330424"])
+        .await;
+    let haiyan = app.login_response("haiyan", crate::helpers::PASSWORD).await;
+    let haiyan = haiyan.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, gpkg) = export(&app, Some(&haiyan), "format=gpkg").await;
+    assert_eq!(status, StatusCode::OK);
+    std::fs::write(&path, gpkg).unwrap();
+    let text = summary("markers");
+    assert!(text.contains("Feature Count: 0"), "{text}");
+    let text = summary("boundary_lines");
+    assert!(text.contains("Feature Count: 0"), "{text}");
+    let text = summary("divisions");
+    assert!(text.contains(&format!("Feature Count: {listed}")), "{text}");
+}
+
+/// More rows than one statement takes (a thousand versions each): 2,100 new records get
+/// consecutive ids with their register codes, every version and division row; an export with
+/// 1,100 of them renamed appends exactly those versions, the rest unchanged.
+#[tokio::test]
+async fn an_import_larger_than_one_statement_writes_every_record_and_version() {
+    let app = spawn_app().await;
+    let admin = app.token("admin").await;
+    let features: Vec<Value> = (0..2100)
+        .map(|i| {
+            let mut feature = xitang(&format!("第{i}村"));
+            feature["geometry"] = json!({"type": "Point", "coordinates": [120.89 + (i % 50) as f64 * 0.0001, 30.94 + (i / 50) as f64 * 0.0001]});
+            feature
+        })
+        .collect();
+    let collection = json!({"type": "FeatureCollection", "features": features});
+    let (status, body) = import(
+        &app,
+        Some(&admin),
+        "",
+        "application/geo+json",
+        collection.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["created"], 2100, "{body}");
+    let (status, file) = export(&app, Some(&admin), "format=geojson").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut exported: Value = serde_json::from_slice(&file).unwrap();
+    let records = exported["features"].as_array_mut().unwrap();
+    assert_eq!(records.len(), 2100);
+    let mut ids: Vec<i64> = records.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids.last().unwrap() - ids[0], 2099, "consecutive ids");
+    for record in records.iter() {
+        let id = record["id"].as_i64().unwrap();
+        let code = record["properties"]["code"].as_str().unwrap();
+        assert!(code.ends_with(&format!("{id:07}")), "{id} {code}");
+        assert_eq!(record["properties"]["version"], 1);
+        assert_eq!(record["properties"]["division_codes"], json!(["330421101"]));
+    }
+    for record in records.iter_mut().take(1100) {
+        let name = record["properties"]["standard_name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        record["properties"]["standard_name"] = json!(name.replace('村', "新村"));
+        record["properties"]["romanization"] = Value::Null;
+    }
+    let (status, body) = import(
+        &app,
+        Some(&admin),
+        "",
+        "application/geo+json",
+        exported.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body["updated"].as_u64(), body["unchanged"].as_u64()),
+        (Some(1100), Some(1000)),
+        "{body}"
+    );
+    let (_, renamed) = app
+        .get_json(&format!("/api/v1/places/{}/history", ids[0]), Some(&admin))
+        .await;
+    assert_eq!(
+        renamed["versions"].as_array().unwrap().len(),
+        2,
+        "{renamed}"
+    );
 }
 
 /// Runs one statement on a GeoPackage file (a test's edit of an export).
@@ -595,6 +686,40 @@ async fn the_markers_layer_of_a_geopackage_imports_all_or_nothing() {
             .contains("joint inspection"),
         "{problem}"
     );
+
+    // A new marker that would mix kinds under a registered number, and one whose surveyed
+    // system is not a system, are bad rows of their own (the other rows are unchanged).
+    let path = dir.path().join("bad-markers.gpkg");
+    std::fs::write(&path, &gpkg).unwrap();
+    edit_gpkg(
+        &path,
+        "INSERT INTO markers (geom, marker_number, line_code, sequence, marker_type, surveyed_x, surveyed_y, surveyed_crs)
+           SELECT geom, '330421330482001A', line_code, sequence, 'A', surveyed_x, surveyed_y, surveyed_crs FROM markers WHERE fid = 1;
+         INSERT INTO markers (geom, marker_number, line_code, sequence, marker_type, surveyed_x, surveyed_y, surveyed_crs)
+           SELECT geom, '330421330482090Q', line_code, 90, 'Q', surveyed_x, surveyed_y, 'EPSG:999999' FROM markers WHERE fid = 1;",
+    )
+    .await;
+    let (status, problem) = import(
+        &with_markers,
+        Some(&admin),
+        "file=bad-markers.gpkg",
+        "application/geopackage+sqlite3",
+        std::fs::read(&path).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let fields: Vec<(String, String)> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].to_string(), e["message"].to_string()))
+        .collect();
+    assert_eq!(fields.len(), 2, "{problem}");
+    assert!(
+        fields[0].0.contains("marker_number") && fields[0].1.contains("mix kinds"),
+        "{problem}"
+    );
+    assert!(fields[1].0.contains("surveyed_crs"), "{problem}");
 
     // Only the markers go to a register that has the demo's divisions and lines but no markers.
     let without = crate::helpers::spawn_app_with(|settings| settings.demo = true).await;

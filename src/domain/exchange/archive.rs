@@ -8,6 +8,11 @@ use std::io::{Cursor, Read, Write};
 
 use zip::write::SimpleFileOptions;
 
+/// The most entries (files and folders) an archive may hold.
+pub const MAX_ENTRIES: usize = 1000;
+/// The longest file name taken, in bytes (file systems allow 255).
+const MAX_NAME_BYTES: usize = 200;
+
 /// One file of an archive: its name (no folder) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchivedFile {
@@ -38,9 +43,10 @@ pub fn pack(files: &[ArchivedFile]) -> Result<Vec<u8>, String> {
 }
 
 /// Unpacks the files of `bytes` whose extension is one of `extensions` (lower case, no dot),
-/// refusing the archive when it is not a zip, when a name is unsafe or repeated, or when the
-/// inflated files exceed `max_bytes` together. Other entries (folders, `__MACOSX/` and the
-/// like, files of other kinds) are skipped.
+/// their extension lower-cased, refusing the archive when it is not a zip, holds more than
+/// [`MAX_ENTRIES`] entries, when a name is unsafe or repeated (in any case), or when the inflated
+/// files exceed `max_bytes` together. Other entries (folders, `__MACOSX/`, dot-files, files of
+/// other kinds) are skipped.
 ///
 /// ```
 /// use diming::domain::exchange::archive::{ArchivedFile, pack, unpack};
@@ -54,7 +60,14 @@ pub fn unpack(
 ) -> Result<Vec<ArchivedFile>, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("not a readable zip archive (truncated or damaged?): {e}"))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(format!(
+            "the zip holds {} entries; an import takes at most {MAX_ENTRIES}",
+            archive.len()
+        ));
+    }
     let mut files: Vec<ArchivedFile> = Vec::new();
+    let mut names = std::collections::HashSet::new();
     let mut total = 0u64;
     for index in 0..archive.len() {
         let mut entry = archive
@@ -75,20 +88,24 @@ pub fn unpack(
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
             .unwrap_or_default();
-        if !extensions.contains(&extension.as_str()) {
+        // Dot-files beside the data (macOS's `._places.shp`) are not part of it.
+        if !extensions.contains(&extension.as_str()) || name.starts_with('.') {
             continue;
         }
         if entry.enclosed_name().is_none()
-            || name.starts_with('.')
+            || name.len() > MAX_NAME_BYTES
             || name.chars().any(|c| c.is_control() || c == ':')
         {
             return Err(format!(
                 "the zip names a file {path:?}, which is not a safe file name"
             ));
         }
-        if files.iter().any(|f| f.name.eq_ignore_ascii_case(&name)) {
+        if !names.insert(name.to_lowercase()) {
             return Err(format!("the zip holds {name} twice"));
         }
+        // The extension in lower case: readers look for `.dbf` beside `.shp`, and a name
+        // repeated in another case was refused above.
+        let name = format!("{}.{extension}", &name[..name.len() - extension.len() - 1]);
         let mut content = Vec::new();
         let room = max_bytes.saturating_sub(total);
         (&mut entry)
@@ -114,20 +131,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folders_and_other_kinds_are_skipped_and_names_lose_their_folder() {
-        let files = vec![
-            ArchivedFile {
-                name: "a.shp".into(),
-                bytes: vec![1, 2, 3],
-            },
-            ArchivedFile {
-                name: "readme.txt".into(),
-                bytes: b"hi".to_vec(),
-            },
-        ];
-        let zip = pack(&files).unwrap();
-        let unpacked = unpack(&zip, &["shp"], 100).unwrap();
-        assert_eq!(unpacked, files[..1].to_vec());
+    fn folders_dot_files_and_other_kinds_are_skipped_and_names_lose_their_folder() {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = SimpleFileOptions::default();
+        writer.add_directory("export/", options).unwrap();
+        for (name, bytes) in [
+            ("export/PLACES.SHP", &b"shape"[..]),
+            ("export/readme.txt", b"hi"),
+            ("export/._PLACES.SHP", b"apple double"),
+            ("__MACOSX/export/places.dbf", b"resource fork"),
+        ] {
+            writer.start_file(name, options).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        let zip = writer.finish().unwrap().into_inner();
+        let unpacked = unpack(&zip, &["shp", "dbf"], 100).unwrap();
+        assert_eq!(
+            unpacked,
+            vec![ArchivedFile {
+                name: "PLACES.shp".into(),
+                bytes: b"shape".to_vec()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_archive_of_too_many_entries_is_refused_before_any_is_read() {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..=MAX_ENTRIES {
+            writer
+                .start_file(format!("{i}.dbf"), SimpleFileOptions::default())
+                .unwrap();
+        }
+        let zip = writer.finish().unwrap().into_inner();
+        let error = unpack(&zip, &["dbf"], 100).unwrap_err();
+        assert!(error.contains("at most 1000"), "{error}");
     }
 
     #[test]
