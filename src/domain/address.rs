@@ -30,7 +30,19 @@ pub enum SuffixStyle {
 }
 
 /// A door number with its optional suffix: 12, or 12-1 (the first door added after 12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub struct HouseNumber {
     /// The number proper, from 1.
     pub number: u32,
@@ -211,7 +223,7 @@ impl AddressStatus {
 /// The parts below the road of an address: the door number, the building, the unit and the
 /// flat, each optional as the level requires. Building, unit and flat are short labels as the
 /// plates show them without their generic word (`3` for 3幢, `2` for 2单元, `401` for 401室).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AddressPath {
     /// The door number on the road; none for a building of a residential area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -389,7 +401,7 @@ pub fn standard_address(
 }
 
 /// One version of an address record as the register keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AddressRecord {
     /// Proposed, assigned or retired.
     pub status: AddressStatus,

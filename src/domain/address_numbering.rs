@@ -248,7 +248,7 @@ pub struct NumberingLine {
 }
 
 /// Where a door point lies relative to its road.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Placement {
     /// The side of the numbering direction.
     pub side: Side,

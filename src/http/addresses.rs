@@ -89,8 +89,8 @@ impl TryFrom<AddressBody> for AddressInput {
 }
 
 /// An address as the register answers it.
-#[derive(Serialize)]
-struct AddressView<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AddressView<'a> {
     id: i64,
     #[serde(flatten)]
     record: &'a crate::domain::address::AddressRecord,
@@ -125,7 +125,7 @@ fn address_response(status: StatusCode, address: &StoredAddress) -> HttpResponse
     tag = "addresses",
     request_body(content = AddressBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 201, description = "created", body = AddressView, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -158,7 +158,7 @@ pub async fn create(
     params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = AddressBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "the record as changed", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record as changed", body = AddressView, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -196,7 +196,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "the record's id", example = 1), ("If-Match" = String, Header, description = "the ETag of the version the change was made to")),
     request_body(content = ChangeNote, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "done: the record as it is now", body = AddressView, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -232,7 +232,7 @@ pub async fn retire(
     tag = "addresses",
     params(("id" = i64, Path, description = "the record's id", example = 1), AsOfQuery),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record", body = AddressView, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -257,7 +257,7 @@ pub async fn read(
     tag = "addresses",
     params(("id" = i64, Path, description = "the record's id", example = 1), ("version" = i64, Path, description = "the version number", example = 1)),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 200, description = "the record", body = AddressView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),

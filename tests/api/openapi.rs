@@ -217,3 +217,113 @@ async fn schemathesis_finds_no_server_error_and_no_answer_against_the_document()
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The document's answer schemas hold for real answers of the demo with its sample markers,
+/// inspection and addresses (records schemathesis rarely reaches, its generated ids missing):
+/// each answer is validated against the 200 schema its operation documents.
+#[tokio::test]
+async fn real_answers_of_the_demo_validate_against_their_documented_schemas() {
+    let app = spawn_app_with(|settings| {
+        settings.demo = true;
+        settings.demo_inspection = true;
+        settings.demo_addresses = true;
+    })
+    .await;
+    let token = app.token("admin").await;
+    let document: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (_, addresses) = app
+        .get_json("/api/v1/addresses?limit=3", Some(&token))
+        .await;
+    let address = addresses["addresses"][0]["id"]
+        .as_i64()
+        .expect("demo addresses");
+    let (_, places) = app.get_json("/api/v1/places?limit=1", Some(&token)).await;
+    let place = places["features"][0]["id"].as_i64().expect("demo places");
+    let answers = [
+        (
+            "/api/v1/addresses/{id}",
+            format!("/api/v1/addresses/{address}"),
+        ),
+        (
+            "/api/v1/addresses/{id}/versions/{version}",
+            format!("/api/v1/addresses/{address}/versions/1"),
+        ),
+        ("/api/v1/places/{id}", format!("/api/v1/places/{place}")),
+        ("/api/v1/places", "/api/v1/places?limit=5".to_string()),
+        (
+            "/api/v1/places/{id}/history",
+            format!("/api/v1/places/{place}/history"),
+        ),
+        ("/api/v1/divisions", "/api/v1/divisions?limit=5".to_string()),
+        (
+            "/api/v1/search",
+            "/api/v1/search?q=%E8%A5%BF%E5%A1%98".to_string(),
+        ),
+        (
+            "/api/v1/markers",
+            "/api/v1/markers?line=330421330482".to_string(),
+        ),
+        ("/api/v1/signs", "/api/v1/signs".to_string()),
+        ("/api/v1/auth/me", "/api/v1/auth/me".to_string()),
+        (
+            "/api/v1/exchange/places",
+            "/api/v1/exchange/places?division=330421101".to_string(),
+        ),
+    ];
+    let mut checked = 0;
+    for (template, path) in answers {
+        let operation = &document["paths"][template]["get"];
+        let content = &operation["responses"]["200"]["content"];
+        let schema = ["application/json", "application/geo+json"]
+            .iter()
+            .find_map(|media| content.get(*media).map(|c| c["schema"].clone()))
+            .unwrap_or_else(|| panic!("{template}: no JSON answer documented in {content}"));
+        // The answer's schema, resolved against the document's components.
+        let mut root = document.clone();
+        root["$ref"] = Value::Null;
+        let root = match schema.get("$ref") {
+            Some(reference) => {
+                root["$ref"] = reference.clone();
+                root
+            }
+            None => {
+                root["allOf"] = Value::Array(vec![schema.clone()]);
+                root.as_object_mut().unwrap().remove("$ref");
+                root
+            }
+        };
+        let validator = jsonschema::draft202012::new(&root)
+            .unwrap_or_else(|e| panic!("{template}: the schema does not compile: {e}"));
+        let (status, answer) = app.get_json(&path, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        let errors: Vec<String> = validator
+            .iter_errors(&answer)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{path} against {template}: {errors:?}");
+        // The schema is not vacuous: an answer of another shape does not validate, nor an
+        // address without its standard address.
+        assert!(
+            !validator.is_valid(&serde_json::json!([])),
+            "{template}: a schema that takes anything"
+        );
+        if template == "/api/v1/addresses/{id}" {
+            let mut broken = answer.clone();
+            broken.as_object_mut().unwrap().remove("standard_address");
+            assert!(
+                !validator.is_valid(&broken),
+                "{template}: standard_address required"
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 11);
+}
