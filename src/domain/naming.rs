@@ -79,7 +79,7 @@ impl ApplicationKind {
 /// assert_eq!(Stage::parse("on_notice"), Some(Stage::OnNotice));
 /// assert_eq!(Stage::OnNotice.name_zh(), "公示中");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Filed; the intake checks are done (受理).
@@ -470,7 +470,7 @@ pub fn sees(actor: &Actor, division: &DivisionCode) -> bool {
 
 /// An announcement (公告) as published: the six fields art. 14 requires (standard name,
 /// romanization, division, location, approving authority, date) and the record it names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Announcement {
     /// Its number.
     pub id: i64,

@@ -35,7 +35,7 @@ pub struct NewApplication {
 }
 
 /// A report as written (one of the three of art. 11).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub kind: ReportKind,
     pub author: String,
@@ -46,7 +46,7 @@ pub struct Report {
 }
 
 /// A report as read back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredReport {
     #[serde(flatten)]
     pub report: Report,
@@ -55,7 +55,7 @@ pub struct StoredReport {
 }
 
 /// An approval: authority, date and document number.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct NamingApproval {
     pub authority: String,
     pub approved_on: NaiveDate,
@@ -63,7 +63,7 @@ pub struct NamingApproval {
 }
 
 /// One step of an application's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StepRecord {
     pub version: i64,
     pub action: String,
@@ -75,7 +75,7 @@ pub struct StepRecord {
 }
 
 /// An application as read back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredApplication {
     pub id: i64,
     pub kind: ApplicationKind,
@@ -109,7 +109,7 @@ pub struct StoredApplication {
 }
 
 /// A comment of the public on a name under notice.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Comment {
     pub id: i64,
     pub received_at: DateTime<Utc>,

@@ -89,7 +89,7 @@ pub struct IntakeChecks {
 }
 
 /// An application with everything said about it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     /// The application and its reports.
     #[serde(flatten)]
