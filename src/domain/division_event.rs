@@ -65,7 +65,7 @@ impl EventKind {
 }
 
 /// Where an event stands between its proposal and its effective date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// Proposed, not yet approved: confidential.

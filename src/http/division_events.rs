@@ -23,7 +23,7 @@ use crate::domain::division_event::{EventApproval, EventStatus, Proposal};
     tag = "divisions",
     request_body(content = Proposal, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 201, description = "created", body = crate::store::division_events::StoredEvent, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -106,7 +106,7 @@ pub async fn list(
     tag = "divisions",
     params(("id" = String, Path, description = "the event's id")),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
+        (status = 200, description = "the record", body = crate::store::division_events::StoredEvent, content_type = "application/json", headers(("ETag" = String, description = "the version, for `If-Match`"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 404, response = crate::http::openapi::NotFound)
@@ -137,7 +137,7 @@ pub struct ApproveRequest {
     params(("id" = String, Path, description = "the event's id")),
     request_body(content = ApproveRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::store::division_events::StoredEvent, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -176,7 +176,7 @@ pub struct RejectRequest {
     params(("id" = String, Path, description = "the event's id")),
     request_body(content = RejectRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::store::division_events::StoredEvent, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),

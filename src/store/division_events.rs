@@ -21,7 +21,7 @@ use crate::domain::division_event::{
 use crate::domain::field_error::FieldErrors;
 
 /// An event as stored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StoredEvent {
     /// Its id (16 hex digits, random).
     pub id: String,

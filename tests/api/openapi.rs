@@ -264,7 +264,26 @@ async fn real_answers_of_the_demo_validate_against_their_documented_schemas() {
     assert_eq!(filed.status(), StatusCode::CREATED);
     let filed: Value = filed.json().await.unwrap();
     let application = filed["id"].as_i64().unwrap();
+    // A division change event, proposed (effective next year, so nothing changes meanwhile).
+    let proposed = app
+        .client
+        .post(app.url("/api/v1/division-events"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "kind": "rename", "effective_on": "2031-03-01", "summary": "大云镇更名为云湖镇",
+            "changes": [{ "code": "330421102", "becomes": { "code": "330421102", "name": "云湖镇" } }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(proposed.status(), StatusCode::CREATED);
+    let proposed: Value = proposed.json().await.unwrap();
+    let event = proposed["id"].as_str().unwrap().to_string();
     let answers = [
+        (
+            "/api/v1/division-events/{id}",
+            format!("/api/v1/division-events/{event}"),
+        ),
         (
             "/api/v1/naming/applications/{id}",
             format!("/api/v1/naming/applications/{application}"),
@@ -346,5 +365,5 @@ async fn real_answers_of_the_demo_validate_against_their_documented_schemas() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 12);
+    assert_eq!(checked, 13);
 }
