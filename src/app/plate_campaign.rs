@@ -40,7 +40,7 @@ pub struct OrderInput {
 }
 
 /// One plate of an order, with the address it is for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ItemView {
     /// The plate's record.
     #[serde(flatten)]
@@ -52,7 +52,7 @@ pub struct ItemView {
 }
 
 /// An order with its plates and how many are at each stage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     /// The order.
     #[serde(flatten)]

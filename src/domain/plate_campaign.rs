@@ -18,7 +18,19 @@ use super::sign::SignKind;
 /// assert!(!PlateStage::Ordered.may_move_to(PlateStage::Installed), "made before put up");
 /// assert!(!PlateStage::Verified.may_move_to(PlateStage::Installed), "never backwards");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlateStage {
     /// On a production order, not yet made (待制作).
@@ -92,7 +104,19 @@ impl PlateStage {
 /// assert_eq!(PlateProblem::from_public_report("wrong_text"), Some(PlateProblem::Wrong));
 /// assert_eq!(PlateProblem::from_public_report("dirty"), None);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlateProblem {
     /// 重: two plates (or two doors) carry the same number.
@@ -171,7 +195,7 @@ impl FlagSource {
 }
 
 /// Why a production order is made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderPurpose {
     /// Plates for addresses that have none (新设).
@@ -227,7 +251,7 @@ pub fn is_plate_kind(kind: SignKind) -> bool {
 }
 
 /// A production order (门牌制作单) as the register holds it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlateOrder {
     /// The order's number.
     pub id: i64,
@@ -253,7 +277,7 @@ pub struct PlateOrder {
 }
 
 /// One plate of an order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlateItem {
     /// The order.
     pub order_id: i64,
@@ -299,7 +323,7 @@ pub struct PlateMove {
 }
 
 /// A problem recorded in a field check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlateFlag {
     /// The flag's number.
     pub id: i64,

@@ -43,7 +43,7 @@ fn optional_day(text: Option<&str>, field: &str) -> Result<Option<NaiveDate>, Pr
     tag = "addresses",
     request_body(content = OrderBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json"),
+        (status = 201, description = "created", body = crate::app::plate_campaign::OrderView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -128,7 +128,7 @@ pub async fn orders(
     tag = "addresses",
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     responses(
-        (status = 200, description = "the record", body = Object, content_type = "application/json"),
+        (status = 200, description = "the record", body = crate::app::plate_campaign::OrderView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -168,7 +168,7 @@ pub struct StageBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = StageBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::app::plate_campaign::OrderView, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -259,7 +259,7 @@ pub struct FlagBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = FlagBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "created", body = Object, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
+        (status = 201, description = "created", body = crate::domain::plate_campaign::PlateFlag, content_type = "application/json", headers(("Location" = String, description = "the new record"))),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),
@@ -308,7 +308,7 @@ pub struct ResolutionBody {
     params(("id" = i64, Path, description = "the record's id", example = 1)),
     request_body(content = ResolutionBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "done: the record as it is now", body = Object, content_type = "application/json"),
+        (status = 200, description = "done: the record as it is now", body = crate::domain::plate_campaign::PlateFlag, content_type = "application/json"),
         (status = 400, response = crate::http::openapi::BadRequest),
         (status = 401, response = crate::http::openapi::Unauthenticated),
         (status = 403, response = crate::http::openapi::Forbidden),

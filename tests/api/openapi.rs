@@ -279,7 +279,20 @@ async fn real_answers_of_the_demo_validate_against_their_documented_schemas() {
     assert_eq!(proposed.status(), StatusCode::CREATED);
     let proposed: Value = proposed.json().await.unwrap();
     let event = proposed["id"].as_str().unwrap().to_string();
+    let (_, orders) = app
+        .get_json(
+            "/api/v1/addresses/plate-orders?division=330421",
+            Some(&token),
+        )
+        .await;
+    let order = orders["orders"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the demo's sample plate order: {orders}"));
     let answers = [
+        (
+            "/api/v1/addresses/plate-orders/{id}",
+            format!("/api/v1/addresses/plate-orders/{order}"),
+        ),
         (
             "/api/v1/division-events/{id}",
             format!("/api/v1/division-events/{event}"),
@@ -365,5 +378,5 @@ async fn real_answers_of_the_demo_validate_against_their_documented_schemas() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 14);
 }
