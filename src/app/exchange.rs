@@ -275,12 +275,11 @@ async fn read_rows(request: &ImportRequest<'_>) -> Result<ReadRows, ExchangeErro
         },
         Format::Gpkg => match request.source {
             Source::Path(path) => crate::store::gpkg::read_places_gpkg(path, file).await,
-            // `import` writes an uploaded GeoPackage to a file first; this is for other callers.
-            Source::Bytes(bytes) => {
-                let temp = TempFile::new("gpkg");
-                std::fs::write(&temp.0, bytes)
-                    .map_err(|e| ExchangeError::File(format!("{file}: {e}")))?;
-                crate::store::gpkg::read_places_gpkg(&temp.0, file).await
+            // `import` has written an uploaded GeoPackage to a file (its layers are read apart).
+            Source::Bytes(_) => {
+                return Err(ExchangeError::File(format!(
+                    "{file}: a GeoPackage is read from a file"
+                )));
             }
         },
     })

@@ -49,6 +49,47 @@ fn sql_type(kind: Kind) -> &'static str {
     }
 }
 
+/// Grows `extent` (min x, min y, max x, max y) by the bounding box of `geometry`.
+pub(super) fn extend(extent: &mut Option<[f64; 4]>, geometry: &geo::Geometry<f64>) {
+    if let Some(rect) = geo::BoundingRect::bounding_rect(geometry) {
+        let e = extent.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+        e[0] = e[0].min(rect.min().x);
+        e[1] = e[1].min(rect.min().y);
+        e[2] = e[2].max(rect.max().x);
+        e[3] = e[3].max(rect.max().y);
+    }
+}
+
+/// Records a layer's extent in `gpkg_contents` (nothing when it has no geometry).
+pub(super) async fn set_extent(
+    tx: &mut SqliteConnection,
+    table: &str,
+    extent: Option<[f64; 4]>,
+) -> StoreResult<()> {
+    if let Some([min_x, min_y, max_x, max_y]) = extent {
+        sqlx::query("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")
+            .bind(min_x)
+            .bind(min_y)
+            .bind(max_x)
+            .bind(max_y)
+            .bind(table)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Opens a GeoPackage to read (never written, never locked).
+pub(super) async fn open_to_read(path: &Path) -> Result<SqliteConnection, String> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .immutable(true);
+    SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| format!("not a readable GeoPackage (truncated or damaged?): {e}"))
+}
+
 fn failed(path: &Path, error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{}: {error}", path.display()))
 }
@@ -147,13 +188,7 @@ impl Store {
             for place in &page {
                 let geometry = crate::domain::exchange::geometry_of(place.geometry.as_ref());
                 let blob = geometry.as_ref().map(|g| {
-                    if let Some(rect) = geo::BoundingRect::bounding_rect(g) {
-                        let e = extent.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
-                        e[0] = e[0].min(rect.min().x);
-                        e[1] = e[1].min(rect.min().y);
-                        e[2] = e[2].max(rect.max().x);
-                        e[3] = e[3].max(rect.max().y);
-                    }
+                    extend(&mut extent, g);
                     gpkg_blob::encode(g, 4490)
                 });
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
@@ -175,16 +210,7 @@ impl Store {
             }
             progress(count);
         }
-        if let Some([min_x, min_y, max_x, max_y]) = extent {
-            sqlx::query("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")
-                .bind(min_x)
-                .bind(min_y)
-                .bind(max_x)
-                .bind(max_y)
-                .bind(PLACES_TABLE)
-                .execute(&mut *tx)
-                .await?;
-        }
+        set_extent(&mut tx, PLACES_TABLE, extent).await?;
         tx.commit().await?;
         conn.close().await?;
         Ok(count)
@@ -207,13 +233,7 @@ pub async fn read_places_gpkg(path: &Path, file: &str) -> ReadRows {
 async fn read(path: &Path, file: &str) -> Result<ReadRows, String> {
     let not_gpkg =
         |e: sqlx::Error| format!("not a readable GeoPackage (truncated or damaged?): {e}");
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .immutable(true);
-    let mut conn = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(not_gpkg)?;
+    let mut conn = open_to_read(path).await?;
     let layers: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c
            JOIN gpkg_geometry_columns g ON g.table_name = c.table_name

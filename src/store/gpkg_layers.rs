@@ -8,6 +8,7 @@ use std::path::Path;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqliteConnection};
 
+use super::gpkg::{extend, open_to_read, set_extent};
 use super::{Store, StoreResult};
 use crate::domain::boundary_line::LineCode;
 use crate::domain::division_code::DivisionCode;
@@ -61,17 +62,6 @@ fn line_concerns(line_code: &str, prefix: Option<&str>) -> bool {
             side.as_str().starts_with(prefix) || prefix.starts_with(side.significant_prefix())
         })
     })
-}
-
-/// Grows `extent` by the bounding box of `geometry`.
-fn extend(extent: &mut Option<[f64; 4]>, geometry: &geo::Geometry<f64>) {
-    if let Some(rect) = geo::BoundingRect::bounding_rect(geometry) {
-        let e = extent.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
-        e[0] = e[0].min(rect.min().x);
-        e[1] = e[1].min(rect.min().y);
-        e[2] = e[2].max(rect.max().x);
-        e[3] = e[3].max(rect.max().y);
-    }
 }
 
 type DivisionRow = (
@@ -207,24 +197,6 @@ impl Store {
     }
 }
 
-async fn set_extent(
-    tx: &mut SqliteConnection,
-    table: &str,
-    extent: Option<[f64; 4]>,
-) -> StoreResult<()> {
-    if let Some([min_x, min_y, max_x, max_y]) = extent {
-        sqlx::query("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?")
-            .bind(min_x)
-            .bind(min_y)
-            .bind(max_x)
-            .bind(max_y)
-            .bind(table)
-            .execute(&mut *tx)
-            .await?;
-    }
-    Ok(())
-}
-
 /// A row of a GeoPackage's `markers` layer as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MarkerLayerRow {
@@ -248,13 +220,7 @@ pub async fn read_markers_layer(path: &Path) -> Result<Option<Vec<MarkerLayerRow
     use sqlx::Row;
     let not_gpkg =
         |e: sqlx::Error| format!("not a readable GeoPackage (truncated or damaged?): {e}");
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .immutable(true);
-    let mut conn = SqliteConnection::connect_with(&options)
-        .await
-        .map_err(not_gpkg)?;
+    let mut conn = open_to_read(path).await?;
     let layer: Option<(String, i64)> = sqlx::query_as(
         "SELECT g.column_name, g.srs_id FROM gpkg_geometry_columns g WHERE g.table_name = 'markers'",
     )
